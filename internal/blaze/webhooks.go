@@ -1,0 +1,243 @@
+package blaze
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+)
+
+const webhooksPath = "/api/v1/partner/webHooks"
+
+// WebhookTypes are the webhook types BLAZE documents.
+var WebhookTypes = []string{
+	"NEW_CONSUMER_ORDER",
+	"NEW_CONSUMER_SIGNUP",
+	"UPDATE_CONSUMER_ORDER",
+	"UPDATE_CONSUMER_USER",
+	"NEW_MEMBER",
+	"UPDATE_MEMBER",
+	"CREATE_TRANSACTION",
+	"UPDATE_TRANSACTION",
+	"CANCEL_TRANSACTION",
+	"COMPLETE_TRANSACTION",
+	"UPDATE_PRODUCT",
+}
+
+// Webhook is a PartnerWebHook. Created and Modified are epoch milliseconds. Extra keeps every
+// field this client does not know, so that an update (a full replacement) sends them back.
+type Webhook struct {
+	ID          string   `json:"id"`
+	CompanyID   string   `json:"companyId"`
+	ShopID      string   `json:"shopId"`
+	Created     int64    `json:"created"`
+	Modified    int64    `json:"modified"`
+	Deleted     bool     `json:"deleted"`
+	Updated     bool     `json:"updated"`
+	URL         string   `json:"url"`
+	WebHookType string   `json:"webHookType"`
+	WebHookURLs []string `json:"webHookUrls"`
+
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// knownFields are the JSON keys of Webhook's typed fields.
+var knownFields = []string{"id", "companyId", "shopId", "created", "modified", "deleted", "updated", "url", "webHookType", "webHookUrls"}
+
+// UnmarshalJSON reads the typed fields and keeps the rest in Extra.
+func (w *Webhook) UnmarshalJSON(data []byte) error {
+	type plain Webhook
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return err
+	}
+	for _, k := range knownFields {
+		delete(all, k)
+	}
+	*w = Webhook(p)
+	if len(all) > 0 {
+		w.Extra = all
+	}
+	return nil
+}
+
+// MarshalJSON writes the typed fields and everything in Extra.
+func (w Webhook) MarshalJSON() ([]byte, error) {
+	type plain Webhook
+	typed, err := json.Marshal(plain(w))
+	if err != nil || len(w.Extra) == 0 {
+		return typed, err
+	}
+	all := make(map[string]json.RawMessage, len(w.Extra)+len(knownFields))
+	for k, v := range w.Extra {
+		all[k] = v
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(typed, &fields); err != nil {
+		return nil, err
+	}
+	for k, v := range fields {
+		all[k] = v
+	}
+	return json.Marshal(all)
+}
+
+// CreatedTime and ModifiedTime convert BLAZE's epoch milliseconds.
+func (w *Webhook) CreatedTime() time.Time { return time.UnixMilli(w.Created).UTC() }
+
+// ModifiedTime converts the modification time from epoch milliseconds.
+func (w *Webhook) ModifiedTime() time.Time { return time.UnixMilli(w.Modified).UTC() }
+
+// CreateWebhookInput is the body of a create. An empty ShopID means the developer key's shop.
+type CreateWebhookInput struct {
+	WebHookType string   `json:"webHookType"`
+	WebHookURLs []string `json:"webHookUrls"`
+	ShopID      string   `json:"shopId,omitempty"`
+	URL         string   `json:"url,omitempty"`
+}
+
+// UpdateWebhookInput holds the fields the caller manages. The update sends the whole object, so
+// every other field keeps its current value.
+type UpdateWebhookInput struct {
+	WebHookType string
+	WebHookURLs []string
+	URL         string
+}
+
+func webhookPath(id string) string { return webhooksPath + "/" + url.PathEscape(id) }
+
+// errDeleted is the not-found answer for a soft-deleted webhook.
+func errDeleted(id string) error {
+	return &httpclient.APIError{Kind: httpclient.ErrNotFound, Vendor: "BLAZE", Method: http.MethodGet, Path: webhookPath(id), Message: "the webhook is deleted"}
+}
+
+// GetWebhook returns one webhook. A soft-deleted webhook (deleted: true) gives ErrNotFound, like
+// one that never existed.
+func (c *Client) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
+	var out Webhook
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: webhookPath(id)}, &out); err != nil {
+		return nil, err
+	}
+	if out.Deleted {
+		return nil, errDeleted(id)
+	}
+	return &out, nil
+}
+
+// ListOptions filters a list.
+type ListOptions struct {
+	// ShopID keeps one shop's webhooks (empty: every shop of the company).
+	ShopID string
+}
+
+// page accepts both of BLAZE's list shapes: {"count","total","searchResult"} and the older
+// {"values","skip","limit","total"}.
+type page struct {
+	Total        *int      `json:"total"`
+	SearchResult []Webhook `json:"searchResult"`
+	Values       []Webhook `json:"values"`
+}
+
+// ListWebhooks reads every page and returns the webhooks that are not deleted.
+func (c *Client) ListWebhooks(ctx context.Context, opts ListOptions) ([]Webhook, error) {
+	var all []Webhook
+	seen := map[string]bool{}
+	for start := 0; ; {
+		q := url.Values{}
+		q.Set("start", strconv.Itoa(start))
+		q.Set("limit", strconv.Itoa(c.pageSize))
+		if opts.ShopID != "" {
+			q.Set("shopId", opts.ShopID)
+		}
+		var p page
+		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: webhooksPath, Query: q}, &p); err != nil {
+			return nil, err
+		}
+		items := p.SearchResult
+		if items == nil {
+			items = p.Values
+		}
+		for _, w := range items {
+			// Pages shift when a webhook is created or deleted between two calls: keep one copy.
+			if !w.Deleted && !seen[w.ID] {
+				seen[w.ID] = true
+				all = append(all, w)
+			}
+		}
+		start += len(items)
+		if len(items) == 0 || (p.Total != nil && start >= *p.Total) {
+			return all, nil
+		}
+	}
+}
+
+// CreateWebhook creates a webhook.
+//
+// BLAZE has no idempotency key: when the answer to a create is lost, the webhook it may have made
+// is looked for (same type, URLs and shop, created since the request, not claimed by this
+// process) and adopted; the create is sent again only when there is none.
+func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
+	sent := time.Now()
+	var out Webhook
+	_, err := c.http.CreateOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
+		func(ctx context.Context) (bool, error) {
+			all, err := c.ListWebhooks(ctx, ListOptions{ShopID: in.ShopID})
+			if err != nil {
+				return false, err
+			}
+			var best *Webhook
+			for i := range all {
+				w := &all[i]
+				if w.WebHookType != in.WebHookType || w.URL != in.URL || !httpclient.SameSet(w.WebHookURLs, in.WebHookURLs) ||
+					c.claims.Has(w.ID) || !httpclient.CreatedSince(w.CreatedTime(), sent) {
+					continue
+				}
+				if best == nil || w.Created > best.Created {
+					best = w
+				}
+			}
+			if best != nil {
+				out = *best
+			}
+			return best != nil, nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	c.claims.Add(out.ID)
+	return &out, nil
+}
+
+// UpdateWebhook changes the managed fields of a webhook. BLAZE's PUT replaces the whole object,
+// so the current object is read first and sent back with only the managed fields changed: fields
+// this provider does not manage survive.
+func (c *Client) UpdateWebhook(ctx context.Context, id string, in UpdateWebhookInput) (*Webhook, error) {
+	current, err := c.GetWebhook(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading the webhook before updating it: %w", err)
+	}
+	current.WebHookType = in.WebHookType
+	current.WebHookURLs = in.WebHookURLs
+	current.URL = in.URL
+	var out Webhook
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodPut, Path: webhookPath(id), Body: current}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteWebhook deletes a webhook (BLAZE marks it deleted). Deleting one that is already deleted
+// succeeds; one that never existed gives ErrNotFound.
+func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+	_, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhookPath(id)}, nil)
+	return err
+}

@@ -1,0 +1,173 @@
+package httpclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+const masked = "***"
+
+// logContext opens the vendor's log subsystem with its masks: every literal credential and
+// every secret pattern is masked in messages and fields, as a second safeguard behind the
+// structural redaction of headers and bodies below.
+func (c *Client) logContext(ctx context.Context) context.Context {
+	sub := c.cfg.Subsystem
+	ctx = tflog.NewSubsystem(ctx, sub)
+	var values []string
+	for _, v := range c.cfg.Redact.Values {
+		if v != "" {
+			values = append(values, v)
+		}
+	}
+	if len(values) > 0 {
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, sub, values...)
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, sub, values...)
+	}
+	if len(c.cfg.Redact.Patterns) > 0 {
+		ctx = tflog.SubsystemMaskAllFieldValuesRegexes(ctx, sub, c.cfg.Redact.Patterns...)
+		ctx = tflog.SubsystemMaskMessageRegexes(ctx, sub, c.cfg.Redact.Patterns...)
+	}
+	return ctx
+}
+
+func (c *Client) logRequest(ctx context.Context, req *http.Request, attempt int) {
+	sub := c.cfg.Subsystem
+	tflog.SubsystemDebug(ctx, sub, "Sending HTTP request", map[string]any{
+		"http.method":  req.Method,
+		"http.url":     req.URL.Redacted(),
+		"http.attempt": attempt,
+	})
+	var body []byte
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			body, _ = io.ReadAll(rc)
+			_ = rc.Close()
+		}
+	}
+	tflog.SubsystemTrace(ctx, sub, "HTTP request detail", map[string]any{
+		"http.method":          req.Method,
+		"http.url":             req.URL.Redacted(),
+		"http.request.headers": c.redactHeaders(req.Header),
+		"http.request.body":    c.redactBody(body),
+	})
+}
+
+func (c *Client) logResponse(ctx context.Context, req *http.Request, resp *http.Response, err error, took time.Duration) {
+	sub := c.cfg.Subsystem
+	fields := map[string]any{
+		"http.method":      req.Method,
+		"http.url":         req.URL.Redacted(),
+		"http.duration_ms": took.Milliseconds(),
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+		tflog.SubsystemDebug(ctx, sub, "HTTP request failed", fields)
+		return
+	}
+	fields["http.status"] = resp.StatusCode
+	tflog.SubsystemDebug(ctx, sub, "Received HTTP response", fields)
+
+	// Read the body for the trace log and put an identical copy back for the caller.
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	if readErr != nil {
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{readErr}))
+	}
+	fields["http.response.headers"] = c.redactHeaders(resp.Header)
+	fields["http.response.body"] = c.redactBody(data)
+	tflog.SubsystemTrace(ctx, sub, "HTTP response detail", fields)
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// redactHeaders returns a loggable copy of h. tflog's masks do not reach inside a map field, so
+// literal credentials and secret patterns are masked here too, in every header value; header
+// names are compared case-insensitively (a configured Header may hold non-canonical keys).
+func (c *Client) redactHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if c.sensitiveHeader(k) {
+			out[k] = masked
+			continue
+		}
+		out[k] = c.redactText(strings.Join(v, ", "))
+	}
+	return out
+}
+
+func (c *Client) sensitiveHeader(k string) bool {
+	for _, h := range c.cfg.Redact.Headers {
+		if strings.EqualFold(h, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactBody returns a loggable copy of a body: JSON with every sensitive field masked, and any
+// remaining secret pattern or credential replaced.
+func (c *Client) redactBody(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	text := string(body)
+	var doc any
+	if json.Unmarshal(body, &doc) == nil {
+		if b, err := json.Marshal(c.redactJSON(doc)); err == nil {
+			text = string(b)
+		}
+	}
+	return c.redactText(text)
+}
+
+// redactText replaces every secret pattern and literal credential in text.
+func (c *Client) redactText(text string) string {
+	for _, p := range c.cfg.Redact.Patterns {
+		text = p.ReplaceAllString(text, masked)
+	}
+	for _, v := range c.cfg.Redact.Values {
+		if v != "" {
+			text = strings.ReplaceAll(text, v, masked)
+		}
+	}
+	return text
+}
+
+func (c *Client) redactJSON(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			if c.sensitiveField(k) {
+				if val != nil {
+					t[k] = masked
+				}
+				continue
+			}
+			t[k] = c.redactJSON(val)
+		}
+	case []any:
+		for i := range t {
+			t[i] = c.redactJSON(t[i])
+		}
+	}
+	return v
+}
+
+func (c *Client) sensitiveField(k string) bool {
+	for _, f := range c.cfg.Redact.JSONFields {
+		if strings.EqualFold(f, k) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,348 @@
+package httpclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type created struct {
+	ID string `json:"id"`
+}
+
+func TestCreateOrAdopt(t *testing.T) {
+	errLookup := errors.New("listing webhooks failed")
+	ok := reply(201, `{"id":"wh_new"}`)
+	tests := []struct {
+		name        string
+		maxRetries  int // 0: 3; negative: none
+		actions     []action
+		find        []bool // answers of successive find calls (last one repeats)
+		findErr     error
+		wantAdopted bool
+		wantKind    error // nil: success
+		wantFindErr bool
+		wantPOSTs   int
+		wantFinds   int
+		wantID      string
+	}{
+		{name: "confirmed create", actions: []action{ok}, wantPOSTs: 1, wantFinds: 0, wantID: "wh_new"},
+		{name: "429 then created: no lookup", actions: []action{reply(429, ""), ok}, wantPOSTs: 2, wantFinds: 0, wantID: "wh_new"},
+		{name: "503 then created: no lookup", actions: []action{reply(503, ""), ok}, wantPOSTs: 2, wantFinds: 0, wantID: "wh_new"},
+		{name: "lost response, found: adopted without a second POST", actions: []action{drop, ok}, find: []bool{true},
+			wantAdopted: true, wantPOSTs: 1, wantFinds: 1, wantID: "wh_found"},
+		{name: "lost response, not found: create resent", actions: []action{drop, ok}, find: []bool{false},
+			wantPOSTs: 2, wantFinds: 1, wantID: "wh_new"},
+		{name: "500, found: adopted", actions: []action{reply(500, ""), ok}, find: []bool{true},
+			wantAdopted: true, wantPOSTs: 1, wantFinds: 1, wantID: "wh_found"},
+		{name: "504 then lost response, then found", actions: []action{reply(504, ""), drop, ok}, find: []bool{false, true},
+			wantAdopted: true, wantPOSTs: 2, wantFinds: 2, wantID: "wh_found"},
+		{name: "lost responses until the retries run out", maxRetries: 2, actions: []action{drop}, find: []bool{false},
+			wantKind: ErrOutcomeUnknown, wantPOSTs: 3, wantFinds: 3},
+		{name: "MaxRetries=0: no resend", maxRetries: -1, actions: []action{drop, ok}, find: []bool{false},
+			wantKind: ErrOutcomeUnknown, wantPOSTs: 1, wantFinds: 1},
+		{name: "lookup fails", actions: []action{drop, ok}, findErr: errLookup,
+			wantKind: ErrOutcomeUnknown, wantFindErr: true, wantPOSTs: 1, wantFinds: 1},
+		{name: "400: returned without lookup", actions: []action{reply(400, `{"code":"invalid","message":"bad url"}`)},
+			wantKind: ErrValidation, wantPOSTs: 1, wantFinds: 0},
+		{name: "401: returned without lookup", actions: []action{reply(401, "")},
+			wantKind: ErrUnauthorized, wantPOSTs: 1, wantFinds: 0},
+		{name: "503 until the retries run out: nothing was created, no lookup", maxRetries: 1, actions: []action{reply(503, "")},
+			wantKind: ErrServer, wantPOSTs: 2, wantFinds: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := seqServer(t, tt.actions...)
+			cfg := testConfig(srv.URL)
+			cfg.MaxRetries = 3
+			if tt.maxRetries != 0 {
+				cfg.MaxRetries = tt.maxRetries // negative: New makes it 0
+			}
+			cfg.DecodeError = testDecodeError
+			c := newClient(t, cfg)
+
+			var out created
+			var finds int
+			find := func(ctx context.Context) (bool, error) {
+				finds++
+				if ctx.Err() != nil {
+					t.Errorf("find called with a dead context: %v", ctx.Err())
+				}
+				if tt.findErr != nil {
+					return false, tt.findErr
+				}
+				found := tt.find[min(finds-1, len(tt.find)-1)]
+				if found {
+					out.ID = "wh_found"
+				}
+				return found, nil
+			}
+			// The request is not marked non-idempotent: CreateOrAdopt must mark it.
+			adopted, err := c.CreateOrAdopt(context.Background(), Request{Method: "POST", Path: "/v1/webhooks", Body: map[string]string{"url": "u"}}, &out, find)
+
+			if adopted != tt.wantAdopted {
+				t.Errorf("adopted = %v, want %v", adopted, tt.wantAdopted)
+			}
+			if tt.wantKind == nil {
+				if err != nil {
+					t.Fatalf("CreateOrAdopt: %v", err)
+				}
+				if out.ID != tt.wantID {
+					t.Errorf("out.ID = %q, want %q", out.ID, tt.wantID)
+				}
+			} else {
+				assertKind(t, err, tt.wantKind)
+				if got := errors.Is(err, errLookup); got != tt.wantFindErr {
+					t.Errorf("errors.Is(err, lookup error) = %v, want %v (err: %v)", got, tt.wantFindErr, err)
+				}
+			}
+			if got := srv.countMethod("POST"); got != tt.wantPOSTs {
+				t.Errorf("server got %d POSTs, want %d", got, tt.wantPOSTs)
+			}
+			if finds != tt.wantFinds {
+				t.Errorf("find called %d times, want %d", finds, tt.wantFinds)
+			}
+		})
+	}
+}
+
+func TestCreateOrAdoptCancelledDuringUnknownOutcome(t *testing.T) {
+	tests := []struct {
+		name        string
+		found       bool
+		wantAdopted bool
+	}{
+		{"found", true, true},
+		{"not found", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			arrived := make(chan struct{}, 1)
+			srv := seqServer(t, signal(arrived, hang), reply(201, `{"id":"wh_late"}`))
+			cfg := testConfig(srv.URL)
+			cfg.RequestTimeout = 5 * time.Second
+			c := newClient(t, cfg)
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go func() {
+				<-arrived
+				cancel()
+			}()
+			var finds int
+			var findCtxErr error
+			var findDeadline bool
+			find := func(lookupCtx context.Context) (bool, error) {
+				finds++
+				findCtxErr = lookupCtx.Err()
+				_, findDeadline = lookupCtx.Deadline()
+				return tt.found, nil
+			}
+			start := time.Now()
+			adopted, err := c.CreateOrAdopt(ctx, Request{Method: "POST", Path: "/v1/webhooks", Body: map[string]string{"url": "u"}}, &created{}, find)
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("returned after %v", took)
+			}
+			if finds != 1 {
+				t.Fatalf("find called %d times, want 1: an interrupted create must still be looked for", finds)
+			}
+			if findCtxErr != nil {
+				t.Errorf("find got a dead context: %v", findCtxErr)
+			}
+			if !findDeadline {
+				t.Error("find's context has no deadline: a hung lookup would block forever")
+			}
+			if adopted != tt.wantAdopted {
+				t.Errorf("adopted = %v, want %v", adopted, tt.wantAdopted)
+			}
+			if tt.found {
+				if err != nil {
+					t.Errorf("err = %v, want nil after adoption", err)
+				}
+			} else {
+				assertKind(t, err, ErrOutcomeUnknown)
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("error %v does not report the cancellation", err)
+				}
+			}
+			if got := srv.countMethod("POST"); got != 1 {
+				t.Errorf("server got %d POSTs, want 1 (never resend after cancellation)", got)
+			}
+		})
+	}
+}
+
+func TestCreateOrAdoptAlreadyCancelled(t *testing.T) {
+	srv := seqServer(t, reply(201, `{"id":"x"}`))
+	c := newClient(t, testConfig(srv.URL))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	finds := 0
+	_, err := c.CreateOrAdopt(ctx, Request{Method: "POST", Path: "/v1/webhooks"}, nil, func(context.Context) (bool, error) {
+		finds++
+		return false, nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v is not context.Canceled", err)
+	}
+	if finds != 0 || srv.Count() != 0 {
+		t.Errorf("finds = %d, requests = %d; want 0 and 0 for a create never sent", finds, srv.Count())
+	}
+}
+
+func TestCreateOrAdoptCancelledDuringBackoffAfter429(t *testing.T) {
+	// The server answered 429: the create was not applied, so a cancellation during the wait that
+	// follows is not an unknown outcome and needs no lookup.
+	arrived := make(chan struct{}, 1)
+	srv := seqServer(t, signal(arrived, reply(429, "", "Retry-After", "60")))
+	c := newClient(t, testConfig(srv.URL))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-arrived
+		time.Sleep(50 * time.Millisecond)
+		cancel()
+	}()
+	finds := 0
+	_, err := c.CreateOrAdopt(ctx, Request{Method: "POST", Path: "/v1/webhooks"}, nil, func(context.Context) (bool, error) {
+		finds++
+		return false, nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v is not context.Canceled", err)
+	}
+	if errors.Is(err, ErrOutcomeUnknown) {
+		t.Errorf("a create answered 429 is not of unknown outcome: %v", err)
+	}
+	if finds != 0 {
+		t.Errorf("find called %d times, want 0", finds)
+	}
+}
+
+func TestCreateOrAdoptUnreadableCreatedAnswer(t *testing.T) {
+	// The object was created (201) but the answer cannot be read: look for it rather than lose it.
+	srv := seqServer(t, reply(201, `{"id":`), reply(201, `{"id":"wh_dup"}`))
+	c := newClient(t, testConfig(srv.URL))
+	var out created
+	finds := 0
+	adopted, err := c.CreateOrAdopt(context.Background(), Request{Method: "POST", Path: "/v1/webhooks"}, &out, func(context.Context) (bool, error) {
+		finds++
+		out.ID = "wh_found"
+		return true, nil
+	})
+	if err != nil || !adopted || out.ID != "wh_found" {
+		t.Errorf("CreateOrAdopt = %v, %v, out %+v; want adoption of the created object", adopted, err, out)
+	}
+	if finds != 1 || srv.Count() != 1 {
+		t.Errorf("finds = %d, POSTs = %d; want 1 and 1", finds, srv.Count())
+	}
+}
+
+func TestClaims(t *testing.T) {
+	var c Claims // the zero value is ready to use
+	if c.Has("a") {
+		t.Fatal("empty Claims has a")
+	}
+	c.Add("a", "b")
+	c.Add()
+	c.Add("b")
+	tests := []struct {
+		id   string
+		want bool
+	}{{"a", true}, {"b", true}, {"c", false}, {"", false}}
+	for _, tt := range tests {
+		if got := c.Has(tt.id); got != tt.want {
+			t.Errorf("Has(%q) = %v, want %v", tt.id, got, tt.want)
+		}
+	}
+
+	// Concurrent use (run with -race).
+	var cc Claims
+	var wg sync.WaitGroup
+	var seen atomic.Int32
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("id-%d", i)
+			cc.Add(id)
+			if cc.Has(id) {
+				seen.Add(1)
+			}
+			_ = cc.Has("id-0")
+		}()
+	}
+	wg.Wait()
+	if seen.Load() != 16 {
+		t.Errorf("%d of 16 concurrent claims visible", seen.Load())
+	}
+}
+
+func TestCreatedSince(t *testing.T) {
+	sent := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		created time.Time
+		want    bool
+	}{
+		{"same instant", sent, true},
+		{"after", sent.Add(time.Second), true},
+		{"vendor clock one minute behind", sent.Add(-time.Minute), true},
+		{"exactly the skew", sent.Add(-ClockSkew), true},
+		{"just beyond the skew", sent.Add(-ClockSkew - time.Nanosecond), false},
+		{"an hour before", sent.Add(-time.Hour), false},
+		{"other time zone, same instant", sent.In(time.FixedZone("X", 5*3600)), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CreatedSince(tt.created, sent); got != tt.want {
+				t.Errorf("CreatedSince(%v, %v) = %v, want %v", tt.created, sent, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSameSet(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b []string
+		want bool
+	}{
+		{"both nil", nil, nil, true},
+		{"nil and empty", nil, []string{}, true},
+		{"equal", []string{"a", "b"}, []string{"a", "b"}, true},
+		{"order ignored", []string{"b", "a", "c"}, []string{"c", "a", "b"}, true},
+		{"repeats ignored", []string{"a", "a", "b"}, []string{"b", "a"}, true},
+		{"different", []string{"a", "b"}, []string{"a", "c"}, false},
+		{"subset", []string{"a"}, []string{"a", "b"}, false},
+		{"empty vs one", nil, []string{"a"}, false},
+		{"case matters", []string{"A"}, []string{"a"}, false},
+		{"empty string is an element", []string{""}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := append([]string(nil), tt.a...)
+			b := append([]string(nil), tt.b...)
+			if got := SameSet(a, b); got != tt.want {
+				t.Errorf("SameSet(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+			}
+			if got := SameSet(b, a); got != tt.want {
+				t.Errorf("SameSet(%q, %q) = %v, want %v (not symmetric)", tt.b, tt.a, got, tt.want)
+			}
+			for i := range a {
+				if a[i] != tt.a[i] {
+					t.Fatalf("SameSet modified its first argument: %q", a)
+				}
+			}
+			for i := range b {
+				if b[i] != tt.b[i] {
+					t.Fatalf("SameSet modified its second argument: %q", b)
+				}
+			}
+		})
+	}
+}

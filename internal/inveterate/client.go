@@ -1,0 +1,194 @@
+// Package inveterate is a client for the Inveterate Public API 2.0 admin webhook endpoints: webhook
+// subscriptions and admin webhooks with a security token. It knows nothing of Terraform.
+package inveterate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+)
+
+const (
+	// DefaultBaseURL is Inveterate's public API host; the 2.0 paths live under /v2.0/.
+	DefaultBaseURL = "https://public.inveterateapi.com"
+	// DefaultVisibilityWait is how long a create of unknown outcome keeps looking for the record
+	// it may have made: Inveterate's creates are eventually consistent.
+	DefaultVisibilityWait = 15 * time.Second
+)
+
+// Config holds what an Inveterate client needs.
+type Config struct {
+	httpclient.Settings
+	// APIKey is the merchant's private key, sent as X-Inveterate-Api-Key.
+	APIKey string
+	// VisibilityWait bounds the search for a record that a create of unknown outcome may have
+	// made (0: DefaultVisibilityWait).
+	VisibilityWait time.Duration
+	// PollInterval is the pause between two list calls while waiting (0: one second).
+	PollInterval time.Duration
+}
+
+// Client talks to Inveterate's admin webhook endpoints. It is safe for concurrent use.
+type Client struct {
+	http           *httpclient.Client
+	claims         httpclient.Claims
+	visibilityWait time.Duration
+	pollInterval   time.Duration
+}
+
+// New returns a client for cfg. An empty BaseURL means DefaultBaseURL.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.VisibilityWait <= 0 {
+		cfg.VisibilityWait = DefaultVisibilityWait
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	header := http.Header{}
+	header.Set("X-Inveterate-Api-Key", cfg.APIKey)
+	hc, err := httpclient.New(httpclient.Config{
+		Settings:    cfg.Settings,
+		Vendor:      "Inveterate",
+		Subsystem:   "inveterate",
+		Header:      header,
+		DecodeError: decodeError,
+		Redact: httpclient.Redaction{
+			Headers:    []string{"X-Inveterate-Api-Key"},
+			Values:     []string{cfg.APIKey},
+			JSONFields: []string{"token"},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{http: hc, visibilityWait: cfg.VisibilityWait, pollInterval: cfg.PollInterval}, nil
+}
+
+// envelope is the shape of every Inveterate answer.
+type envelope struct {
+	Message string          `json:"message"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// decodeError classifies Inveterate's errors. Inveterate answers 400 for a bad or missing key and
+// for a record that does not exist, so the message decides.
+func decodeError(status int, body []byte) httpclient.ErrorInfo {
+	var env envelope
+	if json.Unmarshal(body, &env) != nil {
+		return httpclient.ErrorInfo{Message: strings.TrimSpace(string(body))}
+	}
+	msg := env.Message
+	if len(env.Data) > 0 && !bytes.Equal(env.Data, []byte("null")) {
+		msg = fmt.Sprintf("%s (%s)", msg, bytes.TrimSpace(env.Data))
+	}
+	info := httpclient.ErrorInfo{Message: msg}
+	if status == http.StatusBadRequest {
+		lower := strings.ToLower(env.Message)
+		switch {
+		case strings.Contains(lower, "not found"):
+			info.Kind = httpclient.ErrNotFound
+		case strings.Contains(lower, "api key"), strings.Contains(lower, "apikey"), strings.Contains(lower, "unauthori"):
+			info.Kind = httpclient.ErrUnauthorized
+		}
+	}
+	return info
+}
+
+// do sends req and decodes the envelope's data into out.
+func (c *Client) do(ctx context.Context, req httpclient.Request, out any) error {
+	var env envelope
+	if _, err := c.http.Do(ctx, req, &env); err != nil {
+		return err
+	}
+	return decodeData(env.Data, out)
+}
+
+// createOrAdopt is do for creates, with reconciliation (see httpclient.Client.CreateOrAdopt).
+// When find adopts an object it fills the caller's result itself.
+func (c *Client) createOrAdopt(ctx context.Context, req httpclient.Request, out any, find httpclient.Adopter) error {
+	var env envelope
+	adopted, err := c.http.CreateOrAdopt(ctx, req, &env, find)
+	if err != nil || adopted {
+		return err
+	}
+	return decodeData(env.Data, out)
+}
+
+func decodeData(data json.RawMessage, out any) error {
+	if out == nil || len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("unreadable data: %w", err)}
+	}
+	return nil
+}
+
+// decodeList accepts a list as a JSON array or as an object that wraps the array under a single key.
+func decodeList[T any](data json.RawMessage) ([]T, error) {
+	var out []T
+	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+		return out, nil
+	}
+	if err := json.Unmarshal(data, &out); err == nil {
+		return out, nil
+	}
+	var wrapped map[string]json.RawMessage
+	if err := json.Unmarshal(data, &wrapped); err == nil {
+		for _, v := range wrapped {
+			if err := json.Unmarshal(v, &out); err == nil {
+				return out, nil
+			}
+		}
+	}
+	return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("unreadable list: %.200s", data)}
+}
+
+// list fetches a list endpoint.
+func list[T any](ctx context.Context, c *Client, path string) ([]T, error) {
+	var env envelope
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path}, &env); err != nil {
+		return nil, err
+	}
+	return decodeList[T](env.Data)
+}
+
+// poll calls try until it reports done, ctx ends, or wait has passed. Inveterate's lists lag
+// behind its creates and deletes.
+func (c *Client) poll(ctx context.Context, wait time.Duration, try func(ctx context.Context) (bool, error)) (bool, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		done, err := try(ctx)
+		if err != nil || done {
+			return done, err
+		}
+		if !time.Now().Add(c.pollInterval).Before(deadline) {
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(c.pollInterval):
+		}
+	}
+}
+
+// parseTime reads a timestamp the API may send in RFC 3339 (with or without fractions).
+func parseTime(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+// notFound builds the error returned when a list does not contain a record.
+func notFound(what, id string) error {
+	return &httpclient.APIError{Kind: httpclient.ErrNotFound, Vendor: "Inveterate", Method: http.MethodGet, Message: fmt.Sprintf("%s %q is not in the list", what, id)}
+}

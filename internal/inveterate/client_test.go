@@ -1,0 +1,167 @@
+package inveterate_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+const testKey = "sandbox_inveterate_key"
+
+func newClient(t *testing.T, srv *sandbox.Server, mutate ...func(*inveterate.Config)) *inveterate.Client {
+	t.Helper()
+	cfg := inveterate.Config{
+		Settings: httpclient.Settings{BaseURL: srv.URL, UserAgent: "inveterate-test", MaxRetries: 3,
+			RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond, RequestTimeout: 5 * time.Second},
+		APIKey:         testKey,
+		VisibilityWait: time.Second,
+		PollInterval:   20 * time.Millisecond,
+	}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	c, err := inveterate.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestSubscriptionLifecycleWithVisibilityDelay(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: 300 * time.Millisecond}})
+	c := newClient(t, srv)
+	ctx := context.Background()
+
+	sub, err := c.CreateSubscription(ctx, inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/inv", Name: "updates"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sub.ID) != 32 || sub.Topic != "customer.updated" || sub.MerchantID == "" {
+		t.Fatalf("create returned %+v", sub)
+	}
+	// Not visible yet: the list-based find says not found, which is not "deleted".
+	if _, err := c.FindSubscription(ctx, sub.ID); !errors.Is(err, httpclient.ErrNotFound) {
+		t.Fatalf("find before visible: %v, want ErrNotFound", err)
+	}
+	visible, err := c.WaitForSubscription(ctx, sub.ID, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if visible.CallbackURL != "https://hooks.example.com/inv" || visible.Name != "updates" {
+		t.Fatalf("listed %+v", visible)
+	}
+
+	name := "renamed"
+	updated, err := c.UpdateSubscription(ctx, inveterate.UpdateSubscriptionInput{Topic: sub.Topic, ID: sub.ID, Name: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated.Name != "renamed" || updated.CallbackURL != "https://hooks.example.com/inv" {
+		t.Fatalf("update returned %+v", updated)
+	}
+	if rec, _ := srv.InveterateSubscription(sub.ID); rec.Name != "renamed" {
+		t.Fatalf("sandbox holds name %q", rec.Name)
+	}
+
+	if err := c.DeleteSubscription(ctx, sub.Topic, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteSubscription(ctx, sub.Topic, sub.ID); !errors.Is(err, httpclient.ErrNotFound) {
+		t.Fatalf("second delete: %v, want ErrNotFound", err)
+	}
+	if _, err := c.UpdateSubscription(ctx, inveterate.UpdateSubscriptionInput{Topic: sub.Topic, ID: sub.ID, Name: &name}); !errors.Is(err, httpclient.ErrNotFound) {
+		t.Fatalf("update of a deleted subscription: %v, want ErrNotFound", err)
+	}
+}
+
+func TestWebhookTokenAndDeleteDelay(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{DeleteDelay: 300 * time.Millisecond}})
+	c := newClient(t, srv)
+	ctx := context.Background()
+
+	w, err := c.CreateWebhook(ctx, inveterate.CreateWebhookInput{CallbackURL: "https://hooks.example.com/admin", Name: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ok := srv.InveterateWebhook(w.ID)
+	if !ok || w.Token == "" || w.Token != rec.Token {
+		t.Fatalf("create returned token %q, sandbox holds %q", w.Token, rec.Token)
+	}
+	listed, err := c.FindWebhook(ctx, w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listed.Token != "" || listed.CreatedByApp == "" || listed.Name != "admin" {
+		t.Fatalf("listed %+v", listed)
+	}
+
+	if err := c.DeleteWebhook(ctx, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.FindWebhook(ctx, w.ID); err != nil {
+		t.Fatalf("right after delete the webhook should still be listed (delete delay): %v", err)
+	}
+	gone, err := c.WaitForWebhookGone(ctx, w.ID, 5*time.Second)
+	if err != nil || !gone {
+		t.Fatalf("webhook never left the list: %v", err)
+	}
+	if err := c.DeleteWebhook(ctx, strings.Repeat("0", 32)); !errors.Is(err, httpclient.ErrNotFound) {
+		t.Fatalf("delete of an unknown webhook: %v, want ErrNotFound", err)
+	}
+}
+
+func TestTypedErrors(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{})
+	ctx := context.Background()
+
+	_, err := newClient(t, srv, func(c *inveterate.Config) { c.APIKey = "wrong" }).ListSubscriptions(ctx)
+	var apiErr *httpclient.APIError
+	if !errors.Is(err, httpclient.ErrUnauthorized) || !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || apiErr.Message == "" {
+		t.Fatalf("wrong key: %v, want ErrUnauthorized from a 400 with Inveterate's message", err)
+	}
+
+	_, err = newClient(t, srv).CreateSubscription(ctx, inveterate.CreateSubscriptionInput{Topic: "customer.teleported", CallbackURL: "https://x.example.com", Name: "n"})
+	if !errors.Is(err, httpclient.ErrValidation) || !strings.Contains(err.Error(), "topic") {
+		t.Fatalf("unknown topic: %v, want ErrValidation naming the topic", err)
+	}
+	if n := len(srv.InveterateSubscriptions()); n != 0 {
+		t.Fatalf("rejected creates left %d records", n)
+	}
+}
+
+func TestCreatesOfUnknownOutcomeLeaveExactlyOneRecord(t *testing.T) {
+	for _, kind := range []sandbox.FailureKind{sandbox.FailLostResponse, sandbox.Fail500, sandbox.FailReset} {
+		t.Run("subscription/"+string(kind), func(t *testing.T) {
+			srv := sandbox.NewServer(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: 200 * time.Millisecond}})
+			srv.FailNext(sandbox.Inveterate, "inveterate.subscriptions.create", kind, 1)
+			sub, err := newClient(t, srv).CreateSubscription(context.Background(), inveterate.CreateSubscriptionInput{Topic: "customer.cancelled", CallbackURL: "https://lost.example.com", Name: "lost"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := srv.InveterateSubscriptions()
+			if len(all) != 1 || all[0].ID != sub.ID {
+				t.Fatalf("sandbox holds %d subscriptions, want exactly the one returned (%s)", len(all), sub.ID)
+			}
+		})
+		t.Run("webhook/"+string(kind), func(t *testing.T) {
+			srv := sandbox.NewServer(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: 200 * time.Millisecond}})
+			srv.FailNext(sandbox.Inveterate, "inveterate.webhooks.create", kind, 1)
+			w, err := newClient(t, srv).CreateWebhook(context.Background(), inveterate.CreateWebhookInput{CallbackURL: "https://lost.example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A webhook whose token was lost is useless: it is deleted and a fresh one made, whose
+			// token the caller gets.
+			all := srv.InveterateWebhooks()
+			if len(all) != 1 || all[0].ID != w.ID || all[0].Token != w.Token {
+				t.Fatalf("sandbox holds %+v, want exactly the returned webhook %s with its token", all, w.ID)
+			}
+		})
+	}
+}

@@ -1,0 +1,158 @@
+package inveterate
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+)
+
+const subscriptionsPath = "/v2.0/admin/webhook-subscriptions"
+
+// Topics are the webhook subscription topics Inveterate documents. Inveterate adds topics over
+// time, so callers should not reject a well-formed topic missing from this list.
+var Topics = []string{
+	"customer.joined.paid_tier",
+	"customer.joined.free_tier",
+	"customer.joined.free_trial",
+	"customer.joined.lifetime_tier",
+	"customer.changed_tier",
+	"customer.updated",
+	"customer.ordered",
+	"customer.payment_succeeded",
+	"customer.payment_failed",
+	"customer_billing.attempt.failed",
+	"customer.payment_methods.updated",
+	"customer.credits.updated",
+	"customer.credits.expired",
+	"customer.cancelled",
+	"customer.pending_cancellation",
+}
+
+// Subscription is a webhook subscription. Every field but ID and Topic may be absent.
+type Subscription struct {
+	ID          string `json:"id"`
+	Topic       string `json:"topic"`
+	CallbackURL string `json:"callbackUrl"`
+	Name        string `json:"name"`
+	MerchantID  string `json:"merchantId,omitempty"`
+	CreatedAt   string `json:"createdAt,omitempty"`
+	UpdatedAt   string `json:"updatedAt,omitempty"`
+}
+
+// CreateSubscriptionInput is the body of a create; every field is required.
+type CreateSubscriptionInput struct {
+	Topic       string `json:"topic"`
+	CallbackURL string `json:"callbackUrl"`
+	Name        string `json:"name"`
+}
+
+// UpdateSubscriptionInput is the body of an update. Topic and ID address the record; a nil
+// CallbackURL or Name leaves it unchanged.
+type UpdateSubscriptionInput struct {
+	Topic       string  `json:"topic"`
+	ID          string  `json:"id"`
+	CallbackURL *string `json:"callbackUrl,omitempty"`
+	Name        *string `json:"name,omitempty"`
+}
+
+type subscriptionKey struct {
+	Topic string `json:"topic"`
+	ID    string `json:"id"`
+}
+
+// ListSubscriptions returns every subscription the list shows now. A subscription just created
+// may not be in it yet.
+func (c *Client) ListSubscriptions(ctx context.Context) ([]Subscription, error) {
+	return list[Subscription](ctx, c, subscriptionsPath)
+}
+
+// FindSubscription returns the subscription with id from a fresh list, or ErrNotFound. There is no
+// get-by-id in the API.
+func (c *Client) FindSubscription(ctx context.Context, id string) (*Subscription, error) {
+	all, err := c.ListSubscriptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if all[i].ID == id {
+			return &all[i], nil
+		}
+	}
+	return nil, notFound("webhook subscription", id)
+}
+
+// CreateSubscription creates a subscription. Inveterate accepts it with 201: it shows in the list
+// only a little later (see WaitForSubscription).
+//
+// When the answer is lost, the list is searched (for up to the visibility wait) for a matching
+// unclaimed subscription created since the request, which is adopted; the create is sent again
+// only when none appears.
+func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionInput) (*Subscription, error) {
+	sent := time.Now()
+	var out Subscription
+	err := c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: subscriptionsPath, Body: in}, &out,
+		func(ctx context.Context) (bool, error) {
+			return c.poll(ctx, c.visibilityWait, func(ctx context.Context) (bool, error) {
+				all, err := c.ListSubscriptions(ctx)
+				if err != nil {
+					return false, err
+				}
+				for _, s := range all {
+					if s.Topic == in.Topic && s.CallbackURL == in.CallbackURL && s.Name == in.Name && !c.claims.Has(s.ID) && createdSince(s.CreatedAt, sent) {
+						out = s
+						return true, nil
+					}
+				}
+				return false, nil
+			})
+		})
+	if err != nil {
+		return nil, err
+	}
+	c.claims.Add(out.ID)
+	return &out, nil
+}
+
+// WaitForSubscription polls the list until the subscription with id shows in it, for at most
+// wait (or until ctx ends). It returns ErrNotFound if it never shows.
+func (c *Client) WaitForSubscription(ctx context.Context, id string, wait time.Duration) (*Subscription, error) {
+	var found *Subscription
+	ok, err := c.poll(ctx, wait, func(ctx context.Context) (bool, error) {
+		s, err := c.FindSubscription(ctx, id)
+		if httpclient.IsNotFound(err) {
+			return false, nil
+		}
+		found = s
+		return err == nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("webhook subscription", id)
+	}
+	return found, nil
+}
+
+// UpdateSubscription changes a subscription's callback URL or name.
+func (c *Client) UpdateSubscription(ctx context.Context, in UpdateSubscriptionInput) (*Subscription, error) {
+	var out Subscription
+	if err := c.do(ctx, httpclient.Request{Method: http.MethodPut, Path: subscriptionsPath, Body: in}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteSubscription deletes a subscription. One that does not exist gives ErrNotFound.
+func (c *Client) DeleteSubscription(ctx context.Context, topic, id string) error {
+	return c.do(ctx, httpclient.Request{Method: http.MethodDelete, Path: subscriptionsPath, Body: subscriptionKey{Topic: topic, ID: id}}, nil)
+}
+
+// createdSince is true when created is unknown or unreadable (the object cannot be ruled out) or
+// not before the request was sent.
+func createdSince(created string, sent time.Time) bool {
+	t, ok := parseTime(created)
+	return !ok || httpclient.CreatedSince(t, sent)
+}

@@ -1,0 +1,140 @@
+package inveterate
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+)
+
+const webhooksPath = "/v2.0/admin/webhooks"
+
+// WebhookEvents are the events every admin webhook receives; there is no per-webhook filter.
+var WebhookEvents = []string{
+	"merchant.updated",
+	"merchant.reinstall",
+	"customer.created",
+	"customer.updated",
+	"customer.credits.updated",
+	"customer.ordered",
+	"customer.cancellation_requested",
+	"customer.confirmed_cancellation",
+}
+
+// Webhook is an admin webhook. Token is set only in the answer to a create.
+type Webhook struct {
+	ID           string `json:"id"`
+	MerchantID   string `json:"merchantId,omitempty"`
+	CallbackURL  string `json:"callbackUrl"`
+	Name         string `json:"name,omitempty"`
+	CreatedByApp string `json:"createdByApp,omitempty"`
+	CreatedAt    string `json:"createdAt,omitempty"`
+	Token        string `json:"token,omitempty"`
+}
+
+// CreateWebhookInput is the body of a create.
+type CreateWebhookInput struct {
+	CallbackURL string `json:"callbackUrl"`
+	Name        string `json:"name,omitempty"`
+}
+
+type webhookKey struct {
+	ID string `json:"id"`
+}
+
+// ListWebhooks returns every admin webhook the list shows now (never with a token).
+func (c *Client) ListWebhooks(ctx context.Context) ([]Webhook, error) {
+	return list[Webhook](ctx, c, webhooksPath)
+}
+
+// FindWebhook returns the admin webhook with id from a fresh list, or ErrNotFound.
+func (c *Client) FindWebhook(ctx context.Context, id string) (*Webhook, error) {
+	all, err := c.ListWebhooks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if all[i].ID == id {
+			return &all[i], nil
+		}
+	}
+	return nil, notFound("webhook", id)
+}
+
+// CreateWebhook creates an admin webhook and returns it with its security token, which the API
+// returns only here.
+//
+// When the answer is lost, a webhook the create may have made is useless: its token can never be
+// read. So it is looked for (for up to the visibility wait), deleted if found, and the create is
+// sent again.
+func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
+	sent := time.Now()
+	var out Webhook
+	err := c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
+		func(ctx context.Context) (bool, error) {
+			_, err := c.poll(ctx, c.visibilityWait, func(ctx context.Context) (bool, error) {
+				all, err := c.ListWebhooks(ctx)
+				if err != nil {
+					return false, err
+				}
+				for _, w := range all {
+					if w.CallbackURL == in.CallbackURL && w.Name == in.Name && !c.claims.Has(w.ID) && createdSince(w.CreatedAt, sent) {
+						// Claim it so that no other search picks it up while it leaves the list.
+						c.claims.Add(w.ID)
+						if err := c.DeleteWebhook(ctx, w.ID); err != nil && !httpclient.IsNotFound(err) {
+							return false, err
+						}
+						return true, nil
+					}
+				}
+				return false, nil
+			})
+			// Never adopt: the caller needs a token, so create again either way.
+			return false, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	c.claims.Add(out.ID)
+	return &out, nil
+}
+
+// DeleteWebhook deletes an admin webhook. The API drops it from the list only a little later
+// (see WaitForWebhookGone). One that does not exist gives ErrNotFound.
+func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+	return c.do(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhooksPath, Body: webhookKey{ID: id}}, nil)
+}
+
+// WaitForWebhook polls the list until the admin webhook with id shows, for at most wait. It
+// returns ErrNotFound if it never shows.
+func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Duration) (*Webhook, error) {
+	var found *Webhook
+	ok, err := c.poll(ctx, wait, func(ctx context.Context) (bool, error) {
+		w, err := c.FindWebhook(ctx, id)
+		if httpclient.IsNotFound(err) {
+			return false, nil
+		}
+		found = w
+		return err == nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("webhook", id)
+	}
+	return found, nil
+}
+
+// WaitForWebhookGone polls the list until the admin webhook with id has left it, for at most
+// wait. It reports whether it left.
+func (c *Client) WaitForWebhookGone(ctx context.Context, id string, wait time.Duration) (bool, error) {
+	return c.poll(ctx, wait, func(ctx context.Context) (bool, error) {
+		_, err := c.FindWebhook(ctx, id)
+		if httpclient.IsNotFound(err) {
+			return true, nil
+		}
+		return false, err
+	})
+}

@@ -1,0 +1,118 @@
+// Package lune is a client for Lune's webhook API (https://docs.lune.co/api-reference/webhooks).
+// It knows nothing of Terraform.
+package lune
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+)
+
+const (
+	// DefaultBaseURL is Lune's production API; the API key decides live or test mode.
+	DefaultBaseURL = "https://api.lune.co"
+	// APIVersion is sent as Lune-Version on every request.
+	APIVersion = "2024-08-08"
+	// RateLimit is Lune's documented limit, in requests per second per key.
+	RateLimit = 15
+	// ClientRateLimit is the pace this client keeps by default: a little under RateLimit, one
+	// request at a time, so that network jitter bunching requests together never tips a second
+	// over the limit.
+	ClientRateLimit = 13
+)
+
+// secretPattern matches a webhook signing secret anywhere in a log line.
+var secretPattern = regexp.MustCompile(`whsec_[A-Za-z0-9]+`)
+
+// Config holds what a Lune client needs.
+type Config struct {
+	httpclient.Settings
+	// APIKey is sent as a Bearer token.
+	APIKey string
+	// AccountID, when set, is sent as Lune-Account to act on another account of the organisation.
+	AccountID string
+}
+
+// Client talks to Lune's webhook endpoints. It is safe for concurrent use.
+type Client struct {
+	http   *httpclient.Client
+	claims httpclient.Claims
+}
+
+// New returns a client for cfg. An empty BaseURL means DefaultBaseURL and a zero RateLimit means
+// ClientRateLimit.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = ClientRateLimit
+		cfg.RateBurst = 1
+	}
+	header := http.Header{}
+	header.Set("Authorization", "Bearer "+cfg.APIKey)
+	header.Set("Lune-Version", APIVersion)
+	if cfg.AccountID != "" {
+		header.Set("Lune-Account", cfg.AccountID)
+	}
+	hc, err := httpclient.New(httpclient.Config{
+		Settings:    cfg.Settings,
+		Vendor:      "Lune",
+		Subsystem:   "lune",
+		Header:      header,
+		DecodeError: decodeError,
+		Redact: httpclient.Redaction{
+			Headers:    []string{"Authorization"},
+			Values:     []string{cfg.APIKey},
+			JSONFields: []string{"secret"},
+			Patterns:   []*regexp.Regexp{secretPattern},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{http: hc}, nil
+}
+
+// errorBody is Lune's error shape: {"error":{"error_code","message"},"errors":[...]}.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"error_code"`
+		Message string `json:"message"`
+	} `json:"error"`
+	Errors []struct {
+		Code    string `json:"error_code"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+func decodeError(_ int, body []byte) httpclient.ErrorInfo {
+	var eb errorBody
+	if len(body) == 0 || json.Unmarshal(body, &eb) != nil {
+		return httpclient.ErrorInfo{}
+	}
+	code, msg := eb.Error.Code, eb.Error.Message
+	if code == "" && msg == "" && len(eb.Errors) > 0 {
+		code, msg = eb.Errors[0].Code, eb.Errors[0].Message
+	}
+	var more []string
+	for _, e := range eb.Errors {
+		if e.Message != "" && e.Message != msg {
+			more = append(more, e.Message)
+		}
+	}
+	if len(more) > 0 {
+		msg = strings.Join(append([]string{msg}, more...), "; ")
+	}
+	info := httpclient.ErrorInfo{Code: code, Message: msg}
+	switch code {
+	case "unauthorised", "unauthorized":
+		info.Kind = httpclient.ErrUnauthorized
+	case "id_invalid":
+		info.Kind = httpclient.ErrNotFound
+	}
+	return info
+}

@@ -1,0 +1,144 @@
+package lune
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+)
+
+// Webhook is a Lune webhook.
+type Webhook struct {
+	ID      string `json:"id"`
+	URL     string `json:"url"`
+	Enabled bool   `json:"enabled"`
+	// AccountType is "live" or "test", from the API key's mode.
+	AccountType string `json:"account_type"`
+	// AccountIDs filters the accounts whose events are pushed; empty means all accounts.
+	AccountIDs []string  `json:"account_ids,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	// Secret is the full signing secret in the answers to create and rotate, and only its last
+	// four characters otherwise.
+	Secret string `json:"secret"`
+}
+
+// SecretLast4 returns the last four characters of the secret, whatever form the API gave it in.
+func (w *Webhook) SecretLast4() string {
+	if len(w.Secret) <= 4 {
+		return w.Secret
+	}
+	return w.Secret[len(w.Secret)-4:]
+}
+
+// CreateWebhookInput is the body of a create. Lune's create takes no "enabled": new webhooks are
+// enabled.
+type CreateWebhookInput struct {
+	URL        string   `json:"url"`
+	AccountIDs []string `json:"account_ids,omitempty"`
+}
+
+// UpdateWebhookInput is the body of an update. A nil Enabled or AccountIDs leaves the value as
+// it is; Lune cannot clear AccountIDs once set.
+type UpdateWebhookInput struct {
+	URL        string   `json:"url"`
+	Enabled    *bool    `json:"enabled,omitempty"`
+	AccountIDs []string `json:"account_ids,omitempty"`
+}
+
+func webhookPath(id string) string { return "/v1/webhooks/" + url.PathEscape(id) }
+
+// ListWebhooks returns every webhook, or with accountIDs those that push events of any of those
+// accounts (which includes every webhook without an account filter).
+func (c *Client) ListWebhooks(ctx context.Context, accountIDs []string) ([]Webhook, error) {
+	q := url.Values{}
+	for _, id := range accountIDs {
+		q.Add("account_id", id)
+	}
+	var out []Webhook
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: "/v1/webhooks", Query: q}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetWebhook returns one webhook; its Secret holds only the last four characters.
+func (c *Client) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
+	var out Webhook
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: webhookPath(id)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CreateWebhook creates a webhook and returns it with its full signing secret.
+//
+// When the answer to the create is lost, the webhook it may have made is looked for (same URL and
+// account filter, created since the request, not claimed by this process) and adopted; its
+// secret, which nobody has seen, is then rotated so that the caller still gets a full secret.
+func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
+	sent := time.Now()
+	var out Webhook
+	adopted, err := c.http.CreateOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: "/v1/webhooks", Body: in}, &out,
+		func(ctx context.Context) (bool, error) {
+			found, err := c.findCreated(ctx, in, sent)
+			if found != nil {
+				out = *found
+			}
+			return found != nil, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	c.claims.Add(out.ID)
+	if adopted {
+		return c.RotateSecret(ctx, out.ID)
+	}
+	return &out, nil
+}
+
+// findCreated looks for the newest unclaimed webhook matching in that was created since sent.
+func (c *Client) findCreated(ctx context.Context, in CreateWebhookInput, sent time.Time) (*Webhook, error) {
+	all, err := c.ListWebhooks(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	var best *Webhook
+	for i := range all {
+		w := &all[i]
+		if w.URL != in.URL || !httpclient.SameSet(w.AccountIDs, in.AccountIDs) || c.claims.Has(w.ID) || !httpclient.CreatedSince(w.CreatedAt, sent) {
+			continue
+		}
+		if best == nil || w.CreatedAt.After(best.CreatedAt) {
+			best = w
+		}
+	}
+	return best, nil
+}
+
+// UpdateWebhook changes a webhook and returns it (with the last four characters of the secret).
+func (c *Client) UpdateWebhook(ctx context.Context, id string, in UpdateWebhookInput) (*Webhook, error) {
+	var out Webhook
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodPut, Path: webhookPath(id), Body: in}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteWebhook deletes a webhook. A webhook that does not exist gives ErrNotFound.
+func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+	_, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhookPath(id)}, nil)
+	return err
+}
+
+// RotateSecret replaces the webhook's signing secret and returns the webhook with the new full
+// secret. The old secret stops working at once. Repeating a rotation whose answer was lost is
+// harmless: the secret that finally comes back is the valid one.
+func (c *Client) RotateSecret(ctx context.Context, id string) (*Webhook, error) {
+	var out Webhook
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodPut, Path: webhookPath(id) + "/rotate-secret"}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -1,0 +1,81 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// base is embedded by every resource and data source: it receives the provider's clients once,
+// in one place.
+type base struct {
+	clients *Clients
+}
+
+func (b *base) configure(providerData any, diags *diag.Diagnostics) {
+	if providerData == nil {
+		// Terraform calls Configure before the provider is configured (validation); nothing to do.
+		return
+	}
+	clients, ok := providerData.(*Clients)
+	if !ok {
+		diags.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *provider.Clients, got %T. This is a bug in the provider; please report it.", providerData))
+		return
+	}
+	b.clients = clients
+}
+
+// resourceBase gives a resource its Configure.
+type resourceBase struct{ base }
+
+// Configure stores the provider's clients.
+func (r *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.configure(req.ProviderData, &resp.Diagnostics)
+}
+
+// dataSourceBase gives a data source its Configure.
+type dataSourceBase struct{ base }
+
+// Configure stores the provider's clients.
+func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.configure(req.ProviderData, &resp.Diagnostics)
+}
+
+// require returns v's client for typeName, or adds an error saying exactly which arguments or
+// environment variables to set. While planning, a vendor whose configuration is not known yet is
+// not an error: ok is false and the caller skips the work that needs the API.
+func require[C any](v *Vendor[C], typeName string, planning bool, diags *diag.Diagnostics) (client *C, ok bool) {
+	switch {
+	case v.Client != nil:
+		return v.Client, true
+	case len(v.Missing) > 0:
+		diags.AddError(fmt.Sprintf("Missing %s Credentials", v.Name), missingDetail(v.Name, typeName, v.Missing))
+	case v.Unknown && planning:
+	case v.Unknown:
+		diags.AddError(fmt.Sprintf("%s Configuration Not Known", v.Name), fmt.Sprintf(
+			"%s needs the provider's %s arguments, but some of them depend on values that are not known yet. "+
+				"Apply the resources they depend on first (for example with -target), then run this again.", typeName, strings.ToLower(v.Name)))
+	default:
+		diags.AddError(fmt.Sprintf("%s Client Not Configured", v.Name), "The provider was not configured. This is a bug in the provider; please report it.")
+	}
+	return nil, false
+}
+
+func missingDetail(vendor, typeName string, missing []argument) string {
+	var lines []string
+	for _, a := range missing {
+		lines = append(lines, fmt.Sprintf("  - %s (environment variable %s)", a.Name, a.Env))
+	}
+	return fmt.Sprintf("%s manages %s objects, so the provider needs %s credentials. Set these in the provider block, or in the environment:\n%s\n\n"+
+		"For example:\n\n  provider \"webhooks\" {\n    %s = {\n      %s = var.%s\n    }\n  }",
+		typeName, vendor, vendor, strings.Join(lines, "\n"),
+		sectionOf(missing[0]), fieldOf(missing[0]), strings.ReplaceAll(missing[0].Name, ".", "_"))
+}
+
+func sectionOf(a argument) string { s, _, _ := strings.Cut(a.Name, "."); return s }
+
+func fieldOf(a argument) string { _, f, _ := strings.Cut(a.Name, "."); return f }

@@ -1,0 +1,304 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
+)
+
+// Defaults of the provider-wide arguments.
+const (
+	defaultMaxRetries     = 5
+	defaultRequestTimeout = 30 * time.Second
+)
+
+// Environment variables that back the provider arguments (names, not credentials).
+//
+//nolint:gosec // G101 mistakes these variable names for hardcoded credentials.
+const (
+	envInveterateAPIKey  = "INVETERATE_API_KEY"
+	envInveterateBaseURL = "INVETERATE_BASE_URL"
+	envBlazePartnerKey   = "BLAZE_PARTNER_KEY"
+	envBlazeDeveloperKey = "BLAZE_DEVELOPER_KEY"
+	envBlazeBaseURL      = "BLAZE_BASE_URL"
+	envLuneAPIKey        = "LUNE_API_KEY"
+	envLuneAccountID     = "LUNE_ACCOUNT_ID"
+	envLuneBaseURL       = "LUNE_BASE_URL"
+	envMaxRetries        = "WEBHOOKS_MAX_RETRIES"
+	envRequestTimeout    = "WEBHOOKS_REQUEST_TIMEOUT"
+)
+
+// argument is one provider argument and the environment variable it falls back to.
+type argument struct {
+	// Name is the argument as users write it ("lune.api_key").
+	Name string
+	// Env is its environment variable.
+	Env  string
+	path path.Path
+}
+
+func arg(section, name, env string) argument {
+	return argument{Name: section + "." + name, Env: env, path: path.Root(section).AtName(name)}
+}
+
+// value returns the argument's value: the configuration's, else the environment's. known is
+// false when the configuration holds a value that is not known yet.
+func (a argument) value(v types.String) (value string, known bool) {
+	if v.IsUnknown() {
+		return "", false
+	}
+	if !v.IsNull() {
+		return v.ValueString(), true
+	}
+	return os.Getenv(a.Env), true
+}
+
+// clientSettings are the connection settings given to every vendor client.
+type clientSettings struct {
+	httpclient.Settings
+	inveterateVisibilityWait time.Duration
+	inveteratePollInterval   time.Duration
+	blazePageSize            int
+}
+
+// Vendor is what resources of one vendor get from the provider: the client, or why there is none.
+type Vendor[C any] struct {
+	// Name is the vendor's display name ("Lune").
+	Name string
+	// Client is nil when credentials are missing or not known yet.
+	Client *C
+	// Credentials are the arguments that authenticate to this vendor.
+	Credentials []argument
+	// Missing lists the required credentials that are neither configured nor in the environment.
+	Missing []argument
+	// Unknown is true when some of the vendor's arguments were unknown at configure time (they
+	// depend on resources not created yet): the client is built once they are known.
+	Unknown bool
+}
+
+// Clients is the provider data handed to every resource and data source.
+type Clients struct {
+	Lune       Vendor[lune.Client]
+	Inveterate Vendor[inveterate.Client]
+	Blaze      Vendor[blaze.Client]
+}
+
+// configureClients resolves the configuration against the environment and builds a client for
+// every vendor whose credentials are known. Vendors without credentials are not an error here:
+// their resources fail at plan time, naming what to set.
+func configureClients(ctx context.Context, cfg providerModel, version, terraformVersion string, tune func(*clientSettings), diags *diag.Diagnostics) *Clients {
+	settings := clientSettings{Settings: httpclient.Settings{
+		UserAgent:      userAgent(version, terraformVersion),
+		MaxRetries:     defaultMaxRetries,
+		RequestTimeout: defaultRequestTimeout,
+	}}
+	if n, ok := intSetting(cfg.MaxRetries, envMaxRetries, path.Root("max_retries"), diags); ok {
+		settings.MaxRetries = n
+	}
+	if d, ok := durationSetting(cfg.RequestTimeout, envRequestTimeout, path.Root("request_timeout"), diags); ok {
+		settings.RequestTimeout = d
+	}
+	if tune != nil {
+		tune(&settings)
+	}
+	if diags.HasError() {
+		return nil
+	}
+
+	var inv inveterateModel
+	var blz blazeModel
+	var ln luneModel
+	invKnown := section(ctx, cfg.Inveterate, &inv, diags)
+	blzKnown := section(ctx, cfg.Blaze, &blz, diags)
+	lnKnown := section(ctx, cfg.Lune, &ln, diags)
+	if diags.HasError() {
+		return nil
+	}
+	clients := &Clients{}
+
+	{
+		key := arg("inveterate", "api_key", envInveterateAPIKey)
+		base := arg("inveterate", "base_url", envInveterateBaseURL)
+		v := &clients.Inveterate
+		v.Name, v.Credentials = "Inveterate", []argument{key}
+		vals, ok := resolveVendor(v.Name, invKnown, []argument{key}, []types.String{inv.APIKey}, base, inv.BaseURL, &v.Missing, diags)
+		v.Unknown = !ok
+		if ok && len(v.Missing) == 0 && !diags.HasError() {
+			s := settings.Settings
+			s.BaseURL = vals.baseURL
+			v.Client = build[inveterate.Client](base, diags)(inveterate.New(inveterate.Config{Settings: s, APIKey: vals.creds[0],
+				VisibilityWait: settings.inveterateVisibilityWait, PollInterval: settings.inveteratePollInterval}))
+		}
+	}
+	{
+		partner := arg("blaze", "partner_key", envBlazePartnerKey)
+		developer := arg("blaze", "developer_key", envBlazeDeveloperKey)
+		base := arg("blaze", "base_url", envBlazeBaseURL)
+		v := &clients.Blaze
+		v.Name, v.Credentials = "BLAZE", []argument{partner, developer}
+		vals, ok := resolveVendor(v.Name, blzKnown, v.Credentials, []types.String{blz.PartnerKey, blz.DeveloperKey}, base, blz.BaseURL, &v.Missing, diags)
+		v.Unknown = !ok
+		if ok && len(v.Missing) == 0 && !diags.HasError() {
+			s := settings.Settings
+			s.BaseURL = vals.baseURL
+			v.Client = build[blaze.Client](base, diags)(blaze.New(blaze.Config{Settings: s, PartnerKey: vals.creds[0], DeveloperKey: vals.creds[1], PageSize: settings.blazePageSize}))
+		}
+	}
+	{
+		key := arg("lune", "api_key", envLuneAPIKey)
+		account := arg("lune", "account_id", envLuneAccountID)
+		base := arg("lune", "base_url", envLuneBaseURL)
+		v := &clients.Lune
+		v.Name, v.Credentials = "Lune", []argument{key}
+		vals, ok := resolveVendor(v.Name, lnKnown, []argument{key}, []types.String{ln.APIKey}, base, ln.BaseURL, &v.Missing, diags)
+		accountID, accountKnown := account.value(ln.AccountID)
+		v.Unknown = !ok || !accountKnown
+		if !v.Unknown && len(v.Missing) == 0 && !diags.HasError() {
+			s := settings.Settings
+			s.BaseURL = vals.baseURL
+			v.Client = build[lune.Client](base, diags)(lune.New(lune.Config{Settings: s, APIKey: vals.creds[0], AccountID: accountID}))
+		}
+	}
+	if diags.HasError() {
+		return nil
+	}
+	tflog.Debug(ctx, "Configured webhooks provider", map[string]any{
+		"lune":        clients.Lune.status(),
+		"inveterate":  clients.Inveterate.status(),
+		"blaze":       clients.Blaze.status(),
+		"max_retries": settings.MaxRetries,
+	})
+	return clients
+}
+
+type vendorValues struct {
+	creds   []string
+	baseURL string
+}
+
+// resolveVendor resolves a vendor's credentials and base URL. It returns false when any of them
+// is not known yet; missing credentials are appended to missing.
+func resolveVendor(vendor string, sectionKnown bool, creds []argument, cfgCreds []types.String, base argument, cfgBase types.String, missing *[]argument, diags *diag.Diagnostics) (vendorValues, bool) {
+	if !sectionKnown {
+		return vendorValues{}, false
+	}
+	var out vendorValues
+	known := true
+	for i, a := range creds {
+		v, ok := a.value(cfgCreds[i])
+		known = known && ok
+		if ok && v == "" {
+			*missing = append(*missing, a)
+		}
+		out.creds = append(out.creds, v)
+	}
+	b, ok := base.value(cfgBase)
+	if !ok {
+		return out, false
+	}
+	if b != "" {
+		if err := validators.CheckBaseURL(b); err != nil {
+			from := "the configuration"
+			if cfgBase.IsNull() {
+				from = "environment variable " + base.Env
+			}
+			diags.AddAttributeError(base.path, "Invalid "+vendor+" Base URL", fmt.Sprintf("%s (from %s): %s.", base.Name, from, err))
+		}
+	}
+	out.baseURL = b
+	return out, known
+}
+
+// section reads a vendor section. It returns false when the section as a whole is unknown.
+func section[T any](ctx context.Context, obj types.Object, out *T, diags *diag.Diagnostics) bool {
+	if obj.IsUnknown() {
+		return false
+	}
+	if obj.IsNull() {
+		return true
+	}
+	diags.Append(obj.As(ctx, out, basetypes.ObjectAsOptions{})...)
+	return true
+}
+
+func intSetting(v types.Int64, env string, p path.Path, diags *diag.Diagnostics) (int, bool) {
+	if v.IsUnknown() {
+		return 0, false
+	}
+	if !v.IsNull() {
+		return int(v.ValueInt64()), true
+	}
+	raw := os.Getenv(env)
+	if raw == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 || n > 20 {
+		diags.AddAttributeError(p, "Invalid Environment Variable "+env, fmt.Sprintf("%s=%q: must be a whole number between 0 and 20.", env, raw))
+		return 0, false
+	}
+	return n, true
+}
+
+func durationSetting(v types.String, env string, p path.Path, diags *diag.Diagnostics) (time.Duration, bool) {
+	if v.IsUnknown() {
+		return 0, false
+	}
+	raw, from := v.ValueString(), p.String()
+	if v.IsNull() {
+		raw, from = os.Getenv(env), env
+		if raw == "" {
+			return 0, false
+		}
+	}
+	d, err := validators.CheckPositiveDuration(raw)
+	if err != nil {
+		diags.AddAttributeError(p, "Invalid Request Timeout", fmt.Sprintf("%s: %s.", from, err))
+		return 0, false
+	}
+	return d, true
+}
+
+// userAgent names the provider, its version and Terraform's.
+func userAgent(version, terraformVersion string) string {
+	if terraformVersion == "" {
+		terraformVersion = "unknown"
+	}
+	return fmt.Sprintf("terraform-provider-webhooks/%s (+https://registry.terraform.io/providers/webhookinfra/webhooks) Terraform/%s", version, terraformVersion)
+}
+
+// build returns a function that unwraps a client constructor, turning its error (a base URL it
+// cannot use) into an error on the base URL argument.
+func build[C any](base argument, diags *diag.Diagnostics) func(*C, error) *C {
+	return func(c *C, err error) *C {
+		if err != nil {
+			diags.AddAttributeError(base.path, "Invalid Base URL", fmt.Sprintf("%s: %s.", base.Name, err))
+		}
+		return c
+	}
+}
+
+func (v *Vendor[C]) status() string {
+	switch {
+	case v.Client != nil:
+		return "configured"
+	case v.Unknown:
+		return "unknown until apply"
+	default:
+		return "not configured"
+	}
+}

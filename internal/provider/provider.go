@@ -1,0 +1,153 @@
+// Package provider is the Terraform side of the webhooks provider: its configuration, resources
+// and data sources, built on the vendor clients.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
+)
+
+var _ provider.Provider = (*WebhooksProvider)(nil)
+
+// WebhooksProvider is the webhooks provider.
+type WebhooksProvider struct {
+	version string
+	// tune adjusts the connection settings of every client; tests use it to shorten retry waits.
+	tune func(*clientSettings)
+}
+
+// New returns a constructor of the provider for the given version (set at build time).
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &WebhooksProvider{version: version} }
+}
+
+// providerModel is the provider configuration.
+type providerModel struct {
+	Inveterate     types.Object `tfsdk:"inveterate"`
+	Blaze          types.Object `tfsdk:"blaze"`
+	Lune           types.Object `tfsdk:"lune"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+type inveterateModel struct {
+	APIKey  types.String `tfsdk:"api_key"`
+	BaseURL types.String `tfsdk:"base_url"`
+}
+
+type blazeModel struct {
+	PartnerKey   types.String `tfsdk:"partner_key"`
+	DeveloperKey types.String `tfsdk:"developer_key"`
+	BaseURL      types.String `tfsdk:"base_url"`
+}
+
+type luneModel struct {
+	APIKey    types.String `tfsdk:"api_key"`
+	AccountID types.String `tfsdk:"account_id"`
+	BaseURL   types.String `tfsdk:"base_url"`
+}
+
+// Metadata names the provider "webhooks".
+func (p *WebhooksProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "webhooks"
+	resp.Version = p.version
+}
+
+// Schema describes the provider configuration.
+func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	baseURL := func(env, def string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "API base URL. Defaults to `" + def + "`; environment variable `" + env + "`. " +
+				"Must be `https://`, or `http://` to a loopback host (`127.0.0.0/8`, `::1`, `localhost`) only, " +
+				"so that credentials never travel in clear text to another machine.",
+			Validators: []validator.String{validators.BaseURL()},
+		}
+	}
+	secret := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manage the webhook registrations of Lune, Inveterate and BLAZE. Every argument is " +
+			"optional: a vendor's section is needed only by that vendor's resources and data sources, and every " +
+			"argument falls back to an environment variable (the configuration wins).",
+		Attributes: map[string]schema.Attribute{
+			"inveterate": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Inveterate Public API 2.0, for `webhooks_inveterate_webhook_subscription` and `webhooks_inveterate_webhook`.",
+				Attributes: map[string]schema.Attribute{
+					"api_key":  secret("The merchant's private API key, sent as `X-Inveterate-Api-Key`. Environment variable `INVETERATE_API_KEY`."),
+					"base_url": baseURL("INVETERATE_BASE_URL", "https://public.inveterateapi.com"),
+				},
+			},
+			"blaze": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "BLAZE Partner API, for `webhooks_partner_webhook`.",
+				Attributes: map[string]schema.Attribute{
+					"partner_key":   secret("The partner key, sent as `x-api-key`. Environment variable `BLAZE_PARTNER_KEY`."),
+					"developer_key": secret("The developer key, sent as `Authorization`; it is tied to one company and shop. Environment variable `BLAZE_DEVELOPER_KEY`."),
+					"base_url":      baseURL("BLAZE_BASE_URL", "https://api.partners.blaze.me"),
+				},
+			},
+			"lune": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Lune API, for `webhooks_webhook`.",
+				Attributes: map[string]schema.Attribute{
+					"api_key": secret("The API key, sent as a Bearer token. Its mode (live or test) decides the webhooks' `account_type`. Environment variable `LUNE_API_KEY`."),
+					"account_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Act on another account of the organisation (header `Lune-Account`). Environment variable `LUNE_ACCOUNT_ID`.",
+					},
+					"base_url": baseURL("LUNE_BASE_URL", "https://api.lune.co"),
+				},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many times one request is retried after a rate limit (429), a server error or a " +
+					"broken connection, with capped exponential backoff that honours `Retry-After`. Defaults to `5`; " +
+					"environment variable `WEBHOOKS_MAX_RETRIES`.",
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Timeout of one HTTP attempt, as a duration such as `\"30s\"`. Defaults to `\"30s\"`; " +
+					"environment variable `WEBHOOKS_REQUEST_TIMEOUT`.",
+				Validators: []validator.String{validators.PositiveDuration()},
+			},
+		},
+	}
+}
+
+// Configure builds the clients of every vendor whose credentials are known.
+func (p *WebhooksProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clients := configureClients(ctx, cfg, p.version, req.TerraformVersion, p.tune, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.ResourceData = clients
+	resp.DataSourceData = clients
+}
+
+// Resources lists the provider's resources.
+func (p *WebhooksProvider) Resources(context.Context) []func() resource.Resource {
+	return nil
+}
+
+// DataSources lists the provider's data sources.
+func (p *WebhooksProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}

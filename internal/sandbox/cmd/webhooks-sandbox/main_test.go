@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+func TestParseFlags_defaults(t *testing.T) {
+	opts, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sandbox.DefaultConfig()
+	c := opts.cfg
+	if opts.addr != "127.0.0.1:8080" || opts.envFile != "" ||
+		!slices.Equal(c.Lune.Keys, d.Lune.Keys) || !slices.Equal(c.Inveterate.Keys, d.Inveterate.Keys) ||
+		!slices.Equal(c.Blaze.PartnerKeys, d.Blaze.PartnerKeys) || len(c.Blaze.DeveloperKeys) != 1 ||
+		c.Lune.RateLimit != 15 || c.Lune.WebhookLimit != 100 || c.Blaze.MaxPageSize != 100 ||
+		c.Lune.Faults.FailureRate != 0 || c.Lune.Faults.Latency != 0 {
+		t.Errorf("defaults = %+v %+v", opts, c)
+	}
+}
+
+func TestParseFlags_loopbackOnly(t *testing.T) {
+	tests := []struct {
+		addr string
+		ok   bool
+	}{
+		{"127.0.0.1:0", true},
+		{"127.0.0.2:8080", true},
+		{"localhost:8080", true},
+		{"[::1]:0", true},
+		{":8080", false},
+		{"0.0.0.0:8080", false},
+		{"[::]:8080", false},
+		{"192.168.1.10:8080", false},
+		{"example.com:8080", false},
+		{"127.0.0.1", false}, // no port
+	}
+	for _, tt := range tests {
+		_, err := parseFlags([]string{"-addr", tt.addr}, io.Discard)
+		if (err == nil) != tt.ok {
+			t.Errorf("-addr %s: err = %v, want ok = %v", tt.addr, err, tt.ok)
+		}
+		if err != nil && tt.addr == "0.0.0.0:8080" && !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("error should say why: %v", err)
+		}
+	}
+}
+
+func TestParseFlags_everyKnob(t *testing.T) {
+	opts, err := parseFlags([]string{
+		"-addr", "127.0.0.1:0", "-env-file", "/tmp/x.env",
+		"-latency", "50ms", "-failure-rate", "0.2", "-failure-kinds", "429,reset",
+		"-visibility-delay", "1.5s", "-delete-delay", "2s", "-unique-topic",
+		"-max-page-size", "3", "-webhook-limit", "7", "-lune-rate-limit", "-1", "-seed", "99",
+		"-lune-key", "test_a,live_b", "-lune-key", "live_c",
+		"-lune-account", "acc_x",
+		"-inveterate-key", "inv", "-inveterate-merchant-id", "m", "-inveterate-app-name", "app",
+		"-blaze-partner-key", "p1,p2",
+		"-blaze-developer-key", "d1", "-blaze-developer-key", "d2=aaaaaaaaaaaaaaaaaaaaaaaa:bbbbbbbbbbbbbbbbbbbbbbbb",
+	}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := opts.cfg
+	want := sandbox.Faults{Latency: 50 * time.Millisecond, FailureRate: 0.2, Kinds: []sandbox.FailureKind{sandbox.Fail429, sandbox.FailReset}}
+	for _, f := range []sandbox.Faults{c.Lune.Faults, c.Inveterate.Faults, c.Blaze.Faults} {
+		if f.Latency != want.Latency || f.FailureRate != want.FailureRate || !slices.Equal(f.Kinds, want.Kinds) {
+			t.Errorf("faults = %+v", f)
+		}
+	}
+	if opts.envFile != "/tmp/x.env" || c.Inveterate.VisibilityDelay != 1500*time.Millisecond || c.Inveterate.DeleteDelay != 2*time.Second ||
+		!c.Inveterate.UniqueTopic || c.Blaze.MaxPageSize != 3 || c.Lune.WebhookLimit != 7 || c.Lune.RateLimit != -1 || c.Seed != 99 ||
+		!slices.Equal(c.Lune.Keys, []string{"test_a", "live_b", "live_c"}) || !slices.Equal(c.Lune.Accounts, []string{"acc_x"}) ||
+		!slices.Equal(c.Inveterate.Keys, []string{"inv"}) || c.Inveterate.MerchantID != "m" || c.Inveterate.AppName != "app" ||
+		!slices.Equal(c.Blaze.PartnerKeys, []string{"p1", "p2"}) {
+		t.Errorf("config = %+v", c)
+	}
+	if len(c.Blaze.DeveloperKeys) != 2 || c.Blaze.DeveloperKeys["d1"].ShopID != sandbox.DefaultBlazeShopID ||
+		c.Blaze.DeveloperKeys["d2"] != (sandbox.BlazeShop{CompanyID: "aaaaaaaaaaaaaaaaaaaaaaaa", ShopID: "bbbbbbbbbbbbbbbbbbbbbbbb"}) {
+		t.Errorf("developer keys = %v", c.Blaze.DeveloperKeys)
+	}
+	// The defaults were replaced, not appended to, and are not shared.
+	if d := sandbox.DefaultConfig(); d.Lune.Keys[0] != sandbox.DefaultLuneTestKey {
+		t.Error("flag parsing changed DefaultConfig")
+	}
+}
+
+func TestParseFlags_errors(t *testing.T) {
+	for _, args := range [][]string{
+		{"-failure-kinds", "429,boom"},
+		{"-failure-rate", "1.5"},
+		{"-failure-rate", "-0.1"},
+		{"-latency", "-1s"},
+		{"-latency", "soon"},
+		{"-blaze-developer-key", "k=onlycompany"},
+		{"-blaze-developer-key", "=a:b"},
+		{"stray"},
+		{"-nope"},
+	} {
+		if _, err := parseFlags(args, io.Discard); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+	if _, err := parseFlags([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+}
+
+func TestRun_servesAndWritesEnvFile(t *testing.T) {
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "sandbox.env")
+	if err := os.WriteFile(envFile, []byte("STALE=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-env-file", envFile}, &stdout, &stderr)
+	}()
+
+	// Wait (generously) for the fresh env file.
+	var env map[string]string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(envFile); err == nil && !strings.Contains(string(b), "STALE") {
+			env = parseEnv(string(b))
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run returned early: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("env file not written")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	wantKeys := []string{"LUNE_BASE_URL", "LUNE_API_KEY", "INVETERATE_BASE_URL", "INVETERATE_API_KEY",
+		"BLAZE_BASE_URL", "BLAZE_PARTNER_KEY", "BLAZE_DEVELOPER_KEY"}
+	if len(env) != len(wantKeys) {
+		t.Fatalf("env file = %v", env)
+	}
+	base := env["LUNE_BASE_URL"]
+	if !strings.HasPrefix(base, "http://127.0.0.1:") || env["INVETERATE_BASE_URL"] != base || env["BLAZE_BASE_URL"] != base ||
+		env["LUNE_API_KEY"] != sandbox.DefaultLuneTestKey || env["INVETERATE_API_KEY"] != sandbox.DefaultInveterateKey ||
+		env["BLAZE_PARTNER_KEY"] != sandbox.DefaultBlazePartnerKey || env["BLAZE_DEVELOPER_KEY"] != sandbox.DefaultBlazeDeveloperKey {
+		t.Errorf("env = %v", env)
+	}
+
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/v1/webhooks", nil)
+	req.Header.Set("Authorization", "Bearer "+env["LUNE_API_KEY"])
+	req.Header.Set("Lune-Version", "2024-08-08")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET /v1/webhooks = %d", res.StatusCode)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not stop after cancel")
+	}
+	out := stdout.String()
+	if !strings.HasPrefix(out, "webhooks-sandbox listening on "+base+"\n") {
+		t.Errorf("stdout = %q", out)
+	}
+	for _, k := range wantKeys {
+		if !strings.Contains(out, "\n"+k+"="+env[k]+"\n") {
+			t.Errorf("stdout lacks %s: %q", k, out)
+		}
+	}
+	if _, err := os.Stat(envFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("env file left behind after shutdown: %v", err)
+	}
+}
+
+func parseEnv(s string) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}

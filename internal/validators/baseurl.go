@@ -1,0 +1,62 @@
+// Package validators holds this provider's own attribute validators. Each has a plain function
+// that does the check, so that values from environment variables get exactly the same rule.
+package validators
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// CheckBaseURL enforces the rule for vendor base URLs: https to any host, or http only to a
+// loopback host (127.0.0.0/8, ::1, localhost), so that credentials never travel in clear text to
+// another machine.
+func CheckBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("%q is not an absolute http(s) URL such as https://api.example.com", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q must not carry credentials in the URL; use the key arguments", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q must not have a query or fragment", raw)
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		return fmt.Errorf("%q uses http to a host that is not loopback: credentials would travel in clear text. Use https, or http only to 127.0.0.1, ::1 or localhost", raw)
+	}
+	return nil
+}
+
+// IsLoopback reports whether host is localhost or a loopback IP address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// BaseURL validates a vendor base URL with CheckBaseURL.
+func BaseURL() validator.String { return baseURLValidator{} }
+
+type baseURLValidator struct{}
+
+func (baseURLValidator) Description(context.Context) string {
+	return "must be an https:// URL, or http:// to a loopback host (127.0.0.0/8, ::1, localhost)"
+}
+
+func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := CheckBaseURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Base URL", fmt.Sprintf("%s: %s.", req.Path, err))
+	}
+}
