@@ -8,6 +8,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 )
 
 // base is embedded by every resource and data source: it receives the provider's clients once,
@@ -79,3 +83,28 @@ func missingDetail(vendor, typeName string, missing []argument) string {
 func sectionOf(a argument) string { s, _, _ := strings.Cut(a.Name, "."); return s }
 
 func fieldOf(a argument) string { _, f, _ := strings.Cut(a.Name, "."); return f }
+
+// lune returns the Lune client for typeName, or adds the error that says what to configure. See
+// require for planning.
+func (b *base) lune(typeName string, planning bool, diags *diag.Diagnostics) (*lune.Client, bool) {
+	if b.clients == nil {
+		return nil, false
+	}
+	return require(&b.clients.Lune, typeName, planning, diags)
+}
+
+// inveterate returns the Inveterate client for typeName, like lune.
+func (b *base) inveterate(typeName string, planning bool, diags *diag.Diagnostics) (*inveterate.Client, bool) {
+	if b.clients == nil {
+		return nil, false
+	}
+	return require(&b.clients.Inveterate, typeName, planning, diags)
+}
+
+// blaze returns the BLAZE client for typeName, like lune.
+func (b *base) blaze(typeName string, planning bool, diags *diag.Diagnostics) (*blaze.Client, bool) {
+	if b.clients == nil {
+		return nil, false
+	}
+	return require(&b.clients.Blaze, typeName, planning, diags)
+}

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -57,14 +56,14 @@ func arg(section, name, env string) argument {
 
 // value returns the argument's value: the configuration's, else the environment's. known is
 // false when the configuration holds a value that is not known yet.
-func (a argument) value(v types.String) (value string, known bool) {
+func (a argument) value(v types.String, getenv func(string) string) (value string, known bool) {
 	if v.IsUnknown() {
 		return "", false
 	}
 	if !v.IsNull() {
 		return v.ValueString(), true
 	}
-	return os.Getenv(a.Env), true
+	return getenv(a.Env), true
 }
 
 // clientSettings are the connection settings given to every vendor client.
@@ -100,16 +99,16 @@ type Clients struct {
 // configureClients resolves the configuration against the environment and builds a client for
 // every vendor whose credentials are known. Vendors without credentials are not an error here:
 // their resources fail at plan time, naming what to set.
-func configureClients(ctx context.Context, cfg providerModel, version, terraformVersion string, tune func(*clientSettings), diags *diag.Diagnostics) *Clients {
+func configureClients(ctx context.Context, cfg providerModel, version, terraformVersion string, getenv func(string) string, tune func(*clientSettings), diags *diag.Diagnostics) *Clients {
 	settings := clientSettings{Settings: httpclient.Settings{
 		UserAgent:      userAgent(version, terraformVersion),
 		MaxRetries:     defaultMaxRetries,
 		RequestTimeout: defaultRequestTimeout,
 	}}
-	if n, ok := intSetting(cfg.MaxRetries, envMaxRetries, path.Root("max_retries"), diags); ok {
+	if n, ok := intSetting(cfg.MaxRetries, getenv(envMaxRetries), envMaxRetries, path.Root("max_retries"), diags); ok {
 		settings.MaxRetries = n
 	}
-	if d, ok := durationSetting(cfg.RequestTimeout, envRequestTimeout, path.Root("request_timeout"), diags); ok {
+	if d, ok := durationSetting(cfg.RequestTimeout, getenv(envRequestTimeout), envRequestTimeout, path.Root("request_timeout"), diags); ok {
 		settings.RequestTimeout = d
 	}
 	if tune != nil {
@@ -135,7 +134,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("inveterate", "base_url", envInveterateBaseURL)
 		v := &clients.Inveterate
 		v.Name, v.Credentials = "Inveterate", []argument{key}
-		vals, ok := resolveVendor(v.Name, invKnown, []argument{key}, []types.String{inv.APIKey}, base, inv.BaseURL, &v.Missing, diags)
+		vals, ok := resolveVendor(v.Name, getenv, invKnown, []argument{key}, []types.String{inv.APIKey}, base, inv.BaseURL, &v.Missing, diags)
 		v.Unknown = !ok
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
@@ -150,7 +149,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("blaze", "base_url", envBlazeBaseURL)
 		v := &clients.Blaze
 		v.Name, v.Credentials = "BLAZE", []argument{partner, developer}
-		vals, ok := resolveVendor(v.Name, blzKnown, v.Credentials, []types.String{blz.PartnerKey, blz.DeveloperKey}, base, blz.BaseURL, &v.Missing, diags)
+		vals, ok := resolveVendor(v.Name, getenv, blzKnown, v.Credentials, []types.String{blz.PartnerKey, blz.DeveloperKey}, base, blz.BaseURL, &v.Missing, diags)
 		v.Unknown = !ok
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
@@ -164,8 +163,8 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("lune", "base_url", envLuneBaseURL)
 		v := &clients.Lune
 		v.Name, v.Credentials = "Lune", []argument{key}
-		vals, ok := resolveVendor(v.Name, lnKnown, []argument{key}, []types.String{ln.APIKey}, base, ln.BaseURL, &v.Missing, diags)
-		accountID, accountKnown := account.value(ln.AccountID)
+		vals, ok := resolveVendor(v.Name, getenv, lnKnown, []argument{key}, []types.String{ln.APIKey}, base, ln.BaseURL, &v.Missing, diags)
+		accountID, accountKnown := account.value(ln.AccountID, getenv)
 		v.Unknown = !ok || !accountKnown
 		if !v.Unknown && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
@@ -192,21 +191,21 @@ type vendorValues struct {
 
 // resolveVendor resolves a vendor's credentials and base URL. It returns false when any of them
 // is not known yet; missing credentials are appended to missing.
-func resolveVendor(vendor string, sectionKnown bool, creds []argument, cfgCreds []types.String, base argument, cfgBase types.String, missing *[]argument, diags *diag.Diagnostics) (vendorValues, bool) {
+func resolveVendor(vendor string, getenv func(string) string, sectionKnown bool, creds []argument, cfgCreds []types.String, base argument, cfgBase types.String, missing *[]argument, diags *diag.Diagnostics) (vendorValues, bool) {
 	if !sectionKnown {
 		return vendorValues{}, false
 	}
 	var out vendorValues
 	known := true
 	for i, a := range creds {
-		v, ok := a.value(cfgCreds[i])
+		v, ok := a.value(cfgCreds[i], getenv)
 		known = known && ok
 		if ok && v == "" {
 			*missing = append(*missing, a)
 		}
 		out.creds = append(out.creds, v)
 	}
-	b, ok := base.value(cfgBase)
+	b, ok := base.value(cfgBase, getenv)
 	if !ok {
 		return out, false
 	}
@@ -235,14 +234,13 @@ func section[T any](ctx context.Context, obj types.Object, out *T, diags *diag.D
 	return true
 }
 
-func intSetting(v types.Int64, env string, p path.Path, diags *diag.Diagnostics) (int, bool) {
+func intSetting(v types.Int64, raw, env string, p path.Path, diags *diag.Diagnostics) (int, bool) {
 	if v.IsUnknown() {
 		return 0, false
 	}
 	if !v.IsNull() {
 		return int(v.ValueInt64()), true
 	}
-	raw := os.Getenv(env)
 	if raw == "" {
 		return 0, false
 	}
@@ -254,13 +252,13 @@ func intSetting(v types.Int64, env string, p path.Path, diags *diag.Diagnostics)
 	return n, true
 }
 
-func durationSetting(v types.String, env string, p path.Path, diags *diag.Diagnostics) (time.Duration, bool) {
+func durationSetting(v types.String, envValue, env string, p path.Path, diags *diag.Diagnostics) (time.Duration, bool) {
 	if v.IsUnknown() {
 		return 0, false
 	}
 	raw, from := v.ValueString(), p.String()
 	if v.IsNull() {
-		raw, from = os.Getenv(env), env
+		raw, from = envValue, env
 		if raw == "" {
 			return 0, false
 		}

@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -21,13 +22,15 @@ var _ provider.Provider = (*WebhooksProvider)(nil)
 // WebhooksProvider is the webhooks provider.
 type WebhooksProvider struct {
 	version string
+	// getenv reads the environment fallbacks (os.Getenv; tests give their own).
+	getenv func(string) string
 	// tune adjusts the connection settings of every client; tests use it to shorten retry waits.
 	tune func(*clientSettings)
 }
 
 // New returns a constructor of the provider for the given version (set at build time).
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &WebhooksProvider{version: version} }
+	return func() provider.Provider { return &WebhooksProvider{version: version, getenv: os.Getenv} }
 }
 
 // providerModel is the provider configuration.
@@ -134,7 +137,7 @@ func (p *WebhooksProvider) Configure(ctx context.Context, req provider.Configure
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clients := configureClients(ctx, cfg, p.version, req.TerraformVersion, p.tune, &resp.Diagnostics)
+	clients := configureClients(ctx, cfg, p.version, req.TerraformVersion, p.getenv, p.tune, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -144,10 +147,14 @@ func (p *WebhooksProvider) Configure(ctx context.Context, req provider.Configure
 
 // Resources lists the provider's resources.
 func (p *WebhooksProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewWebhookResource,
+	}
 }
 
 // DataSources lists the provider's data sources.
 func (p *WebhooksProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewWebhooksDataSource,
+	}
 }

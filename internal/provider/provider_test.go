@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func configure(t *testing.T, cfg providerModel) (*Clients, *clientSettings, diag
 	t.Helper()
 	var diags diag.Diagnostics
 	var got clientSettings
-	clients := configureClients(context.Background(), cfg, "1.2.3", "1.11.4", func(s *clientSettings) { got = *s }, &diags)
+	clients := configureClients(context.Background(), cfg, "1.2.3", "1.11.4", os.Getenv, func(s *clientSettings) { got = *s }, &diags)
 	return clients, &got, diags
 }
 

@@ -84,3 +84,26 @@ func TestCheckPositiveDuration(t *testing.T) {
 		t.Fatal("PositiveDuration accepted \"fast\"")
 	}
 }
+
+func TestCheckHTTPURL(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"https://hooks.example.com/x": true,
+		"http://10.0.0.1:8080/cb":     true,
+		"https://localhost/cb":        true,
+		"ftp://hooks.example.com":     false,
+		"hooks.example.com/x":         false,
+		"/relative":                   false,
+		"https://":                    false,
+		"https://exa mple.com":        false,
+		"":                            false,
+	} {
+		if err := CheckHTTPURL(in); (err == nil) != ok {
+			t.Errorf("CheckHTTPURL(%q) = %v, want ok=%v", in, err, ok)
+		}
+	}
+	resp := &validator.StringResponse{}
+	HTTPURL().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("callback_url"), ConfigValue: types.StringValue("nope")}, resp)
+	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), "callback_url") {
+		t.Fatalf("HTTPURL on %q: %v", "nope", resp.Diagnostics)
+	}
+}

@@ -1,0 +1,122 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+// Acceptance tests run against an in-process sandbox on loopback, one per test. With
+// WEBHOOKS_ACC_LIVE=1 they run against the real APIs instead, with the credentials in the
+// environment (LUNE_API_KEY, INVETERATE_API_KEY, BLAZE_PARTNER_KEY, BLAZE_DEVELOPER_KEY, and the
+// *_BASE_URL variables); tests that inspect or tamper with the sandbox are skipped then.
+const envAccLive = "WEBHOOKS_ACC_LIVE"
+
+func accLive() bool { return os.Getenv(envAccLive) == "1" }
+
+// accEnv is the world one acceptance test runs against.
+type accEnv struct {
+	t *testing.T
+	// srv is the sandbox; nil when running live.
+	srv *sandbox.Server
+}
+
+// newAccEnv starts a sandbox with cfg (or, live, checks that vendor's credentials are there).
+func newAccEnv(t *testing.T, cfg sandbox.Config, vendors ...string) *accEnv {
+	t.Helper()
+	if !accLive() {
+		return &accEnv{t: t, srv: sandbox.NewServer(t, cfg)}
+	}
+	need := map[string][]string{
+		"lune":       {envLuneAPIKey},
+		"inveterate": {envInveterateAPIKey},
+		"blaze":      {envBlazePartnerKey, envBlazeDeveloperKey},
+	}
+	for _, v := range vendors {
+		for _, env := range need[v] {
+			if os.Getenv(env) == "" {
+				t.Skipf("%s=1 but %s is not set", envAccLive, env)
+			}
+		}
+	}
+	return &accEnv{t: t}
+}
+
+// sandbox returns the sandbox, skipping the test when it runs against the real APIs.
+func (e *accEnv) sandbox() *sandbox.Server {
+	e.t.Helper()
+	if e.srv == nil {
+		e.t.Skip("this test inspects the sandbox; it does not run against the real APIs")
+	}
+	return e.srv
+}
+
+// factories serves the provider in-process. Against the sandbox the provider ignores the
+// environment (so a developer's real credentials are never used by accident) and retries fast.
+func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	p := &WebhooksProvider{version: "acctest", getenv: os.Getenv}
+	if e.srv != nil {
+		p.getenv = func(string) string { return "" }
+		p.tune = func(s *clientSettings) {
+			s.RetryWaitMin, s.RetryWaitMax = 5*time.Millisecond, 50*time.Millisecond
+			s.inveteratePollInterval = 50 * time.Millisecond
+			s.inveterateVisibilityWait = 10 * time.Second
+		}
+	}
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"webhooks": providerserver.NewProtocol6WithError(p),
+	}
+}
+
+// config prefixes the test's HCL with the provider block for the sandbox (or an empty one, live).
+func (e *accEnv) config(body string) string {
+	if e.srv == nil {
+		return "provider \"webhooks\" {}\n\n" + body
+	}
+	c := e.srv.Config()
+	var developerKey string
+	for k := range c.Blaze.DeveloperKeys {
+		if developerKey == "" || k < developerKey {
+			developerKey = k
+		}
+	}
+	return fmt.Sprintf(`provider "webhooks" {
+  lune = {
+    api_key  = %[1]q
+    base_url = %[2]q
+  }
+  inveterate = {
+    api_key  = %[3]q
+    base_url = %[2]q
+  }
+  blaze = {
+    partner_key   = %[4]q
+    developer_key = %[5]q
+    base_url      = %[2]q
+  }
+}
+
+`, c.Lune.Keys[0], e.srv.URL, c.Inveterate.Keys[0], c.Blaze.PartnerKeys[0], developerKey) + body
+}
+
+// errorText matches an error whose text contains each fragment in order, however Terraform wraps
+// its lines.
+func errorText(fragments ...string) *regexp.Regexp {
+	parts := make([]string, len(fragments))
+	for i, f := range fragments {
+		words := strings.Fields(f)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		parts[i] = strings.Join(words, `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
+}

@@ -1,0 +1,62 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+)
+
+// operationTimeouts are a resource's default timeouts; a zero one is not offered.
+type operationTimeouts struct {
+	Create, Update, Delete time.Duration
+}
+
+// timeoutsAttribute is the `timeouts = { ... }` nested attribute, with the defaults in its docs.
+func timeoutsAttribute(ctx context.Context, d operationTimeouts) schema.Attribute {
+	describe := func(op string, def time.Duration) string {
+		return fmt.Sprintf("How long %s may take, as a duration such as \"30s\" or \"2h45m\". Defaults to %q.", op, shortDuration(def))
+	}
+	opts := timeouts.Opts{Create: d.Create > 0, Update: d.Update > 0, Delete: d.Delete > 0}
+	if opts.Create {
+		opts.CreateDescription = describe("a create", d.Create)
+	}
+	if opts.Update {
+		opts.UpdateDescription = describe("an update", d.Update)
+	}
+	if opts.Delete {
+		opts.DeleteDescription = describe("a delete", d.Delete)
+	}
+	attr := timeouts.Attributes(ctx, opts)
+	if nested, ok := attr.(schema.SingleNestedAttribute); ok {
+		nested.MarkdownDescription = "Operation timeouts."
+		return nested
+	}
+	return attr
+}
+
+// withTimeout bounds ctx by the configured timeout of one operation (get is the model's
+// Timeouts.Create, .Update or .Delete) or its default.
+func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, ds := get(ctx, def)
+	diags.Append(ds...)
+	if d <= 0 {
+		d = def
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// shortDuration prints 5m0s as "5m" and 1h30m0s as "1h30m".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if len(s) > 4 && s[len(s)-4:] == "m0s" {
+		s = s[:len(s)-2]
+	}
+	if len(s) > 3 && s[len(s)-3:] == "h0m" {
+		s = s[:len(s)-2]
+	}
+	return s
+}

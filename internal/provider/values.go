@@ -1,0 +1,21 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// stringSetOrNull turns an API list into a set attribute: an empty or missing list is null, as
+// an omitted optional argument is.
+func stringSetOrNull(ctx context.Context, values []string) (types.Set, diag.Diagnostics) {
+	if len(values) == 0 {
+		return types.SetNull(types.StringType), nil
+	}
+	return types.SetValueFrom(ctx, types.StringType, values)
+}
+
+// rfc3339 formats an API timestamp the way every resource stores it: RFC 3339 in UTC, to the second.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

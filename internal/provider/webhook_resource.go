@@ -1,0 +1,359 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+)
+
+var (
+	_ resource.Resource                = (*webhookResource)(nil)
+	_ resource.ResourceWithConfigure   = (*webhookResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*webhookResource)(nil)
+	_ resource.ResourceWithImportState = (*webhookResource)(nil)
+)
+
+const webhookTypeName = "webhooks_webhook"
+
+// Default operation timeouts of webhooks_webhook.
+const (
+	webhookCreateTimeout = 5 * time.Minute
+	webhookUpdateTimeout = 5 * time.Minute
+	webhookDeleteTimeout = 5 * time.Minute
+)
+
+// luneURLPattern is the pattern Lune's API enforces on webhook URLs; checking it at plan time
+// turns a failed apply into a plan error.
+var luneURLPattern = regexp.MustCompile(`^https:\/\/[-a-zA-Z0-9@:%._\+~#=]{2,256}\.[a-z]{2,6}\b([-a-zA-Z0-9@:%_\+.~#?&\/\/=]*)$`)
+
+// luneIDPattern is the shape of a Lune webhook id.
+var luneIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
+
+// NewWebhookResource returns the webhooks_webhook resource (a Lune webhook).
+func NewWebhookResource() resource.Resource { return &webhookResource{} }
+
+type webhookResource struct{ resourceBase }
+
+type webhookResourceModel struct {
+	ID                     types.String   `tfsdk:"id"`
+	URL                    types.String   `tfsdk:"url"`
+	Enabled                types.Bool     `tfsdk:"enabled"`
+	AccountIDs             types.Set      `tfsdk:"account_ids"`
+	AccountType            types.String   `tfsdk:"account_type"`
+	CreatedAt              types.String   `tfsdk:"created_at"`
+	Secret                 types.String   `tfsdk:"secret"`
+	SecretLast4            types.String   `tfsdk:"secret_last4"`
+	SecretRotationTriggers types.Map      `tfsdk:"secret_rotation_triggers"`
+	Timeouts               timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *webhookResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = webhookTypeName
+}
+
+func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Lune webhook: Lune pushes events to `url`, signed with an HMAC secret that this resource " +
+			"keeps in state and can rotate in place.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The Lune webhook id.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"url": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The URL Lune sends events to. It must be an `https://` URL with a domain name, as Lune's API " +
+					"requires (checked at plan time). Changing it updates the webhook in place.",
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(luneURLPattern, "must be an https:// URL with a domain name and a top-level domain of 2 to 6 lowercase letters, without spaces (Lune's URL rule)"),
+				},
+			},
+			"enabled": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+				MarkdownDescription: "Whether Lune sends events. Defaults to `true`. Lune creates webhooks enabled, so `false` creates the webhook, then disables it.",
+			},
+			"account_ids": schema.SetAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Only push events of these accounts. Without it, the webhook pushes events of every account of " +
+					"the organisation. Changing the set updates the webhook in place; removing the argument **replaces** the " +
+					"webhook, because Lune cannot clear the filter once set.",
+				Validators: accountIDsValidators(),
+				PlanModifiers: []planmodifier.Set{
+					setplanmodifier.RequiresReplaceIf(accountFilterRemoved,
+						"Lune cannot clear the account filter: removing account_ids replaces the webhook.",
+						"Lune cannot clear the account filter: removing `account_ids` replaces the webhook."),
+				},
+			},
+			"account_type": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`live` or `test`: the mode of the API key the webhook was created with.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the webhook was created (RFC 3339).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "The full HMAC signing secret. Lune returns it only when the webhook is created and when the " +
+					"secret is rotated, so it is kept in state (protect your state). It is `null` after import, and after a " +
+					"rotation done outside Terraform; change `secret_rotation_triggers` to get a new one.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret_last4": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The last 4 characters of the signing secret, as the API reports them.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret_rotation_triggers": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Arbitrary values; any change rotates the signing secret **in place** (the webhook keeps its " +
+					"id, the old secret stops working at once). Feed it from `time_rotating` for scheduled rotation.",
+			},
+			"timeouts": timeoutsAttribute(ctx, operationTimeouts{Create: webhookCreateTimeout, Update: webhookUpdateTimeout, Delete: webhookDeleteTimeout}),
+		},
+	}
+}
+
+// accountIDsValidators check a Lune account filter: Lune rejects an empty list and empty ids.
+func accountIDsValidators() []validator.Set {
+	return []validator.Set{
+		setvalidator.SizeAtLeast(1),
+		setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+	}
+}
+
+// accountFilterRemoved replaces the webhook when account_ids goes from a set to nothing.
+func accountFilterRemoved(_ context.Context, req planmodifier.SetRequest, resp *setplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.StateValue.IsNull() && req.PlanValue.IsNull()
+}
+
+// ModifyPlan fails the plan when Lune has no credentials, and plans a new secret when the
+// rotation triggers change.
+func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if _, ok := r.lune(webhookTypeName, true, &resp.Diagnostics); !ok || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan webhookResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.SecretRotationTriggers.Equal(state.SecretRotationTriggers) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret_last4"), types.StringUnknown())...)
+	}
+}
+
+func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	client, ok := r.lune(webhookTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var plan webhookResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, webhookCreateTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var accountIDs []string
+	resp.Diagnostics.Append(plan.AccountIDs.ElementsAs(ctx, &accountIDs, false)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	created, err := client.CreateWebhook(ctx, lune.CreateWebhookInput{URL: plan.URL.ValueString(), AccountIDs: accountIDs})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Create Lune Webhook", err)
+		return
+	}
+	tflog.Debug(ctx, "Created Lune webhook", map[string]any{"id": created.ID})
+
+	wantEnabled := plan.Enabled.ValueBool()
+	state := plan
+	resp.Diagnostics.Append(state.fromAPI(ctx, created)...)
+	state.Secret = types.StringValue(created.Secret)
+	// Save the webhook before any further call, so that a failure below leaves it in state
+	// (tainted) instead of orphaned in Lune.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if resp.Diagnostics.HasError() || wantEnabled == created.Enabled {
+		return
+	}
+
+	// Lune's create takes no "enabled": new webhooks start enabled, so disable it now.
+	updated, err := client.UpdateWebhook(ctx, created.ID, lune.UpdateWebhookInput{URL: created.URL, Enabled: &wantEnabled})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Disable Lune Webhook", fmt.Errorf(
+			"the webhook %s was created and is kept in state, but disabling it failed (Terraform marks it tainted "+
+				"and replaces it on the next apply): %w", created.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, updated)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	client, ok := r.lune(webhookTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var state webhookResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	w, err := client.GetWebhook(ctx, state.ID.ValueString())
+	if httpclient.IsNotFound(err) {
+		tflog.Info(ctx, "Lune webhook is gone; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Read Lune Webhook", err)
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, w)...)
+
+	// A read never returns the secret, only its last 4 characters: keep the one in state unless
+	// those no longer match, which means it was rotated outside Terraform.
+	if secret := state.Secret.ValueString(); secret != "" && !matchesLast4(secret, w.SecretLast4()) {
+		state.Secret = types.StringNull()
+		resp.Diagnostics.AddWarning("Lune Webhook Secret Rotated Outside Terraform", fmt.Sprintf(
+			"The signing secret of Lune webhook %s no longer ends in the characters of the secret in state: it was rotated "+
+				"outside Terraform, and the secret in state is no longer valid. It has been set to null.\n\n"+
+				"To get a valid secret into state, change secret_rotation_triggers: the next apply rotates the secret again "+
+				"and stores the new one.", w.ID))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	client, ok := r.lune(webhookTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var plan, state webhookResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, webhookUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	next := plan
+	next.Secret, next.SecretLast4 = state.Secret, state.SecretLast4
+
+	if !plan.URL.Equal(state.URL) || !plan.Enabled.Equal(state.Enabled) || !plan.AccountIDs.Equal(state.AccountIDs) {
+		in := lune.UpdateWebhookInput{URL: plan.URL.ValueString(), Enabled: plan.Enabled.ValueBoolPointer()}
+		resp.Diagnostics.Append(plan.AccountIDs.ElementsAs(ctx, &in.AccountIDs, false)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		updated, err := client.UpdateWebhook(ctx, id, in)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Update Lune Webhook", err)
+			return
+		}
+		resp.Diagnostics.Append(next.fromAPI(ctx, updated)...)
+	}
+
+	if !plan.SecretRotationTriggers.Equal(state.SecretRotationTriggers) {
+		rotated, err := client.RotateSecret(ctx, id)
+		if err != nil {
+			// Keep what the update above changed; the triggers stay as they were, so the next
+			// apply tries the rotation again.
+			next.SecretRotationTriggers = state.SecretRotationTriggers
+			resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+			addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Rotate Lune Webhook Secret", err)
+			return
+		}
+		tflog.Info(ctx, "Rotated the signing secret of a Lune webhook", map[string]any{"id": id})
+		resp.Diagnostics.Append(next.fromAPI(ctx, rotated)...)
+		next.Secret = types.StringValue(rotated.Secret)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	client, ok := r.lune(webhookTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var state webhookResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, webhookDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := client.DeleteWebhook(ctx, state.ID.ValueString()); err != nil && !httpclient.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Delete Lune Webhook", err)
+	}
+}
+
+// ImportState adopts an existing webhook by its id. Lune never returns a secret on read, so the
+// imported secret is null until the next rotation.
+func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !luneIDPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
+			"%q is not a Lune webhook id. Expected the webhook's id: 32 letters and digits, for example "+
+				"terraform import webhooks_webhook.example 1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p", req.ID))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// fromAPI copies what the API says of a webhook into the model; the secret is the caller's.
+func (m *webhookResourceModel) fromAPI(ctx context.Context, w *lune.Webhook) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID = types.StringValue(w.ID)
+	m.URL = types.StringValue(w.URL)
+	m.Enabled = types.BoolValue(w.Enabled)
+	m.AccountType = types.StringValue(w.AccountType)
+	m.CreatedAt = types.StringValue(rfc3339(w.CreatedAt))
+	m.SecretLast4 = types.StringValue(w.SecretLast4())
+	m.AccountIDs, diags = stringSetOrNull(ctx, w.AccountIDs)
+	return diags
+}
+
+func matchesLast4(secret, last4 string) bool {
+	return len(secret) >= len(last4) && secret[len(secret)-len(last4):] == last4
+}
