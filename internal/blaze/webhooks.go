@@ -3,6 +3,7 @@ package blaze
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -211,10 +212,21 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 			return best != nil, nil
 		})
 	if err != nil {
-		return nil, err
+		return nil, shopError(in.ShopID, err)
 	}
 	c.claims.Add(out.ID)
 	return &out, nil
+}
+
+// shopError explains BLAZE's 403 to a create that names a shop: a developer key is tied to one
+// company and shop, and BLAZE's own message does not say which argument to change.
+func shopError(shopID string, err error) error {
+	var apiErr *httpclient.APIError
+	if shopID == "" || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden {
+		return err
+	}
+	return fmt.Errorf("the developer key may not manage webhooks of shop %s (a BLAZE developer key is tied to one company and shop: "+
+		"leave the shop out to use the key's own, or use a developer key of shop %s): %w", shopID, shopID, err)
 }
 
 // UpdateWebhook changes the managed fields of a webhook. BLAZE's PUT replaces the whole object,

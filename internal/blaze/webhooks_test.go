@@ -154,6 +154,9 @@ func TestTypedErrors(t *testing.T) {
 	if !errors.Is(err, httpclient.ErrUnauthorized) || !errors.As(err, &apiErr) || apiErr.StatusCode != 403 {
 		t.Fatalf("another shop: %v, want a 403", err)
 	}
+	if !strings.Contains(err.Error(), "may not manage webhooks of shop "+strings.Repeat("f", 24)) {
+		t.Fatalf("a 403 for another shop should name the shop and say why: %v", err)
+	}
 	if n := len(srv.BlazeWebhooks()); n != 0 {
 		t.Fatalf("rejected creates left %d records", n)
 	}

@@ -73,6 +73,11 @@ func New(cfg Config) (*Client, error) {
 	return &Client{http: hc, visibilityWait: cfg.VisibilityWait, pollInterval: cfg.PollInterval}, nil
 }
 
+// VisibilityWait is how long the client expects Inveterate may take to list a record it has
+// accepted (Config.VisibilityWait). Callers use it to bound their own waits for a new record
+// before they conclude it does not exist.
+func (c *Client) VisibilityWait() time.Duration { return c.visibilityWait }
+
 // envelope is the shape of every Inveterate answer.
 type envelope struct {
 	Message string          `json:"message"`

@@ -165,3 +165,13 @@ func TestCreatesOfUnknownOutcomeLeaveExactlyOneRecord(t *testing.T) {
 		})
 	}
 }
+
+func TestVisibilityWait(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{})
+	if got := newClient(t, srv).VisibilityWait(); got != time.Second {
+		t.Fatalf("VisibilityWait = %s, want the configured 1s", got)
+	}
+	if got := newClient(t, srv, func(c *inveterate.Config) { c.VisibilityWait = 0 }).VisibilityWait(); got != inveterate.DefaultVisibilityWait {
+		t.Fatalf("VisibilityWait = %s, want the default %s", got, inveterate.DefaultVisibilityWait)
+	}
+}

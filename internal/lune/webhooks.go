@@ -2,6 +2,7 @@ package lune
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -77,6 +78,9 @@ func (c *Client) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 // When the answer to the create is lost, the webhook it may have made is looked for (same URL and
 // account filter, created since the request, not claimed by this process) and adopted; its
 // secret, which nobody has seen, is then rotated so that the caller still gets a full secret.
+//
+// If that rotation fails, CreateWebhook returns the adopted webhook (Secret holding only what a
+// read shows) together with the error: the webhook exists and the caller must keep track of it.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
 	sent := time.Now()
 	var out Webhook
@@ -92,10 +96,17 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 		return nil, err
 	}
 	c.claims.Add(out.ID)
-	if adopted {
-		return c.RotateSecret(ctx, out.ID)
+	if !adopted {
+		return &out, nil
 	}
-	return &out, nil
+	// Even when the create was interrupted, get the adopted webhook a secret someone knows.
+	rotateCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	rotated, err := c.RotateSecret(rotateCtx, out.ID)
+	if err != nil {
+		return &out, fmt.Errorf("adopted webhook %s, whose create answer was lost, but rotating its unseen secret failed: %w", out.ID, err)
+	}
+	return rotated, nil
 }
 
 // findCreated looks for the newest unclaimed webhook matching in that was created since sent.

@@ -276,3 +276,20 @@ func TestCancellation(t *testing.T) {
 		t.Fatalf("cancellation took %s", took)
 	}
 }
+
+func TestCreateReturnsTheAdoptedWebhookWhenItsRotationFails(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{})
+	srv.FailNext(sandbox.Lune, "lune.create", sandbox.FailLostResponse, 1)
+	srv.FailNext(sandbox.Lune, "lune.rotate", sandbox.Fail500, 100)
+	w, err := newClient(t, srv).CreateWebhook(context.Background(), lune.CreateWebhookInput{URL: "https://lost.example.com/hook"})
+	if err == nil || w == nil {
+		t.Fatalf("got webhook %v and error %v, want both", w, err)
+	}
+	all := srv.LuneWebhooks()
+	if len(all) != 1 || all[0].ID != w.ID {
+		t.Fatalf("sandbox holds %d webhooks; the adopted one (%s) must be returned", len(all), w.ID)
+	}
+	if !strings.Contains(err.Error(), w.ID) {
+		t.Fatalf("error %q does not name the adopted webhook", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -62,6 +63,20 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 			if !strings.Contains(detail, w) {
 				t.Errorf("detail for %v does not contain %q:\n%s", tc.err, w, detail)
 			}
+		}
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		5 * time.Minute:                "5m",
+		90 * time.Minute:               "1h30m",
+		time.Hour:                      "1h",
+		45 * time.Second:               "45s",
+		2*time.Minute + 30*time.Second: "2m30s",
+	} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

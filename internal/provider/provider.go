@@ -149,6 +149,8 @@ func (p *WebhooksProvider) Configure(ctx context.Context, req provider.Configure
 func (p *WebhooksProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewWebhookResource,
+		NewInveterateWebhookSubscriptionResource, NewInveterateWebhookResource,
+		NewPartnerWebhookResource,
 	}
 }
 
@@ -156,5 +158,7 @@ func (p *WebhooksProvider) Resources(context.Context) []func() resource.Resource
 func (p *WebhooksProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewWebhooksDataSource,
+		NewInveterateWebhookSubscriptionsDataSource, NewInveterateWebhooksDataSource,
+		NewPartnerWebhooksDataSource,
 	}
 }

@@ -194,7 +194,7 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 
 	created, err := client.CreateWebhook(ctx, lune.CreateWebhookInput{URL: plan.URL.ValueString(), AccountIDs: accountIDs})
-	if err != nil {
+	if created == nil {
 		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Create Lune Webhook", err)
 		return
 	}
@@ -204,6 +204,13 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	state := plan
 	resp.Diagnostics.Append(state.fromAPI(ctx, created)...)
 	state.Secret = types.StringValue(created.Secret)
+	if err != nil {
+		// The webhook exists but its secret is unknown: keep it (tainted) rather than orphan it.
+		state.Secret = types.StringNull()
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Create Lune Webhook", err)
+		return
+	}
 	// Save the webhook before any further call, so that a failure below leaves it in state
 	// (tainted) instead of orphaned in Lune.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -1,0 +1,184 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+)
+
+// This file holds what the Inveterate resources and data sources share: the shape of ids and
+// topics, the mapping of Inveterate's optional fields, the list-based reads, and the private-state
+// marker of a record Inveterate has accepted but not listed yet.
+
+// inveterateIDPattern is the shape of the id of an Inveterate subscription or admin webhook.
+var inveterateIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// inveterateTopicPattern is the shape of every Inveterate topic: dot-separated words of lowercase
+// letters and underscores.
+var inveterateTopicPattern = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
+
+// inveterateTopic validates a subscription topic: a malformed topic is an error, a well-formed one
+// that Inveterate does not document only a warning, because Inveterate adds topics over time.
+func inveterateTopic() validator.String { return inveterateTopicValidator{} }
+
+type inveterateTopicValidator struct{}
+
+func (inveterateTopicValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a well-formed Inveterate topic (%s); a topic Inveterate does not document gets a warning", inveterateTopicPattern)
+}
+
+func (v inveterateTopicValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (inveterateTopicValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	topic := req.ConfigValue.ValueString()
+	switch {
+	case !inveterateTopicPattern.MatchString(topic):
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Inveterate Topic", fmt.Sprintf(
+			"Attribute %s value %q is not a well-formed Inveterate topic: it must be words of lowercase letters and "+
+				"underscores joined by dots, with at least one dot (the pattern %s), for example \"customer.updated\".",
+			req.Path, topic, inveterateTopicPattern))
+	case !slices.Contains(inveterate.Topics, topic):
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Undocumented Inveterate Topic", fmt.Sprintf(
+			"Attribute %s value %q is well-formed but is not one of the topics Inveterate documents:\n  %s\n\n"+
+				"Inveterate adds topics over time, so this is not an error. If Inveterate does not know the topic, it "+
+				"rejects the subscription when it is applied: check the spelling.",
+			req.Path, topic, strings.Join(inveterate.Topics, "\n  ")))
+	}
+}
+
+// requiresReplaceBecause replaces the resource whenever the attribute changes, with a description
+// (in the docs and the plan's reasons) that says why.
+func requiresReplaceBecause(why, whyMarkdown string) planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, _ planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = true
+	}, why, whyMarkdown)
+}
+
+// inveterateString maps an optional string field of Inveterate: missing or empty is null.
+func inveterateString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// inveterateTimestamp maps an optional timestamp of Inveterate to RFC 3339 in UTC, to the second,
+// as every resource stores times. A value that does not parse is kept as Inveterate sent it.
+func inveterateTimestamp(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return types.StringValue(rfc3339(t))
+	}
+	return types.StringValue(s)
+}
+
+// orCurrent returns v, or, when Inveterate left the field out of an answer (v is null), what the
+// model already holds: answers to updates need not repeat every field. A value still unknown
+// (planned "known after apply") becomes null.
+func orCurrent(current, v types.String) types.String {
+	if !v.IsNull() || current.IsUnknown() {
+		return v
+	}
+	return current
+}
+
+// findInveterateSubscription returns the subscription with id, or an error for which
+// httpclient.IsNotFound is true once a fresh list has confirmed that it is not there. There is no
+// get-by-id: every read is a list. Today each call is a fresh list; a list shared by the reads of
+// one operation would be consulted here first, and a miss confirmed with client.FindSubscription.
+func findInveterateSubscription(ctx context.Context, client *inveterate.Client, id string) (*inveterate.Subscription, error) {
+	return client.FindSubscription(ctx, id)
+}
+
+// findInveterateWebhook is findInveterateSubscription for admin webhooks.
+func findInveterateWebhook(ctx context.Context, client *inveterate.Client, id string) (*inveterate.Webhook, error) {
+	return client.FindWebhook(ctx, id)
+}
+
+// pendingVisibilityKey is the private-state key that marks a record Inveterate accepted (201) but
+// has not been seen in its list yet. While it is set, a record missing from the list is taken as
+// not visible yet rather than deleted.
+const pendingVisibilityKey = "inveterate_pending_visibility"
+
+type pendingVisibility struct {
+	AcceptedAt time.Time `json:"accepted_at"`
+}
+
+// privateGetter and privateSetter are the parts of a resource's private state used here.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// markPendingVisibility records that Inveterate accepted the record at acceptedAt and has not
+// listed it yet.
+func markPendingVisibility(ctx context.Context, private privateSetter, acceptedAt time.Time) diag.Diagnostics {
+	b, err := json.Marshal(pendingVisibility{AcceptedAt: acceptedAt.UTC()})
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to Record Pending Visibility", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, pendingVisibilityKey, b)
+}
+
+// clearPendingVisibility records that the record has been seen in a list.
+func clearPendingVisibility(ctx context.Context, private privateSetter) diag.Diagnostics {
+	return private.SetKey(ctx, pendingVisibilityKey, nil)
+}
+
+// pendingVisibilitySince reports whether the record is marked as not listed yet, and since when.
+func pendingVisibilitySince(ctx context.Context, private privateGetter) (time.Time, bool, diag.Diagnostics) {
+	b, diags := private.GetKey(ctx, pendingVisibilityKey)
+	if len(b) == 0 || diags.HasError() {
+		return time.Time{}, false, diags
+	}
+	var p pendingVisibility
+	// A marker that does not parse still marks the record as pending; only the time is lost.
+	_ = json.Unmarshal(b, &p)
+	return p.AcceptedAt, true, diags
+}
+
+// notListedYetDetail is the detail of the error raised when a create's wait for visibility runs
+// out: what happened to the record and what to do.
+func notListedYetDetail(what, id string, timeout time.Duration) string {
+	return fmt.Sprintf("Inveterate accepted the %[1]s %[2]s, but had not listed it yet when the create timeout (%[3]s) "+
+		"ran out: Inveterate's creates take a moment to show in its lists.\n\n"+
+		"The %[1]s is kept in state, so nothing is orphaned. Terraform marks it tainted: the next apply deletes it and "+
+		"creates it again (never leaving a duplicate). To keep this one instead, run terraform untaint on the resource "+
+		"once Inveterate lists it. If this happens often, raise timeouts.create.", what, id, shortDuration(timeout))
+}
+
+// neverListedDetail is the detail of the warning given when a record that Inveterate accepted but
+// never listed is dropped from state.
+func neverListedDetail(what, id string, acceptedAt time.Time, waited time.Duration) string {
+	since := ""
+	if !acceptedAt.IsZero() {
+		since = fmt.Sprintf(" since it was accepted at %s", rfc3339(acceptedAt))
+	}
+	return fmt.Sprintf("Inveterate accepted the %s %s, but has not listed it%s, and a fresh list still did not show it "+
+		"after waiting %s. It has been removed from state, and Terraform will plan to create it again. If it shows up "+
+		"in Inveterate later, delete it there or import it.", what, id, since, shortDuration(waited))
+}

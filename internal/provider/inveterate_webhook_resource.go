@@ -1,0 +1,336 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
+)
+
+var (
+	_ resource.Resource                = (*inveterateWebhookResource)(nil)
+	_ resource.ResourceWithConfigure   = (*inveterateWebhookResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*inveterateWebhookResource)(nil)
+	_ resource.ResourceWithImportState = (*inveterateWebhookResource)(nil)
+)
+
+const inveterateWebhookTypeName = "webhooks_inveterate_webhook"
+
+// Default operation timeouts of webhooks_inveterate_webhook. There is no update: every change
+// replaces the webhook.
+const (
+	inveterateWebhookCreateTimeout = 10 * time.Minute
+	inveterateWebhookDeleteTimeout = 10 * time.Minute
+)
+
+// NewInveterateWebhookResource returns the webhooks_inveterate_webhook resource (an Inveterate 2.0
+// admin webhook with a security token).
+func NewInveterateWebhookResource() resource.Resource { return &inveterateWebhookResource{} }
+
+type inveterateWebhookResource struct{ resourceBase }
+
+type inveterateWebhookResourceModel struct {
+	ID           types.String   `tfsdk:"id"`
+	CallbackURL  types.String   `tfsdk:"callback_url"`
+	Name         types.String   `tfsdk:"name"`
+	Token        types.String   `tfsdk:"token"`
+	MerchantID   types.String   `tfsdk:"merchant_id"`
+	CreatedByApp types.String   `tfsdk:"created_by_app"`
+	CreatedAt    types.String   `tfsdk:"created_at"`
+	Events       types.List     `tfsdk:"events"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *inveterateWebhookResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = inveterateWebhookTypeName
+}
+
+func (r *inveterateWebhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replaces := func(attr string) planmodifier.String {
+		return requiresReplaceBecause(
+			fmt.Sprintf("Inveterate cannot update an admin webhook: changing %s replaces it (with a new token).", attr),
+			fmt.Sprintf("Inveterate cannot update an admin webhook: changing `%s` replaces it (with a new `token`).", attr))
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An Inveterate admin webhook (Public API 2.0): Inveterate sends every merchant and customer event " +
+			"listed in `events` to `callback_url`, with a security token in each event's body so the receiver can check " +
+			"that the event comes from Inveterate.\n\n" +
+			"Inveterate has no update for admin webhooks: any change replaces the webhook and issues a new token.\n\n" +
+			"Inveterate lists a new webhook only a little after accepting it, and drops a deleted one from its list a " +
+			"little after the delete: a create waits until the webhook shows in the list, within `timeouts.create` " +
+			"(10 minutes by default), and a destroy until it has left the list, within `timeouts.delete` (10 minutes by " +
+			"default).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The webhook id (32 lowercase hexadecimal characters).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"callback_url": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The absolute `http://` or `https://` URL Inveterate sends events to. Changing it " +
+					"**replaces** the webhook, because Inveterate cannot update one.",
+				Validators:    []validator.String{validators.HTTPURL()},
+				PlanModifiers: []planmodifier.String{replaces("callback_url")},
+			},
+			"name": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "A name for the webhook; not empty when set. Changing it (or setting or removing it) " +
+					"**replaces** the webhook, because Inveterate cannot update one.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{replaces("name")},
+			},
+			"token": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "The security token Inveterate puts in the body of every event it sends, so the " +
+					"receiver can check where events come from. Inveterate returns it only when the webhook is created, " +
+					"so it is kept in state (protect your state) and never changed by a refresh. It is `null` after " +
+					"import: replace the webhook (for example with `terraform apply -replace`) to get a new token.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"merchant_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The merchant the webhook belongs to (the API key's).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_by_app": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The app that created the webhook, as Inveterate reports it.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the webhook was created (RFC 3339).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"events": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The events the webhook receives. Inveterate sends every admin webhook the same " +
+					"fixed set (there is no per-webhook filter): `" + strings.Join(inveterate.WebhookEvents, "`, `") + "`.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeoutsAttribute(ctx, operationTimeouts{Create: inveterateWebhookCreateTimeout, Delete: inveterateWebhookDeleteTimeout}),
+		},
+	}
+}
+
+// ModifyPlan fails the plan when Inveterate has no credentials, and shows the events a new webhook
+// will receive, which are known in advance.
+func (r *inveterateWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if _, ok := r.inveterate(inveterateWebhookTypeName, true, &resp.Diagnostics); !ok || !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	events, diags := inveterateWebhookEvents(ctx)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("events"), events)...)
+}
+
+func (r *inveterateWebhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	client, ok := r.inveterate(inveterateWebhookTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var plan inveterateWebhookResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The timeout itself is only for the message of a failed wait; withTimeout reports a bad value.
+	timeout, _ := plan.Timeouts.Create(ctx, inveterateWebhookCreateTimeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, inveterateWebhookCreateTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	created, err := client.CreateWebhook(ctx, inveterate.CreateWebhookInput{
+		CallbackURL: plan.CallbackURL.ValueString(),
+		Name:        plan.Name.ValueString(),
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Create Inveterate Webhook", err)
+		return
+	}
+	tflog.Debug(ctx, "Created Inveterate admin webhook; waiting for it to be listed", map[string]any{"id": created.ID})
+
+	// Save the webhook and its token, which Inveterate never shows again, before waiting: a
+	// timeout then leaves it in state (tainted) instead of orphaned, and the marker tells Read that
+	// it may not be listed yet.
+	state := plan
+	resp.Diagnostics.Append(state.fromAPI(ctx, created)...)
+	state.Token = types.StringValue(created.Token)
+	resp.Diagnostics.Append(markPendingVisibility(ctx, resp.Private, time.Now())...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	deadline, _ := ctx.Deadline()
+	listed, err := client.WaitForWebhook(ctx, created.ID, time.Until(deadline))
+	switch {
+	case httpclient.IsNotFound(err) || (err != nil && ctx.Err() != nil):
+		resp.Diagnostics.AddError("Inveterate Webhook Not Listed in Time", notListedYetDetail("webhook", created.ID, timeout))
+		return
+	case err != nil:
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Confirm Inveterate Webhook", fmt.Errorf(
+			"the webhook %s was created and is kept in state (tainted: the next apply replaces it), but listing "+
+				"webhooks to see it failed: %w", created.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, listed)...)
+	resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	client, ok := r.inveterate(inveterateWebhookTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var state inveterateWebhookResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	acceptedAt, pending, diags := pendingVisibilitySince(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+
+	w, err := findInveterateWebhook(ctx, client, id)
+	if pending && httpclient.IsNotFound(err) {
+		// Accepted by a create whose wait ran out: not listed yet is not deleted. Give it time.
+		tflog.Info(ctx, "Inveterate admin webhook not listed yet; waiting for it", map[string]any{"id": id})
+		w, err = client.WaitForWebhook(ctx, id, client.VisibilityWait())
+	}
+	if httpclient.IsNotFound(err) {
+		if pending {
+			resp.Diagnostics.AddWarning("Inveterate Webhook Never Listed",
+				neverListedDetail("webhook", id, acceptedAt, client.VisibilityWait()))
+		}
+		tflog.Info(ctx, "Inveterate admin webhook is gone; removing it from state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Read Inveterate Webhook", err)
+		return
+	}
+	if pending {
+		resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
+	}
+	// The list never carries the token: the one in state stays as it is.
+	resp.Diagnostics.Append(state.fromAPI(ctx, w)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only ever sees a change of timeouts, because every other argument replaces the webhook:
+// there is nothing to send to Inveterate.
+func (r *inveterateWebhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state inveterateWebhookResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state.Timeouts = plan.Timeouts
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	client, ok := r.inveterate(inveterateWebhookTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var state inveterateWebhookResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The timeout itself is only for the message of a failed wait; withTimeout reports a bad value.
+	timeout, _ := state.Timeouts.Delete(ctx, inveterateWebhookDeleteTimeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, inveterateWebhookDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	err := client.DeleteWebhook(ctx, id)
+	if httpclient.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Delete Inveterate Webhook", err)
+		return
+	}
+
+	// Inveterate's delete is "immediate and eventual": the webhook leaves the list a little later.
+	// Waiting for that keeps a destroy from finishing while the webhook is still listed.
+	deadline, _ := ctx.Deadline()
+	gone, err := client.WaitForWebhookGone(ctx, id, time.Until(deadline))
+	if err != nil && ctx.Err() == nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Confirm Deletion of Inveterate Webhook", fmt.Errorf(
+			"the delete of webhook %s was accepted, but listing webhooks to see it gone failed: %w. "+
+				"It stays in state; run terraform destroy again to finish", id, err))
+		return
+	}
+	if !gone {
+		resp.Diagnostics.AddError("Inveterate Webhook Still Listed After Delete", fmt.Sprintf(
+			"Inveterate accepted the delete of webhook %s, but still listed it when the delete timeout (%s) ran out: "+
+				"Inveterate drops deleted webhooks from its list a little later.\n\n"+
+				"The webhook stays in state. Run terraform destroy (or apply) again to finish; deleting it again is safe. "+
+				"If this happens often, raise timeouts.delete.", id, shortDuration(timeout)))
+	}
+}
+
+// ImportState adopts an existing admin webhook by its id. Inveterate never shows a token after
+// creation, so the imported token is null.
+func (r *inveterateWebhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !inveterateIDPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
+			"%q is not an Inveterate admin webhook id. Expected the webhook's id: 32 lowercase hexadecimal characters, "+
+				"for example\n  terraform import %s.example 0123456789abcdef0123456789abcdef", req.ID, inveterateWebhookTypeName))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// fromAPI copies what Inveterate says of an admin webhook into the model; the token is the caller's.
+// Fields an answer leaves out keep what the model holds.
+func (m *inveterateWebhookResourceModel) fromAPI(ctx context.Context, w *inveterate.Webhook) diag.Diagnostics {
+	m.ID = types.StringValue(w.ID)
+	m.CallbackURL = orCurrent(m.CallbackURL, inveterateString(w.CallbackURL))
+	m.Name = inveterateString(w.Name)
+	m.MerchantID = orCurrent(m.MerchantID, inveterateString(w.MerchantID))
+	m.CreatedByApp = orCurrent(m.CreatedByApp, inveterateString(w.CreatedByApp))
+	m.CreatedAt = orCurrent(m.CreatedAt, inveterateTimestamp(w.CreatedAt))
+	if m.Token.IsUnknown() {
+		m.Token = types.StringNull()
+	}
+	var diags diag.Diagnostics
+	m.Events, diags = inveterateWebhookEvents(ctx)
+	return diags
+}
+
+// inveterateWebhookEvents is the fixed list of events every admin webhook receives.
+func inveterateWebhookEvents(ctx context.Context) (types.List, diag.Diagnostics) {
+	return types.ListValueFrom(ctx, types.StringType, inveterate.WebhookEvents)
+}

@@ -1,0 +1,506 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+const inveterateWebhookAddr = "webhooks_inveterate_webhook.test"
+
+// inveterateWebhookConfig is a webhooks_inveterate_webhook with the given callback URL and extra lines.
+func inveterateWebhookConfig(callbackURL string, extra ...string) string {
+	return fmt.Sprintf("resource \"webhooks_inveterate_webhook\" \"test\" {\n  callback_url = %q\n%s}\n", callbackURL, indent(extra))
+}
+
+// onlyInveterateWebhook returns the single admin webhook in the sandbox that is not deleted
+// (listed or not yet), failing if there is not exactly one.
+func onlyInveterateWebhook(srv *sandbox.Server) (sandbox.InveterateWebhook, error) {
+	all := srv.InveterateWebhooks()
+	if len(all) != 1 {
+		return sandbox.InveterateWebhook{}, fmt.Errorf("the sandbox holds %d Inveterate admin webhooks, want exactly 1", len(all))
+	}
+	return all[0], nil
+}
+
+// isOnlyInveterateWebhook checks that a state value is the id of the sandbox's only admin webhook.
+func isOnlyInveterateWebhook(srv *sandbox.Server) knownvalue.Check {
+	return knownvalue.StringFunc(func(id string) error {
+		w, err := onlyInveterateWebhook(srv)
+		if err == nil && w.ID != id {
+			err = fmt.Errorf("state holds webhook %s, the sandbox %s", id, w.ID)
+		}
+		return err
+	})
+}
+
+// tokenIsSandboxs checks that the token in state is the one the sandbox issued to its only admin
+// webhook, without ever printing either.
+func tokenIsSandboxs(srv *sandbox.Server) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		w, err := onlyInveterateWebhook(srv)
+		if err != nil {
+			return err
+		}
+		if v != w.Token {
+			return errors.New("the token in state is not the one the sandbox issued")
+		}
+		return nil
+	})
+}
+
+// tokenInStateIsSandboxs checks that the state holds a webhook the sandbox has (even one deleted
+// but still listed), with the token the sandbox issued to it, without ever printing either.
+func tokenInStateIsSandboxs(srv *sandbox.Server) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[inveterateWebhookAddr]
+		if !ok {
+			return fmt.Errorf("%s is not in state", inveterateWebhookAddr)
+		}
+		w, ok := srv.InveterateWebhook(rs.Primary.ID)
+		if !ok {
+			return fmt.Errorf("state holds webhook %s, which the sandbox does not have", rs.Primary.ID)
+		}
+		if rs.Primary.Attributes["token"] != w.Token {
+			return errors.New("the token in state is not the one the sandbox issued")
+		}
+		return nil
+	}
+}
+
+// inveterateWebhookEventsCheck is the documented list of events.
+func inveterateWebhookEventsCheck() knownvalue.Check {
+	checks := make([]knownvalue.Check, 0, len(inveterate.WebhookEvents))
+	for _, ev := range inveterate.WebhookEvents {
+		checks = append(checks, knownvalue.StringExact(ev))
+	}
+	return knownvalue.ListExact(checks)
+}
+
+// inveterateWebhooksDestroyed is the CheckDestroy of webhooks_inveterate_webhook: it asks the
+// sandbox, which still finds a deleted webhook while it lingers in the list.
+func inveterateWebhooksDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != inveterateWebhookTypeName {
+				continue
+			}
+			if _, ok := srv.InveterateWebhook(rs.Primary.ID); ok {
+				return fmt.Errorf("Inveterate admin webhook %s is still listed", rs.Primary.ID)
+			}
+		}
+		return nil
+	}
+}
+
+func TestAccInveterateWebhook_basic(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "inveterate")
+	srv := e.sandbox()
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(inveterateWebhookConfig("https://hooks.example.com/admin", `name = "admin"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionCreate),
+						// The events are known before the webhook exists.
+						plancheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("events"), inveterateWebhookEventsCheck()),
+						plancheck.ExpectUnknownValue(inveterateWebhookAddr, tfjsonpath.New("token")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(inveterateIDRegexp)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("callback_url"), knownvalue.StringExact("https://hooks.example.com/admin")),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("name"), knownvalue.StringExact("admin")),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+					statecheck.ExpectSensitiveValue(inveterateWebhookAddr, tfjsonpath.New("token")),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("merchant_id"), knownvalue.StringExact(sandbox.DefaultInveterateMerchant)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_by_app"), knownvalue.StringExact(sandbox.DefaultInveterateAppName)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("events"), inveterateWebhookEventsCheck()),
+				},
+				Check: sandboxCount(srv, "inveterate.webhooks.create", 1),
+			},
+			{
+				// Inveterate shows the token only when the webhook is created, so an imported
+				// webhook has none.
+				ResourceName:            inveterateWebhookAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"token"},
+			},
+			{
+				// A refresh never touches the token.
+				RefreshState: true,
+				Check:        tokenInStateIsSandboxs(srv),
+			},
+			{
+				// A change of timeouts alone calls nothing and keeps the token.
+				Config: e.config(inveterateWebhookConfig("https://hooks.example.com/admin", `name = "admin"`, `timeouts = { delete = "2m" }`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+				},
+				Check: resource.ComposeTestCheckFunc(sandboxCount(srv, "inveterate.webhooks.create", 1), sandboxCount(srv, "inveterate.webhooks.delete", 0)),
+			},
+		},
+	})
+}
+
+// TestAccInveterateWebhook_changesReplace: Inveterate has no update for admin webhooks, so every
+// change replaces the webhook, and the new one comes with a new token.
+func TestAccInveterateWebhook_changesReplace(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "inveterate")
+	srv := e.sandbox()
+	newID := statecheck.CompareValue(compare.ValuesDiffer())
+	newToken := statecheck.CompareValue(compare.ValuesDiffer())
+	step := func(config string, because string) resource.TestStep {
+		s := resource.TestStep{
+			Config: e.config(config),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				newID.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("id")),
+				newToken.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("token")),
+				statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
+				statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+			},
+		}
+		if because != "" {
+			s.ConfigPlanChecks.PreApply = []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				expectReplacedBy(inveterateWebhookAddr, because),
+				plancheck.ExpectUnknownValue(inveterateWebhookAddr, tfjsonpath.New("token")),
+			}
+		}
+		return s
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			step(inveterateWebhookConfig("https://hooks.example.com/one"), ""),
+			step(inveterateWebhookConfig("https://hooks.example.com/two"), "callback_url"),
+			step(inveterateWebhookConfig("https://hooks.example.com/two", `name = "named"`), "name"),
+			step(inveterateWebhookConfig("https://hooks.example.com/two", `name = "renamed"`), "name"),
+			step(inveterateWebhookConfig("https://hooks.example.com/two"), "name"),
+		},
+	})
+}
+
+// TestAccInveterateWebhook_visibilityDelay: a create waits until Inveterate lists the new webhook.
+func TestAccInveterateWebhook_visibilityDelay(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: 2 * time.Second}}, "inveterate")
+	srv := e.sandbox()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{{
+			Config: e.config(inveterateWebhookConfig("https://hooks.example.com/slow")),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
+				statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+				statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("name"), knownvalue.Null()),
+			},
+			Check: sandboxCount(srv, "inveterate.webhooks.create", 1),
+		}},
+	})
+}
+
+// TestAccInveterateWebhook_createTimeout: a webhook Inveterate lists later than the create timeout
+// is kept in state with its token, survives a refresh while still not listed, and is replaced by
+// the next apply without leaving a duplicate.
+func TestAccInveterateWebhook_createTimeout(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: 4 * time.Second}}, "inveterate")
+	srv := e.sandbox()
+	const url = "https://hooks.example.com/timeout"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(inveterateWebhookConfig(url, `timeouts = { create = "1s" }`)),
+				ExpectError: errorText("Inveterate Webhook Not Listed in Time",
+					"had not listed it yet when the create timeout (1s) ran out", "kept in state", "raise timeouts.create"),
+			},
+			{
+				// Right away, while Inveterate still does not list it: the refresh waits instead of
+				// dropping it, and the tainted webhook is planned for replacement.
+				RefreshState: true,
+				Check: resource.ComposeTestCheckFunc(tokenInStateIsSandboxs(srv), func(*terraform.State) error {
+					_, err := onlyInveterateWebhook(srv)
+					return err
+				}),
+				ExpectNonEmptyPlan: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{
+					PostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+			},
+			{
+				Config: e.config(inveterateWebhookConfig(url)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+				},
+				Check: resource.ComposeTestCheckFunc(sandboxCount(srv, "inveterate.webhooks.create", 2), sandboxCount(srv, "inveterate.webhooks.delete", 1)),
+			},
+		},
+	})
+}
+
+// TestAccInveterateWebhook_deleteDelay: Inveterate lists a deleted webhook a little longer, and a
+// destroy waits until it has left the list. CheckDestroy runs right after the destroy and finds
+// nothing listed; so does the check after a replacement, for the old webhook.
+func TestAccInveterateWebhook_deleteDelay(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{DeleteDelay: 2 * time.Second}}, "inveterate")
+	srv := e.sandbox()
+	var first string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(inveterateWebhookConfig("https://hooks.example.com/one")),
+				Check: func(s *terraform.State) error {
+					first = s.RootModule().Resources[inveterateWebhookAddr].Primary.ID
+					return nil
+				},
+			},
+			{
+				Config: e.config(inveterateWebhookConfig("https://hooks.example.com/two")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
+				},
+				Check: func(*terraform.State) error {
+					if _, listed := srv.InveterateWebhook(first); listed {
+						return fmt.Errorf("the replaced webhook %s is still listed", first)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccInveterateWebhook_deleteTimeout: when the webhook is still listed at the delete timeout,
+// the destroy fails with a clear error and keeps it in state; once Inveterate has dropped it, the
+// next destroy finishes.
+func TestAccInveterateWebhook_deleteTimeout(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{DeleteDelay: time.Hour}}, "inveterate")
+	srv := e.sandbox()
+	config := e.config(inveterateWebhookConfig("https://hooks.example.com/slow-delete", `timeouts = { delete = "1s" }`))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				Config:  config,
+				Destroy: true,
+				ExpectError: errorText("Inveterate Webhook Still Listed After Delete",
+					"when the delete timeout (1s) ran out", "stays in state", "raise timeouts.delete"),
+			},
+			{
+				// Still in state, with its token, and still listed: nothing to do.
+				RefreshState: true,
+				Check:        tokenInStateIsSandboxs(srv),
+			},
+			{
+				PreConfig: func() { srv.SetInveterateDelays(0, 0) },
+				Config:    config,
+				Destroy:   true,
+			},
+		},
+	})
+}
+
+func TestAccInveterateWebhook_drift(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "inveterate")
+	srv := e.sandbox()
+	config := e.config(inveterateWebhookConfig("https://hooks.example.com/drift", `name = "drift"`))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				// Changed outside Terraform (the sandbox replaces the record): Inveterate has no
+				// update, so the webhook is planned back by replacement.
+				PreConfig: func() {
+					w, _ := onlyInveterateWebhook(srv)
+					w.CallbackURL, w.Name = "https://elsewhere.example.com/x", "renamed"
+					srv.AddInveterateWebhook(w)
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate),
+						expectReplacedBy(inveterateWebhookAddr, "callback_url", "name"),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+				},
+				Check: func(*terraform.State) error {
+					w, err := onlyInveterateWebhook(srv)
+					if err == nil && (w.CallbackURL != "https://hooks.example.com/drift" || w.Name != "drift") {
+						err = fmt.Errorf("drift not corrected: %s %q", w.CallbackURL, w.Name)
+					}
+					return err
+				},
+			},
+			{
+				// Deleted outside Terraform: planned for creation.
+				PreConfig: func() {
+					w, _ := onlyInveterateWebhook(srv)
+					srv.DeleteInveterateWebhook(w.ID)
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccInveterateWebhook_importBlock(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "inveterate")
+	srv := e.sandbox()
+	existing := srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/existing", Name: "existing"})
+	resourceConfig := inveterateWebhookConfig(existing.CallbackURL, `name = "existing"`)
+	config := e.config(fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n\n", inveterateWebhookAddr, existing.ID) + resourceConfig)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionNoop)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
+					// The token cannot be recovered after creation.
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_by_app"), knownvalue.StringExact(existing.CreatedByApp)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringExact(rfc3339(existing.CreatedAt))),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("events"), inveterateWebhookEventsCheck()),
+				},
+				Check: sandboxCount(srv, "inveterate.webhooks.create", 0),
+			},
+			{
+				// The same through the import-block test mode of the framework.
+				Config:          e.config(resourceConfig),
+				ResourceName:    inveterateWebhookAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+}
+
+func TestAccInveterateWebhook_invalidImportID(t *testing.T) {
+	for name, id := range map[string]string{
+		"not hex":    "not-an-id",
+		"upper case": strings.Repeat("AB", 16),
+		"with topic": "customer.updated/" + strings.Repeat("ab", 16),
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newAccEnv(t, sandbox.Config{}, "inveterate")
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config:        e.config(inveterateWebhookConfig("https://hooks.example.com/x")),
+					ResourceName:  inveterateWebhookAddr,
+					ImportState:   true,
+					ImportStateId: id,
+					ExpectError: errorText("Invalid Import ID", fmt.Sprintf("%q is not an Inveterate admin webhook id", id),
+						"32 lowercase hexadecimal characters", "terraform import webhooks_inveterate_webhook.example 0123456789abcdef0123456789abcdef"),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccInveterateWebhook_invalidArguments(t *testing.T) {
+	for name, tc := range map[string]struct{ url, extra, want string }{
+		"relative url":       {url: "hooks.example.com/x", want: `(?s)Invalid URL.*callback_url.*"hooks.example.com/x" is not an absolute http\(s\) URL`},
+		"empty name":         {url: "https://hooks.example.com/x", extra: `name = ""`, want: `(?s)Attribute name string length must be at least 1`},
+		"bad delete timeout": {url: "https://hooks.example.com/x", extra: `timeouts = { delete = "later" }`, want: `(?s)Invalid Attribute Value Time Duration.*"later"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newAccEnv(t, sandbox.Config{}, "inveterate")
+			srv := e.sandbox()
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config:      e.config(inveterateWebhookConfig(tc.url, tc.extra)),
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+			if n := srv.Writes(); n != 0 {
+				t.Fatalf("%d write calls for an invalid configuration", n)
+			}
+		})
+	}
+}
+
+func TestAccInveterateWebhook_missingCredentials(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "inveterate")
+	srv := e.sandbox()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:      "provider \"webhooks\" {}\n\n" + inveterateWebhookConfig("https://hooks.example.com/x"),
+			PlanOnly:    true,
+			ExpectError: errorText("Missing Inveterate Credentials", "inveterate.api_key (environment variable INVETERATE_API_KEY)"),
+		}},
+	})
+	if n := srv.Writes(); n != 0 {
+		t.Fatalf("%d write calls without credentials", n)
+	}
+}

@@ -1,0 +1,350 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
+)
+
+var (
+	_ resource.Resource                = (*inveterateWebhookSubscriptionResource)(nil)
+	_ resource.ResourceWithConfigure   = (*inveterateWebhookSubscriptionResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*inveterateWebhookSubscriptionResource)(nil)
+	_ resource.ResourceWithImportState = (*inveterateWebhookSubscriptionResource)(nil)
+)
+
+const inveterateWebhookSubscriptionTypeName = "webhooks_inveterate_webhook_subscription"
+
+// Default operation timeouts of webhooks_inveterate_webhook_subscription.
+const (
+	inveterateSubscriptionCreateTimeout = 10 * time.Minute
+	inveterateSubscriptionUpdateTimeout = 5 * time.Minute
+	inveterateSubscriptionDeleteTimeout = 5 * time.Minute
+)
+
+// NewInveterateWebhookSubscriptionResource returns the webhooks_inveterate_webhook_subscription
+// resource (an Inveterate 2.0 webhook subscription).
+func NewInveterateWebhookSubscriptionResource() resource.Resource {
+	return &inveterateWebhookSubscriptionResource{}
+}
+
+type inveterateWebhookSubscriptionResource struct{ resourceBase }
+
+type inveterateWebhookSubscriptionResourceModel struct {
+	ID          types.String   `tfsdk:"id"`
+	Topic       types.String   `tfsdk:"topic"`
+	CallbackURL types.String   `tfsdk:"callback_url"`
+	Name        types.String   `tfsdk:"name"`
+	MerchantID  types.String   `tfsdk:"merchant_id"`
+	CreatedAt   types.String   `tfsdk:"created_at"`
+	UpdatedAt   types.String   `tfsdk:"updated_at"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *inveterateWebhookSubscriptionResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = inveterateWebhookSubscriptionTypeName
+}
+
+func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An Inveterate webhook subscription (Public API 2.0): Inveterate sends the events of one `topic` " +
+			"to `callback_url`.\n\n" +
+			"Inveterate lists a new subscription only a little after accepting it, so a create waits until the " +
+			"subscription shows in Inveterate's list; the wait counts against `timeouts.create` (10 minutes by default). " +
+			"If it runs out, the subscription is kept in state (tainted) and the error says what to do. Inveterate has " +
+			"no read by id: every read lists the merchant's subscriptions.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The subscription id (32 lowercase hexadecimal characters).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"topic": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The topic whose events are sent, such as `customer.updated`. It must be well-formed " +
+					"(words of lowercase letters and underscores joined by dots, checked at plan time); a topic that " +
+					"Inveterate does not document gets a warning, not an error, because Inveterate adds topics over time. " +
+					"Changing it **replaces** the subscription: Inveterate cannot change a subscription's topic.",
+				Validators: []validator.String{inveterateTopic()},
+				PlanModifiers: []planmodifier.String{
+					requiresReplaceBecause(
+						"Inveterate cannot change a subscription's topic: changing topic replaces the subscription.",
+						"Inveterate cannot change a subscription's topic: changing `topic` replaces the subscription."),
+				},
+			},
+			"callback_url": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The absolute `http://` or `https://` URL Inveterate sends events to. Changing it updates the subscription in place.",
+				Validators:          []validator.String{validators.HTTPURL()},
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "A name for the subscription; not empty. Changing it updates the subscription in place.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"merchant_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The merchant the subscription belongs to (the API key's), when Inveterate returns it.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the subscription was created (RFC 3339), when Inveterate returns it.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the subscription was last changed (RFC 3339), when Inveterate returns it.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"timeouts": timeoutsAttribute(ctx, operationTimeouts{
+				Create: inveterateSubscriptionCreateTimeout,
+				Update: inveterateSubscriptionUpdateTimeout,
+				Delete: inveterateSubscriptionDeleteTimeout,
+			}),
+		},
+	}
+}
+
+// ModifyPlan fails the plan when Inveterate has no credentials, and plans a new updated_at when
+// the subscription is changed in place.
+func (r *inveterateWebhookSubscriptionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if _, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, true, &resp.Diagnostics); !ok || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan inveterateWebhookSubscriptionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.CallbackURL.Equal(state.CallbackURL) || !plan.Name.Equal(state.Name) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), types.StringUnknown())...)
+	}
+}
+
+func (r *inveterateWebhookSubscriptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var plan inveterateWebhookSubscriptionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The timeout itself is only for the message of a failed wait; withTimeout reports a bad value.
+	timeout, _ := plan.Timeouts.Create(ctx, inveterateSubscriptionCreateTimeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, inveterateSubscriptionCreateTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	created, err := client.CreateSubscription(ctx, inveterate.CreateSubscriptionInput{
+		Topic:       plan.Topic.ValueString(),
+		CallbackURL: plan.CallbackURL.ValueString(),
+		Name:        plan.Name.ValueString(),
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Create Inveterate Webhook Subscription", err)
+		return
+	}
+	tflog.Debug(ctx, "Created Inveterate webhook subscription; waiting for it to be listed", map[string]any{"id": created.ID})
+
+	// Save the subscription before waiting, so that a timeout leaves it in state (tainted) instead
+	// of orphaned; the marker tells Read that it may not be listed yet.
+	state := plan
+	state.fromAPI(created)
+	resp.Diagnostics.Append(markPendingVisibility(ctx, resp.Private, time.Now())...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	deadline, _ := ctx.Deadline()
+	listed, err := client.WaitForSubscription(ctx, created.ID, time.Until(deadline))
+	switch {
+	case httpclient.IsNotFound(err) || (err != nil && ctx.Err() != nil):
+		resp.Diagnostics.AddError("Inveterate Webhook Subscription Not Listed in Time", notListedYetDetail("webhook subscription", created.ID, timeout))
+		return
+	case err != nil:
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Confirm Inveterate Webhook Subscription", fmt.Errorf(
+			"the subscription %s was created and is kept in state (tainted: the next apply replaces it), but listing "+
+				"subscriptions to see it failed: %w", created.ID, err))
+		return
+	}
+	state.fromAPI(listed)
+	resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var state inveterateWebhookSubscriptionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	acceptedAt, pending, diags := pendingVisibilitySince(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+
+	sub, err := findInveterateSubscription(ctx, client, id)
+	if pending && httpclient.IsNotFound(err) {
+		// Accepted by a create whose wait ran out: not listed yet is not deleted. Give it time.
+		tflog.Info(ctx, "Inveterate webhook subscription not listed yet; waiting for it", map[string]any{"id": id})
+		sub, err = client.WaitForSubscription(ctx, id, client.VisibilityWait())
+	}
+	if httpclient.IsNotFound(err) {
+		if pending {
+			resp.Diagnostics.AddWarning("Inveterate Webhook Subscription Never Listed",
+				neverListedDetail("webhook subscription", id, acceptedAt, client.VisibilityWait()))
+		}
+		tflog.Info(ctx, "Inveterate webhook subscription is gone; removing it from state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Read Inveterate Webhook Subscription", err)
+		return
+	}
+	if pending {
+		resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
+	}
+	state.fromAPI(sub)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *inveterateWebhookSubscriptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var plan, state inveterateWebhookSubscriptionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, inveterateSubscriptionUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	next := plan
+	// Only callback_url and name change in place (topic replaces); a change of timeouts alone
+	// needs no call.
+	if !plan.CallbackURL.Equal(state.CallbackURL) || !plan.Name.Equal(state.Name) {
+		in := inveterate.UpdateSubscriptionInput{Topic: state.Topic.ValueString(), ID: state.ID.ValueString()}
+		if !plan.CallbackURL.Equal(state.CallbackURL) {
+			in.CallbackURL = plan.CallbackURL.ValueStringPointer()
+		}
+		if !plan.Name.Equal(state.Name) {
+			in.Name = plan.Name.ValueStringPointer()
+		}
+		updated, err := client.UpdateSubscription(ctx, in)
+		if httpclient.IsNotFound(err) {
+			err = fmt.Errorf("%w. The subscription was deleted outside Terraform: run terraform apply again to create it", err)
+		}
+		if err != nil {
+			addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Update Inveterate Webhook Subscription", err)
+			return
+		}
+		next.fromAPI(updated)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+func (r *inveterateWebhookSubscriptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var state inveterateWebhookSubscriptionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, inveterateSubscriptionDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Inveterate addresses a subscription by topic and id, and answers "not found" for one that is
+	// already gone: that is success.
+	err := client.DeleteSubscription(ctx, state.Topic.ValueString(), state.ID.ValueString())
+	if err != nil && !httpclient.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Delete Inveterate Webhook Subscription", err)
+	}
+}
+
+// ImportState adopts an existing subscription by `<id>` (Read finds its topic in the list) or by
+// `<topic>/<id>`, which is checked against the list here so that a wrong topic is an error rather
+// than silently corrected.
+func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	topic, id, hasTopic := strings.Cut(req.ID, "/")
+	if !hasTopic {
+		topic, id = "", req.ID
+	}
+	if !inveterateIDPattern.MatchString(id) || (hasTopic && !inveterateTopicPattern.MatchString(topic)) {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
+			"%q is not an Inveterate webhook subscription import id. Expected <id> or <topic>/<id>, where <id> is the "+
+				"subscription's id (32 lowercase hexadecimal characters) and <topic> its topic, for example\n"+
+				"  terraform import %[2]s.example 0123456789abcdef0123456789abcdef\n"+
+				"  terraform import %[2]s.example customer.updated/0123456789abcdef0123456789abcdef",
+			req.ID, inveterateWebhookSubscriptionTypeName))
+		return
+	}
+	if hasTopic {
+		client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		sub, err := findInveterateSubscription(ctx, client, id)
+		if err != nil && !httpclient.IsNotFound(err) {
+			addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Import Inveterate Webhook Subscription", err)
+			return
+		}
+		// A subscription that is not listed is left to Read, whose answer Terraform reports.
+		if err == nil && sub.Topic != topic {
+			resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
+				"The Inveterate webhook subscription %s has the topic %q, not %q. Import it as %s/%s, or by its id alone.",
+				id, sub.Topic, topic, sub.Topic, id))
+			return
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("topic"), topic)...)
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// fromAPI copies what Inveterate says of a subscription into the model. Fields an answer leaves out
+// keep what the model holds.
+func (m *inveterateWebhookSubscriptionResourceModel) fromAPI(s *inveterate.Subscription) {
+	m.ID = types.StringValue(s.ID)
+	m.Topic = orCurrent(m.Topic, inveterateString(s.Topic))
+	m.CallbackURL = orCurrent(m.CallbackURL, inveterateString(s.CallbackURL))
+	m.Name = orCurrent(m.Name, inveterateString(s.Name))
+	m.MerchantID = orCurrent(m.MerchantID, inveterateString(s.MerchantID))
+	m.CreatedAt = orCurrent(m.CreatedAt, inveterateTimestamp(s.CreatedAt))
+	m.UpdatedAt = orCurrent(m.UpdatedAt, inveterateTimestamp(s.UpdatedAt))
+}

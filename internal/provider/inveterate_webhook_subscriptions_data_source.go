@@ -1,0 +1,125 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+)
+
+var (
+	_ datasource.DataSource              = (*inveterateWebhookSubscriptionsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*inveterateWebhookSubscriptionsDataSource)(nil)
+)
+
+const inveterateWebhookSubscriptionsDataSourceTypeName = "webhooks_inveterate_webhook_subscriptions"
+
+// NewInveterateWebhookSubscriptionsDataSource returns the webhooks_inveterate_webhook_subscriptions
+// data source: every Inveterate webhook subscription of the merchant.
+func NewInveterateWebhookSubscriptionsDataSource() datasource.DataSource {
+	return &inveterateWebhookSubscriptionsDataSource{}
+}
+
+type inveterateWebhookSubscriptionsDataSource struct{ dataSourceBase }
+
+type inveterateWebhookSubscriptionsDataSourceModel struct {
+	Topic         types.String `tfsdk:"topic"`
+	Subscriptions types.List   `tfsdk:"subscriptions"`
+}
+
+// inveterateSubscriptionAttrTypes are the attributes of one element of `subscriptions`: the
+// resource's, without the timeouts that only exist in configuration.
+var inveterateSubscriptionAttrTypes = map[string]attr.Type{
+	"id":           types.StringType,
+	"topic":        types.StringType,
+	"callback_url": types.StringType,
+	"name":         types.StringType,
+	"merchant_id":  types.StringType,
+	"created_at":   types.StringType,
+	"updated_at":   types.StringType,
+}
+
+func (d *inveterateWebhookSubscriptionsDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = inveterateWebhookSubscriptionsDataSourceTypeName
+}
+
+func (d *inveterateWebhookSubscriptionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Every Inveterate webhook subscription of the merchant, for discovery and for adopting " +
+			"existing subscriptions with `import` blocks. A subscription created moments ago may not be listed yet: " +
+			"Inveterate lists new subscriptions a little after accepting them.",
+		Attributes: map[string]schema.Attribute{
+			"topic": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Only the subscriptions of this topic, such as `customer.updated`. It must be " +
+					"well-formed (words of lowercase letters and underscores joined by dots); a topic Inveterate does " +
+					"not document gets a warning.",
+				Validators: []validator.String{inveterateTopic()},
+			},
+			"subscriptions": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The subscriptions, in the order Inveterate lists them.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":           schema.StringAttribute{Computed: true, MarkdownDescription: "The subscription id."},
+					"topic":        schema.StringAttribute{Computed: true, MarkdownDescription: "The topic whose events are sent."},
+					"callback_url": schema.StringAttribute{Computed: true, MarkdownDescription: "The URL Inveterate sends events to."},
+					"name":         schema.StringAttribute{Computed: true, MarkdownDescription: "The subscription's name."},
+					"merchant_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "The merchant the subscription belongs to; null when Inveterate does not return it."},
+					"created_at":   schema.StringAttribute{Computed: true, MarkdownDescription: "When the subscription was created (RFC 3339); null when Inveterate does not return it."},
+					"updated_at":   schema.StringAttribute{Computed: true, MarkdownDescription: "When the subscription was last changed (RFC 3339); null when Inveterate does not return it."},
+				}},
+			},
+		},
+	}
+}
+
+func (d *inveterateWebhookSubscriptionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	client, ok := d.inveterate(inveterateWebhookSubscriptionsDataSourceTypeName, false, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	var data inveterateWebhookSubscriptionsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	all, err := client.ListSubscriptions(ctx)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, &d.clients.Inveterate, "Unable to List Inveterate Webhook Subscriptions", err)
+		return
+	}
+	// Inveterate's list has no filter: the topic filter is applied here.
+	elems := make([]attr.Value, 0, len(all))
+	for i := range all {
+		if !data.Topic.IsNull() && all[i].Topic != data.Topic.ValueString() {
+			continue
+		}
+		obj, diags := inveterateSubscriptionObject(&all[i])
+		resp.Diagnostics.Append(diags...)
+		elems = append(elems, obj)
+	}
+	var diags diag.Diagnostics
+	data.Subscriptions, diags = types.ListValue(types.ObjectType{AttrTypes: inveterateSubscriptionAttrTypes}, elems)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+}
+
+// inveterateSubscriptionObject is one element of `subscriptions`, mapped as the resource maps a
+// subscription.
+func inveterateSubscriptionObject(s *inveterate.Subscription) (types.Object, diag.Diagnostics) {
+	return types.ObjectValue(inveterateSubscriptionAttrTypes, map[string]attr.Value{
+		"id":           types.StringValue(s.ID),
+		"topic":        types.StringValue(s.Topic),
+		"callback_url": inveterateString(s.CallbackURL),
+		"name":         inveterateString(s.Name),
+		"merchant_id":  inveterateString(s.MerchantID),
+		"created_at":   inveterateTimestamp(s.CreatedAt),
+		"updated_at":   inveterateTimestamp(s.UpdatedAt),
+	})
+}

@@ -1,0 +1,761 @@
+package provider
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+const partnerWebhookAddr = "webhooks_partner_webhook.test"
+
+// partnerWebhookConfig is a webhooks_partner_webhook of the given type, with the given URLs and
+// extra arguments.
+func partnerWebhookConfig(webHookType string, urls []string, extra ...string) string {
+	quoted := make([]string, len(urls))
+	for i, u := range urls {
+		quoted[i] = fmt.Sprintf("%q", u)
+	}
+	return fmt.Sprintf("resource \"webhooks_partner_webhook\" \"test\" {\n  web_hook_type = %q\n  web_hook_urls = [%s]\n%s}\n",
+		webHookType, strings.Join(quoted, ", "), indent(extra))
+}
+
+// liveBlazeWebhooks returns the sandbox's BLAZE webhooks that are not (soft-)deleted.
+func liveBlazeWebhooks(srv *sandbox.Server) []sandbox.BlazeWebhook {
+	return slices.DeleteFunc(srv.BlazeWebhooks(), func(w sandbox.BlazeWebhook) bool { return w.Deleted })
+}
+
+// onlyBlazeWebhook returns the single live webhook in the sandbox, failing if there is not
+// exactly one.
+func onlyBlazeWebhook(srv *sandbox.Server) (sandbox.BlazeWebhook, error) {
+	all := liveBlazeWebhooks(srv)
+	if len(all) != 1 {
+		return sandbox.BlazeWebhook{}, fmt.Errorf("the sandbox holds %d live BLAZE webhooks, want exactly 1", len(all))
+	}
+	return all[0], nil
+}
+
+// blazeWebhookIs checks the single live sandbox webhook's managed fields.
+func blazeWebhookIs(srv *sandbox.Server, webHookType, url string, urls ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		w, err := onlyBlazeWebhook(srv)
+		if err != nil {
+			return err
+		}
+		got := slices.Sorted(slices.Values(w.WebHookURLs))
+		if w.WebHookType != webHookType || w.URL != url || !slices.Equal(got, slices.Sorted(slices.Values(urls))) {
+			return fmt.Errorf("sandbox record: type %q url %q urls %v; want %q %q %v", w.WebHookType, w.URL, got, webHookType, url, urls)
+		}
+		return nil
+	}
+}
+
+// blazeSandboxTime checks a timestamp in state against the sandbox record's, as RFC 3339.
+func blazeSandboxTime(srv *sandbox.Server, field func(sandbox.BlazeWebhook) time.Time) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		w, err := onlyBlazeWebhook(srv)
+		if err != nil {
+			return err
+		}
+		if want := rfc3339(field(w)); v != want {
+			return fmt.Errorf("%q in state, the sandbox says %q", v, want)
+		}
+		return nil
+	})
+}
+
+func blazeCreated(w sandbox.BlazeWebhook) time.Time  { return w.Created }
+func blazeModified(w sandbox.BlazeWebhook) time.Time { return w.Modified }
+
+// blazeURLSet is a knownvalue check of a set of exact strings.
+func blazeURLSet(values ...string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		checks[i] = knownvalue.StringExact(v)
+	}
+	return knownvalue.SetExact(checks)
+}
+
+// partnerWebhooksDestroyed is the CheckDestroy of webhooks_partner_webhook: it asks the sandbox.
+// BLAZE deletes softly, so a destroyed webhook is one marked deleted.
+func partnerWebhooksDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != partnerWebhookTypeName {
+				continue
+			}
+			if w, ok := srv.BlazeWebhook(rs.Primary.ID); ok && !w.Deleted {
+				return fmt.Errorf("BLAZE webhook %s is not deleted", rs.Primary.ID)
+			}
+		}
+		return nil
+	}
+}
+
+// blazeCalls is the number of BLAZE requests the sandbox received.
+func blazeCalls(srv *sandbox.Server) int {
+	n := 0
+	for op, c := range srv.Counts() {
+		if strings.HasPrefix(op, "blaze.") {
+			n += c
+		}
+	}
+	return n
+}
+
+var blazeTimePattern = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+
+func TestAccPartnerWebhook_basic(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_ORDER", []string{"https://a.example.com/blaze", "http://b.example.com/blaze"})),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(blazeIDPattern)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("web_hook_type"), knownvalue.StringExact("NEW_CONSUMER_ORDER")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("web_hook_urls"), blazeURLSet("https://a.example.com/blaze", "http://b.example.com/blaze")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("url"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(sandbox.DefaultBlazeShopID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("company_id"), knownvalue.StringExact(sandbox.DefaultBlazeCompanyID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(blazeTimePattern)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), blazeSandboxTime(srv, blazeCreated)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("modified_at"), blazeSandboxTime(srv, blazeModified)),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					blazeWebhookIs(srv, "NEW_CONSUMER_ORDER", "", "https://a.example.com/blaze", "http://b.example.com/blaze"),
+					sandboxCount(srv, "blaze.create", 1),
+				),
+			},
+			{
+				// Everything round-trips: BLAZE returns every attribute on read.
+				ResourceName:      partnerWebhookAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// Type, URLs and url change in place.
+				Config: e.config(partnerWebhookConfig("UPDATE_CONSUMER_ORDER", []string{"http://b.example.com/blaze", "https://c.example.com/blaze"},
+					`url = "https://single.example.com/blaze"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(partnerWebhookAddr, tfjsonpath.New("modified_at")),
+						plancheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), knownvalue.NotNull()),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("url"), knownvalue.StringExact("https://single.example.com/blaze")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("modified_at"), blazeSandboxTime(srv, blazeModified)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					blazeWebhookIs(srv, "UPDATE_CONSUMER_ORDER", "https://single.example.com/blaze", "http://b.example.com/blaze", "https://c.example.com/blaze"),
+					sandboxCount(srv, "blaze.create", 1),
+					sandboxCount(srv, "blaze.update", 1),
+				),
+			},
+			{
+				// Removing url clears it in BLAZE (""), which reads back as null: no perpetual diff.
+				Config: e.config(partnerWebhookConfig("UPDATE_CONSUMER_ORDER", []string{"http://b.example.com/blaze", "https://c.example.com/blaze"})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("url"), knownvalue.Null()),
+				},
+				Check: blazeWebhookIs(srv, "UPDATE_CONSUMER_ORDER", "", "http://b.example.com/blaze", "https://c.example.com/blaze"),
+			},
+		},
+	})
+}
+
+// TestAccPartnerWebhook_keepsUnmanagedFields shows that an update, although BLAZE's PUT replaces
+// the whole object, leaves the fields the provider does not manage as they were.
+func TestAccPartnerWebhook_keepsUnmanagedFields(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	extra := map[string]json.RawMessage{
+		"headers":    json.RawMessage(`{"X-Source":"pos"}`),
+		"retryCount": json.RawMessage(`3`),
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{Config: e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/members"}, `url = "https://single.example.com/m"`))},
+			{
+				PreConfig: func() {
+					w, err := onlyBlazeWebhook(srv)
+					if err != nil {
+						t.Fatal(err)
+					}
+					srv.UpdateBlazeWebhook(w.ID, func(w *sandbox.BlazeWebhook) { w.Extra = extra })
+				},
+				Config: e.config(partnerWebhookConfig("UPDATE_MEMBER", []string{"https://b.example.com/members"}, `url = "https://single.example.com/m"`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					blazeWebhookIs(srv, "UPDATE_MEMBER", "https://single.example.com/m", "https://b.example.com/members"),
+					func(*terraform.State) error {
+						w, err := onlyBlazeWebhook(srv)
+						if err != nil {
+							return err
+						}
+						if len(w.Extra) != len(extra) {
+							return fmt.Errorf("the update lost unmanaged fields: %d left, want %d", len(w.Extra), len(extra))
+						}
+						for k, v := range extra {
+							if string(w.Extra[k]) != string(v) {
+								return fmt.Errorf("unmanaged field %s is %s after the update, want %s", k, w.Extra[k], v)
+							}
+						}
+						if w.ShopID != sandbox.DefaultBlazeShopID || !w.Updated {
+							return fmt.Errorf("after the update: shop %q, updated %v", w.ShopID, w.Updated)
+						}
+						return nil
+					},
+					sandboxCount(srv, "blaze.update", 1),
+				),
+			},
+		},
+	})
+}
+
+func TestAccPartnerWebhook_webHookURLsIsASet(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{Config: e.config(partnerWebhookConfig("UPDATE_PRODUCT", []string{"https://a.example.com/p", "https://b.example.com/p", "https://c.example.com/p"}))},
+			{
+				// Reordered: nothing to do.
+				Config: e.config(partnerWebhookConfig("UPDATE_PRODUCT", []string{"https://c.example.com/p", "https://a.example.com/p", "https://b.example.com/p"})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: sandboxCount(srv, "blaze.update", 0),
+			},
+		},
+	})
+}
+
+// TestAccPartnerWebhook_softDeleted shows that a webhook deleted outside Terraform (BLAZE only
+// marks it deleted) is gone for Terraform: the next plan creates a new one.
+func TestAccPartnerWebhook_softDeleted(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	newID := statecheck.CompareValue(compare.ValuesDiffer())
+	config := e.config(partnerWebhookConfig("CREATE_TRANSACTION", []string{"https://a.example.com/tx"}))
+	var deletedID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{newID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id"))},
+			},
+			{
+				PreConfig: func() {
+					w, err := onlyBlazeWebhook(srv)
+					if err != nil {
+						t.Fatal(err)
+					}
+					deletedID = w.ID
+					srv.DeleteBlazeWebhook(w.ID)
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{newID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id"))},
+				Check: resource.ComposeTestCheckFunc(
+					blazeWebhookIs(srv, "CREATE_TRANSACTION", "", "https://a.example.com/tx"),
+					sandboxCount(srv, "blaze.create", 2),
+					// The provider never deleted or updated the soft-deleted webhook itself.
+					sandboxCount(srv, "blaze.delete", 0),
+					sandboxCount(srv, "blaze.update", 0),
+					func(*terraform.State) error {
+						if w, ok := srv.BlazeWebhook(deletedID); !ok || !w.Deleted {
+							return errors.New("the soft-deleted webhook should still be in the sandbox, deleted")
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// TestAccPartnerWebhook_deleteAlreadyDeleted loses the answer to the first DELETE (which BLAZE
+// applied): the retried DELETE meets a webhook that is already deleted, and succeeds.
+func TestAccPartnerWebhook_deleteAlreadyDeleted(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(partnerWebhookConfig("CANCEL_TRANSACTION", []string{"https://a.example.com/cancel"})),
+				Check: func(*terraform.State) error {
+					w, err := onlyBlazeWebhook(srv)
+					id = w.ID
+					return err
+				},
+			},
+			{
+				PreConfig: func() { srv.FailNext(sandbox.Blaze, "blaze.delete", sandbox.FailLostResponse, 1) },
+				Config:    e.config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionDestroy)},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					sandboxCount(srv, "blaze.delete", 2),
+					func(*terraform.State) error {
+						if w, ok := srv.BlazeWebhook(id); !ok || !w.Deleted {
+							return fmt.Errorf("webhook %s is not deleted", id)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccPartnerWebhook_drift(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	config := e.config(partnerWebhookConfig("COMPLETE_TRANSACTION", []string{"https://a.example.com/done"}, `url = "https://single.example.com/done"`))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				// Changed outside Terraform: planned back in place.
+				PreConfig: func() {
+					w, err := onlyBlazeWebhook(srv)
+					if err != nil {
+						t.Fatal(err)
+					}
+					srv.UpdateBlazeWebhook(w.ID, func(w *sandbox.BlazeWebhook) {
+						w.WebHookType, w.URL, w.WebHookURLs = "UPDATE_TRANSACTION", "", []string{"https://elsewhere.example.com/x", "https://a.example.com/done"}
+					})
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("web_hook_type"), knownvalue.StringExact("COMPLETE_TRANSACTION")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: blazeWebhookIs(srv, "COMPLETE_TRANSACTION", "https://single.example.com/done", "https://a.example.com/done"),
+			},
+			{
+				// A url set outside Terraform, where the configuration has none, is cleared.
+				PreConfig: func() {
+					w, _ := onlyBlazeWebhook(srv)
+					srv.UpdateBlazeWebhook(w.ID, func(w *sandbox.BlazeWebhook) { w.URL = "https://added.example.com/x" })
+				},
+				Config: e.config(partnerWebhookConfig("COMPLETE_TRANSACTION", []string{"https://a.example.com/done"})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: blazeWebhookIs(srv, "COMPLETE_TRANSACTION", "", "https://a.example.com/done"),
+			},
+		},
+	})
+}
+
+// secondShopDeveloperKey is a developer key of another shop of the sandbox's default company.
+const (
+	secondShopDeveloperKey = "second_shop_developer_key" //nolint:gosec // G101: a sandbox-only key.
+	secondShopID           = "65a1f0c2b3d4e5f6071829ff"
+)
+
+// blazeTwoShops is a sandbox whose company has two shops, each with its own developer key.
+func blazeTwoShops() sandbox.Config {
+	return sandbox.Config{Blaze: sandbox.BlazeConfig{DeveloperKeys: map[string]sandbox.BlazeShop{
+		sandbox.DefaultBlazeDeveloperKey: {CompanyID: sandbox.DefaultBlazeCompanyID, ShopID: sandbox.DefaultBlazeShopID},
+		secondShopDeveloperKey:           {CompanyID: sandbox.DefaultBlazeCompanyID, ShopID: secondShopID},
+	}}}
+}
+
+func TestAccPartnerWebhook_shopID(t *testing.T) {
+	e := newAccEnv(t, blazeTwoShops(), "blaze")
+	srv := e.sandbox()
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	urls := []string{"https://a.example.com/shop"}
+	// The developer key decides which shop may be managed: moving to the second shop takes its key.
+	secondShop := func(extra ...string) string {
+		return strings.Replace(e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, extra...)), sandbox.DefaultBlazeDeveloperKey, secondShopDeveloperKey, 1)
+	}
+	var firstID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				// Without shop_id: the developer key's shop.
+				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(sandbox.DefaultBlazeShopID)),
+				},
+				Check: func(*terraform.State) error {
+					w, err := onlyBlazeWebhook(srv)
+					firstID = w.ID
+					return err
+				},
+			},
+			{
+				// Naming the same shop changes nothing.
+				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, fmt.Sprintf("shop_id = %q", sandbox.DefaultBlazeShopID))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// Removing it again neither shows a diff nor replaces.
+				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id"))},
+			},
+			{
+				// Nor when it is removed together with a change that updates the webhook: the shop
+				// stays known, and the update happens in place.
+				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, fmt.Sprintf("shop_id = %q", sandbox.DefaultBlazeShopID))),
+			},
+			{
+				Config: e.config(partnerWebhookConfig("UPDATE_CONSUMER_USER", urls)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(sandbox.DefaultBlazeShopID)),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id"))},
+			},
+			{
+				// Another shop replaces the webhook.
+				Config: secondShop(fmt.Sprintf("shop_id = %q", secondShopID)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(secondShopID)),
+				},
+				Check: func(*terraform.State) error {
+					w, err := onlyBlazeWebhook(srv)
+					if err != nil {
+						return err
+					}
+					if w.ID == firstID || w.ShopID != secondShopID {
+						return fmt.Errorf("the live webhook is %s in shop %s; want a new one in shop %s", w.ID, w.ShopID, secondShopID)
+					}
+					if old, _ := srv.BlazeWebhook(firstID); !old.Deleted {
+						return errors.New("the webhook of the first shop was not deleted")
+					}
+					return nil
+				},
+			},
+			{
+				// And removing shop_id keeps the webhook in the shop it is in.
+				Config: secondShop(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(secondShopID)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccPartnerWebhook_foreignShop(t *testing.T) {
+	e := newAccEnv(t, blazeTwoShops(), "blaze")
+	srv := e.sandbox()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			// The default developer key belongs to the first shop only.
+			Config: e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/m"}, fmt.Sprintf("shop_id = %q", secondShopID))),
+			ExpectError: errorText("Unable to Create BLAZE Partner Webhook",
+				"the developer key may not manage webhooks of shop "+secondShopID,
+				"answered HTTP 403 (Forbidden)",
+				"blaze.developer_key (or BLAZE_DEVELOPER_KEY)"),
+		}},
+	})
+	if n := len(srv.BlazeWebhooks()); n != 0 {
+		t.Fatalf("%d webhooks created in a foreign shop", n)
+	}
+}
+
+func TestAccPartnerWebhook_importBlock(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	existing := srv.AddBlazeWebhook(sandbox.BlazeWebhook{
+		WebHookType: "UPDATE_CONSUMER_USER",
+		WebHookURLs: []string{"https://b.example.com/users", "https://a.example.com/users"},
+		URL:         "https://single.example.com/users",
+		Created:     time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC),
+	})
+	resourceConfig := partnerWebhookConfig("UPDATE_CONSUMER_USER", []string{"https://a.example.com/users", "https://b.example.com/users"},
+		`url = "https://single.example.com/users"`)
+	config := e.config(fmt.Sprintf("import {\n  to = webhooks_partner_webhook.test\n  id = %q\n}\n\n", existing.ID) + resourceConfig)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionNoop)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(existing.ShopID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("company_id"), knownvalue.StringExact(existing.CompanyID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringExact("2025-03-04T05:06:07Z")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("modified_at"), knownvalue.StringExact("2025-03-04T05:06:07Z")),
+				},
+				Check: resource.ComposeTestCheckFunc(sandboxCount(srv, "blaze.create", 0), sandboxCount(srv, "blaze.update", 0)),
+			},
+			{
+				// The same through the import-block test mode of the framework.
+				Config:          e.config(resourceConfig),
+				ResourceName:    partnerWebhookAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+}
+
+func TestAccPartnerWebhook_importDeleted(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	gone := srv.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "NEW_MEMBER", WebHookURLs: []string{"https://a.example.com/m"}, Deleted: true})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:        e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/m"})),
+			ResourceName:  partnerWebhookAddr,
+			ImportState:   true,
+			ImportStateId: gone.ID,
+			ExpectError:   errorText("Cannot import non-existent remote object"),
+		}},
+	})
+}
+
+func TestAccPartnerWebhook_invalidImportID(t *testing.T) {
+	for _, id := range []string{"not/an-id", "65B2A1C3D4E5F60718293A4B", "65b2a1c3d4e5f60718293a4"} {
+		t.Run(id, func(t *testing.T) {
+			e := newAccEnv(t, sandbox.Config{}, "blaze")
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config:        e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/m"})),
+					ResourceName:  partnerWebhookAddr,
+					ImportState:   true,
+					ImportStateId: id,
+					ExpectError: errorText("Invalid Import ID", fmt.Sprintf("%q is not a BLAZE partner webhook id", id),
+						"24 lowercase hexadecimal characters"),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccPartnerWebhook_invalidWebHookType(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:      e.config(partnerWebhookConfig("NEW_PIZZA", []string{"https://a.example.com/m"})),
+			ExpectError: regexp.MustCompile(`(?s)Attribute web_hook_type value must be one of:.*"NEW_CONSUMER_ORDER".*"UPDATE_PRODUCT".*got:\s+"NEW_PIZZA"`),
+		}},
+	})
+	if n := blazeCalls(srv); n != 0 {
+		t.Fatalf("%d BLAZE calls for an invalid web_hook_type, want none", n)
+	}
+}
+
+func TestAccPartnerWebhook_invalidArguments(t *testing.T) {
+	urls := []string{"https://a.example.com/m"}
+	for name, tc := range map[string]struct {
+		urls  []string
+		extra string
+		want  *regexp.Regexp
+	}{
+		"no urls":            {urls: []string{}, want: errorText("Attribute web_hook_urls set must contain at least 1 elements, got: 0")},
+		"relative url":       {urls: []string{"https://a.example.com/m", "/hooks"}, want: errorText("Invalid URL", `web_hook_urls[Value("/hooks")]: "/hooks" is not an absolute http(s) URL`)},
+		"ftp url":            {urls: []string{"ftp://a.example.com/m"}, want: errorText("Invalid URL", `"ftp://a.example.com/m" is not an absolute http(s) URL`)},
+		"empty url":          {urls: urls, extra: `url = ""`, want: errorText("Invalid URL", `url: "" is not an absolute http(s) URL`)},
+		"url without scheme": {urls: urls, extra: `url = "hooks.example.com"`, want: errorText("Invalid URL", `url: "hooks.example.com" is not an absolute http(s) URL`)},
+		"empty shop_id":      {urls: urls, extra: `shop_id = ""`, want: errorText(`shop_id = ""`, "Attribute shop_id must be a BLAZE shop id: 24 lowercase hexadecimal characters, got:")},
+		"malformed shop_id":  {urls: urls, extra: `shop_id = "shop-1"`, want: errorText("Attribute shop_id must be a BLAZE shop id: 24 lowercase hexadecimal characters, got: shop-1")},
+		"bad update timeout": {urls: urls, extra: `timeouts = { update = "soon" }`, want: regexp.MustCompile(`(?s)Invalid Attribute Value Time Duration.*"soon"`)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newAccEnv(t, sandbox.Config{}, "blaze")
+			srv := e.sandbox()
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config:      e.config(partnerWebhookConfig("NEW_MEMBER", tc.urls, tc.extra)),
+					ExpectError: tc.want,
+				}},
+			})
+			if n := blazeCalls(srv); n != 0 {
+				t.Fatalf("%d BLAZE calls for an invalid configuration, want none", n)
+			}
+		})
+	}
+}
+
+// TestAccPartnerWebhook_timeouts shows that the configured timeouts bound the calls: an update
+// slower than its timeout fails and changes nothing; a timeouts-only change calls nothing.
+func TestAccPartnerWebhook_timeouts(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	urls := []string{"https://a.example.com/slow"}
+	timeouts := `timeouts = { create = "2m", update = "300ms", delete = "2m" }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(partnerWebhookConfig("NEW_MEMBER", urls, timeouts)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("timeouts"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"create": knownvalue.StringExact("2m"),
+						"update": knownvalue.StringExact("300ms"),
+						"delete": knownvalue.StringExact("2m"),
+					})),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// BLAZE now takes far longer than the update timeout.
+				PreConfig:   func() { srv.SetLatency(sandbox.Blaze, 3*time.Second) },
+				Config:      e.config(partnerWebhookConfig("UPDATE_MEMBER", urls, timeouts)),
+				ExpectError: errorText("Unable to Update BLAZE Partner Webhook", "context deadline exceeded"),
+			},
+			{
+				PreConfig: func() {
+					srv.SetLatency(sandbox.Blaze, 0)
+					srv.ResetCounts()
+				},
+				// Only the timeouts change: an update that sends nothing to BLAZE.
+				Config: e.config(partnerWebhookConfig("NEW_MEMBER", urls, `timeouts = { update = "2m" }`)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("modified_at"), knownvalue.NotNull()),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					// The timed-out update changed nothing.
+					blazeWebhookIs(srv, "NEW_MEMBER", "", urls...),
+					sandboxCount(srv, "blaze.update", 0),
+				),
+			},
+		},
+	})
+}
+
+func TestAccPartnerWebhook_missingCredentials(t *testing.T) {
+	for name, tc := range map[string]struct {
+		blaze string
+		want  []string
+	}{
+		"none":           {want: []string{"blaze.partner_key (environment variable BLAZE_PARTNER_KEY)", "blaze.developer_key (environment variable BLAZE_DEVELOPER_KEY)"}},
+		"no developer":   {blaze: `partner_key = "p"`, want: []string{"blaze.developer_key (environment variable BLAZE_DEVELOPER_KEY)"}},
+		"no partner key": {blaze: `developer_key = "d"`, want: []string{"blaze.partner_key (environment variable BLAZE_PARTNER_KEY)"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newAccEnv(t, sandbox.Config{}, "blaze")
+			srv := e.sandbox()
+			provider := "provider \"webhooks\" {}\n\n"
+			if tc.blaze != "" {
+				provider = fmt.Sprintf("provider \"webhooks\" {\n  blaze = {\n    %s\n    base_url = %q\n  }\n}\n\n", tc.blaze, srv.URL)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{{
+					Config:      provider + partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/m"}),
+					PlanOnly:    true,
+					ExpectError: errorText(append([]string{"Missing BLAZE Credentials", "webhooks_partner_webhook manages BLAZE objects"}, tc.want...)...),
+				}},
+			})
+			if n := blazeCalls(srv); n != 0 {
+				t.Fatalf("%d BLAZE calls without credentials", n)
+			}
+		})
+	}
+}
+
+func TestAccPartnerWebhook_wrongKey(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "blaze")
+	srv := e.sandbox()
+	config := strings.Replace(e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/m"})), sandbox.DefaultBlazePartnerKey, "wrong_partner_key", 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ExpectError: errorText("Unable to Create BLAZE Partner Webhook", "answered HTTP 401 (Unauthorized): Invalid partner key",
+				"blaze.partner_key (or BLAZE_PARTNER_KEY)"),
+		}},
+	})
+	if n := len(srv.BlazeWebhooks()); n != 0 {
+		t.Fatalf("%d webhooks created with a wrong key", n)
+	}
+}
