@@ -11,20 +11,5 @@ output "blaze_webhook_urls" {
   value = { for w in data.webhooks_partner_webhooks.all.partner_webhooks : w.id => w.web_hook_urls }
 }
 
-# Adopt every existing webhook: one import block per webhook listed.
-locals {
-  existing = data.webhooks_partner_webhooks.all.partner_webhooks
-}
-
-import {
-  for_each = local.existing
-  to       = webhooks_partner_webhook.adopted[each.key]
-  id       = each.value.id
-}
-
-resource "webhooks_partner_webhook" "adopted" {
-  count         = length(local.existing)
-  web_hook_type = local.existing[count.index].web_hook_type
-  web_hook_urls = local.existing[count.index].web_hook_urls
-  url           = local.existing[count.index].url
-}
+# To adopt every webhook listed here with import blocks, see the guide "Adopting existing
+# webhooks in bulk".

@@ -10,3 +10,6 @@ data "webhooks_webhooks" "main_account" {
 output "lune_webhook_urls" {
   value = [for w in data.webhooks_webhooks.all.webhooks : w.url]
 }
+
+# To adopt every webhook listed here with import blocks, see the guide "Adopting existing
+# webhooks in bulk".
