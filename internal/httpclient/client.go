@@ -67,6 +67,9 @@ type Settings struct {
 	RateBurst int
 	// Transport replaces the default pooled transport (tests).
 	Transport http.RoundTripper
+	// OnWrite, when set, is called after every request that may change data (any method but GET
+	// and HEAD), whatever its outcome: callers use it to drop what they cached from reads.
+	OnWrite func()
 }
 
 // Config describes one vendor API.
@@ -191,6 +194,9 @@ type Response struct {
 // Do sends req, retrying as configured, and decodes a successful JSON answer into out (when out
 // is not nil and the body is not empty). Every failure is an *APIError.
 func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error) {
+	if c.cfg.OnWrite != nil && req.Method != http.MethodGet && req.Method != http.MethodHead {
+		defer c.cfg.OnWrite()
+	}
 	ctx = c.logContext(ctx)
 	apiErr := func(kind error) *APIError {
 		return &APIError{Kind: kind, Vendor: c.cfg.Vendor, Method: req.Method, Path: req.Path}
@@ -215,6 +221,21 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 
 	st := &attemptState{nonIdempotent: req.NonIdempotent}
 	ctx = context.WithValue(ctx, stateKey{}, st)
+	if req.NonIdempotent {
+		// A create that has reached the server is allowed to finish even when the caller gives up
+		// (Terraform interrupted, a timeout): its answer is the only sure way to learn what it
+		// created. Giving up still stops it before it is sent, and stops any retry.
+		st.caller = ctx
+		detached, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		stop := context.AfterFunc(ctx, func() {
+			if !st.wrote.Load() {
+				cancel()
+			}
+		})
+		defer stop()
+		ctx = detached
+	}
 	var rawBody any
 	if body != nil {
 		rawBody = body
@@ -240,6 +261,10 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 	if errors.As(err, &ex) {
 		attempts = ex.attempts
 		err = ex.err
+	}
+	if resp == nil && st.caller != nil && st.caller.Err() != nil && errors.Is(err, context.Canceled) {
+		// Stopped on the caller's behalf: report the caller's reason, not the inner context's.
+		err = st.caller.Err()
 	}
 	if resp == nil {
 		e := apiErr(ErrServer)

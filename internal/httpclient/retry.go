@@ -27,6 +27,9 @@ type attemptState struct {
 	// broken connection leaves the outcome unknown. It is cleared when an answer arrives: the
 	// status then says what happened (a cancellation while waiting to retry a 429 is not unknown).
 	wrote atomic.Bool
+	// caller is the caller's context of a non-idempotent request, which runs on a context of its
+	// own once it has been sent (see Do): when the caller has given up, nothing is retried.
+	caller context.Context
 }
 
 func stateFrom(ctx context.Context) *attemptState {
@@ -83,6 +86,15 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, ctx.Err()
 	}
 	st := stateFrom(ctx)
+	retry, checkErr := c.retryPolicy(st, resp, err)
+	if retry && st.caller != nil && st.caller.Err() != nil {
+		// The caller gave up while the request was out: report what came back, try nothing more.
+		return false, st.caller.Err()
+	}
+	return retry, checkErr
+}
+
+func (c *Client) retryPolicy(st *attemptState, resp *http.Response, err error) (bool, error) {
 	if err != nil {
 		if !retryableTransportError(err) {
 			return false, err

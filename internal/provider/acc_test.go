@@ -65,15 +65,49 @@ func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error)
 	p := &WebhooksProvider{version: "acctest", getenv: os.Getenv}
 	if e.srv != nil {
 		p.getenv = func(string) string { return "" }
-		p.tune = func(s *clientSettings) {
-			s.RetryWaitMin, s.RetryWaitMax = 5*time.Millisecond, 50*time.Millisecond
-			s.inveteratePollInterval = 50 * time.Millisecond
-			s.inveterateVisibilityWait = 10 * time.Second
-		}
+		p.tune = fastRetries
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"webhooks": providerserver.NewProtocol6WithError(p),
 	}
+}
+
+// fastRetries shortens the waits between retries and polls, which the sandbox does not need.
+func fastRetries(s *clientSettings) {
+	s.RetryWaitMin, s.RetryWaitMax = 5*time.Millisecond, 50*time.Millisecond
+	s.inveteratePollInterval = 50 * time.Millisecond
+	s.inveterateVisibilityWait = 10 * time.Second
+}
+
+// sandboxEnv is the environment a user of the sandbox would export: its base URLs and keys.
+func (e *accEnv) sandboxEnv() map[string]string {
+	c := e.srv.Config()
+	return map[string]string{
+		envLuneAPIKey: c.Lune.Keys[0], envLuneBaseURL: e.srv.URL,
+		envInveterateAPIKey: c.Inveterate.Keys[0], envInveterateBaseURL: e.srv.URL,
+		envBlazePartnerKey: c.Blaze.PartnerKeys[0], envBlazeDeveloperKey: e.developerKey(), envBlazeBaseURL: e.srv.URL,
+	}
+}
+
+// factoriesFromEnv is factories, with the credentials coming from (a stand-in for) the
+// environment, as in most real configurations: the provider block can then be empty.
+func (e *accEnv) factoriesFromEnv() map[string]func() (tfprotov6.ProviderServer, error) {
+	f := e.factories()
+	env := e.sandboxEnv()
+	p := &WebhooksProvider{version: "acctest", getenv: func(k string) string { return env[k] }, tune: fastRetries}
+	f["webhooks"] = providerserver.NewProtocol6WithError(p)
+	return f
+}
+
+// developerKey is the sandbox's first BLAZE developer key, in a stable order.
+func (e *accEnv) developerKey() string {
+	var key string
+	for k := range e.srv.Config().Blaze.DeveloperKeys {
+		if key == "" || k < key {
+			key = k
+		}
+	}
+	return key
 }
 
 // config prefixes the test's HCL with the provider block for the sandbox (or an empty one, live).
@@ -82,12 +116,6 @@ func (e *accEnv) config(body string) string {
 		return "provider \"webhooks\" {}\n\n" + body
 	}
 	c := e.srv.Config()
-	var developerKey string
-	for k := range c.Blaze.DeveloperKeys {
-		if developerKey == "" || k < developerKey {
-			developerKey = k
-		}
-	}
 	return fmt.Sprintf(`provider "webhooks" {
   lune = {
     api_key  = %[1]q
@@ -104,7 +132,7 @@ func (e *accEnv) config(body string) string {
   }
 }
 
-`, c.Lune.Keys[0], e.srv.URL, c.Inveterate.Keys[0], c.Blaze.PartnerKeys[0], developerKey) + body
+`, c.Lune.Keys[0], e.srv.URL, c.Inveterate.Keys[0], c.Blaze.PartnerKeys[0], e.developerKey()) + body
 }
 
 // errorText matches an error whose text contains each fragment in order, however Terraform wraps

@@ -94,6 +94,10 @@ type Clients struct {
 	Lune       Vendor[lune.Client]
 	Inveterate Vendor[inveterate.Client]
 	Blaze      Vendor[blaze.Client]
+
+	// shared are the lists the reads of this operation share. Terraform configures the provider
+	// anew for every operation, so they never outlive one.
+	shared sharedReads
 }
 
 // configureClients resolves the configuration against the environment and builds a client for
@@ -139,8 +143,13 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
 			s.BaseURL = vals.baseURL
+			s.OnWrite = clients.shared.invalidateInveterate
 			v.Client = build[inveterate.Client](base, diags)(inveterate.New(inveterate.Config{Settings: s, APIKey: vals.creds[0],
 				VisibilityWait: settings.inveterateVisibilityWait, PollInterval: settings.inveteratePollInterval}))
+			if client := v.Client; client != nil {
+				clients.shared.inveterateSubscriptions = newSharedList(client.ListSubscriptions)
+				clients.shared.inveterateWebhooks = newSharedList(client.ListWebhooks)
+			}
 		}
 	}
 	{
@@ -154,7 +163,13 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
 			s.BaseURL = vals.baseURL
+			s.OnWrite = clients.shared.invalidateBlaze
 			v.Client = build[blaze.Client](base, diags)(blaze.New(blaze.Config{Settings: s, PartnerKey: vals.creds[0], DeveloperKey: vals.creds[1], PageSize: settings.blazePageSize}))
+			if client := v.Client; client != nil {
+				clients.shared.partnerWebhooks = newSharedList(func(ctx context.Context) ([]blaze.Webhook, error) {
+					return client.ListWebhooks(ctx, blaze.ListOptions{})
+				})
+			}
 		}
 	}
 	{
@@ -169,7 +184,13 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		if !v.Unknown && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
 			s.BaseURL = vals.baseURL
+			s.OnWrite = clients.shared.invalidateLune
 			v.Client = build[lune.Client](base, diags)(lune.New(lune.Config{Settings: s, APIKey: vals.creds[0], AccountID: accountID}))
+			if client := v.Client; client != nil {
+				clients.shared.luneWebhooks = newSharedList(func(ctx context.Context) ([]lune.Webhook, error) {
+					return client.ListWebhooks(ctx, nil)
+				})
+			}
 		}
 	}
 	if diags.HasError() {

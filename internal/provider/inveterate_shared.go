@@ -101,19 +101,6 @@ func orCurrent(current, v types.String) types.String {
 	return current
 }
 
-// findInveterateSubscription returns the subscription with id, or an error for which
-// httpclient.IsNotFound is true once a fresh list has confirmed that it is not there. There is no
-// get-by-id: every read is a list. Today each call is a fresh list; a list shared by the reads of
-// one operation would be consulted here first, and a miss confirmed with client.FindSubscription.
-func findInveterateSubscription(ctx context.Context, client *inveterate.Client, id string) (*inveterate.Subscription, error) {
-	return client.FindSubscription(ctx, id)
-}
-
-// findInveterateWebhook is findInveterateSubscription for admin webhooks.
-func findInveterateWebhook(ctx context.Context, client *inveterate.Client, id string) (*inveterate.Webhook, error) {
-	return client.FindWebhook(ctx, id)
-}
-
 // pendingVisibilityKey is the private-state key that marks a record Inveterate accepted (201) but
 // has not been seen in its list yet. While it is set, a record missing from the list is taken as
 // not visible yet rather than deleted.

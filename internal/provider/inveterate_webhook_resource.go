@@ -215,7 +215,7 @@ func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadR
 	}
 	id := state.ID.ValueString()
 
-	w, err := findInveterateWebhook(ctx, client, id)
+	w, err := r.clients.readInveterateWebhook(ctx, id)
 	if pending && httpclient.IsNotFound(err) {
 		// Accepted by a create whose wait ran out: not listed yet is not deleted. Give it time.
 		tflog.Info(ctx, "Inveterate admin webhook not listed yet; waiting for it", map[string]any{"id": id})

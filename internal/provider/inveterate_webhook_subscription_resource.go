@@ -209,7 +209,7 @@ func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req re
 	}
 	id := state.ID.ValueString()
 
-	sub, err := findInveterateSubscription(ctx, client, id)
+	sub, err := r.clients.readInveterateSubscription(ctx, id)
 	if pending && httpclient.IsNotFound(err) {
 		// Accepted by a create whose wait ran out: not listed yet is not deleted. Give it time.
 		tflog.Info(ctx, "Inveterate webhook subscription not listed yet; waiting for it", map[string]any{"id": id})
@@ -316,11 +316,10 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 		return
 	}
 	if hasTopic {
-		client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
-		if !ok {
+		if _, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics); !ok {
 			return
 		}
-		sub, err := findInveterateSubscription(ctx, client, id)
+		sub, err := r.clients.readInveterateSubscription(ctx, id)
 		if err != nil && !httpclient.IsNotFound(err) {
 			addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Import Inveterate Webhook Subscription", err)
 			return

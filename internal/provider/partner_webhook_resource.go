@@ -202,8 +202,7 @@ func (r *partnerWebhookResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	client, ok := r.blaze(partnerWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
+	if _, ok := r.blaze(partnerWebhookTypeName, false, &resp.Diagnostics); !ok {
 		return
 	}
 	var state partnerWebhookResourceModel
@@ -212,7 +211,7 @@ func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	// A soft-deleted webhook (deleted: true) is not found, like one that never existed.
-	w, err := client.GetWebhook(ctx, state.ID.ValueString())
+	w, err := r.clients.readPartnerWebhook(ctx, state.ID.ValueString())
 	if httpclient.IsNotFound(err) {
 		tflog.Info(ctx, "BLAZE partner webhook is deleted; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)

@@ -231,8 +231,7 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	client, ok := r.lune(webhookTypeName, false, &resp.Diagnostics)
-	if !ok {
+	if _, ok := r.lune(webhookTypeName, false, &resp.Diagnostics); !ok {
 		return
 	}
 	var state webhookResourceModel
@@ -240,7 +239,7 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	w, err := client.GetWebhook(ctx, state.ID.ValueString())
+	w, err := r.clients.readLuneWebhook(ctx, state.ID.ValueString())
 	if httpclient.IsNotFound(err) {
 		tflog.Info(ctx, "Lune webhook is gone; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)

@@ -1,0 +1,238 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+// mixedConfig is a configuration with every resource type, 14 instances in all. version changes
+// every URL (an in-place update of each) and rotates every Lune secret.
+func mixedConfig(version string) string {
+	return fmt.Sprintf(`
+resource "webhooks_webhook" "plain" {
+  count = 2
+  url   = "https://hooks.example.com/lune/plain/${count.index}/%[1]s"
+  secret_rotation_triggers = { version = %[1]q }
+}
+
+resource "webhooks_webhook" "disabled" {
+  url     = "https://hooks.example.com/lune/disabled/%[1]s"
+  enabled = false
+}
+
+resource "webhooks_webhook" "filtered" {
+  url         = "https://hooks.example.com/lune/filtered/%[1]s"
+  account_ids = ["acc_one", "acc_two"]
+}
+
+resource "webhooks_inveterate_webhook_subscription" "sub" {
+  count        = 4
+  topic        = element(["customer.updated", "customer.ordered", "customer.cancelled", "customer.updated"], count.index)
+  callback_url = "https://hooks.example.com/inveterate/${count.index}/%[1]s"
+  name         = "subscription ${count.index}"
+}
+
+resource "webhooks_inveterate_webhook" "admin" {
+  count        = 3
+  callback_url = "https://hooks.example.com/inveterate/admin/${count.index}"
+  name         = "admin ${count.index}"
+}
+
+resource "webhooks_partner_webhook" "partner" {
+  count         = 3
+  web_hook_type = element(["NEW_MEMBER", "UPDATE_PRODUCT", "NEW_CONSUMER_ORDER"], count.index)
+  web_hook_urls = ["https://hooks.example.com/blaze/${count.index}/%[1]s", "https://backup.example.com/blaze/${count.index}"]
+}
+`, version)
+}
+
+// sandboxMatchesState checks that the sandbox holds exactly the objects in state: one record per
+// resource, no duplicate left by a retried create, no orphan left by an interrupted one.
+func sandboxMatchesState(srv *sandbox.Server) statecheck.StateCheck {
+	return stateAndSandboxCheck(func(state *tfjson.State) error { return stateMatchesSandbox(srv, state) })
+}
+
+// stateMatchesSandbox compares the managed resources of a state with the sandbox's records.
+func stateMatchesSandbox(srv *sandbox.Server, state *tfjson.State) error {
+	{
+		inState := map[string][]string{}
+		if state.Values != nil && state.Values.RootModule != nil {
+			for _, r := range state.Values.RootModule.Resources {
+				if r.Mode == tfjson.ManagedResourceMode {
+					id, _ := r.AttributeValues["id"].(string)
+					inState[r.Type] = append(inState[r.Type], id)
+				}
+			}
+		}
+		inSandbox := map[string][]string{}
+		for _, w := range srv.LuneWebhooks() {
+			inSandbox[webhookTypeName] = append(inSandbox[webhookTypeName], w.ID)
+		}
+		for _, s := range srv.InveterateSubscriptions() {
+			inSandbox["webhooks_inveterate_webhook_subscription"] = append(inSandbox["webhooks_inveterate_webhook_subscription"], s.ID)
+		}
+		for _, w := range srv.InveterateWebhooks() {
+			inSandbox["webhooks_inveterate_webhook"] = append(inSandbox["webhooks_inveterate_webhook"], w.ID)
+		}
+		for _, w := range srv.BlazeWebhooks() {
+			if !w.Deleted {
+				inSandbox["webhooks_partner_webhook"] = append(inSandbox["webhooks_partner_webhook"], w.ID)
+			}
+		}
+		for _, typ := range []string{webhookTypeName, "webhooks_inveterate_webhook_subscription", "webhooks_inveterate_webhook", "webhooks_partner_webhook"} {
+			a, b := inState[typ], inSandbox[typ]
+			slices.Sort(a)
+			slices.Sort(b)
+			if !slices.Equal(a, b) {
+				return fmt.Errorf("%s: %d in state, %d at the vendor; they must be the same objects (state %v, vendor %v)", typ, len(a), len(b), a, b)
+			}
+		}
+		return nil
+	}
+}
+
+// stateAndSandboxCheck is a state check that sees the state as Terraform reports it.
+type stateAndSandboxCheck func(*tfjson.State) error
+
+func (f stateAndSandboxCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f(req.State)
+}
+
+// TestAccReliability_faults applies, updates and destroys the mixed configuration while every
+// vendor fails about one request in five in every way the sandbox knows (429 with and without
+// Retry-After, 500, 503, connection resets, and lost responses: applied, never answered), with
+// Inveterate's visibility and delete delays on, at a Terraform parallelism of 16. After every
+// step the vendors hold exactly what the state says, and each next plan is empty.
+func TestAccReliability_faults(t *testing.T) {
+	if accLive() {
+		t.Skip("fault injection needs the sandbox")
+	}
+	// Not parallel: the parallelism setting is read from the environment by the Terraform CLI.
+	t.Setenv("TF_CLI_ARGS_apply", "-parallelism=16")
+	t.Setenv("TF_CLI_ARGS_plan", "-parallelism=16")
+	e := newAccEnv(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: time.Second, DeleteDelay: time.Second}})
+	srv := e.sandbox()
+	faults := func() {
+		for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
+			srv.SetFaults(api, sandbox.Faults{FailureRate: 0.2, Kinds: sandbox.AllFailureKinds()})
+		}
+	}
+	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:         faults,
+				Config:            e.config(mixedConfig("v1")),
+				ConfigPlanChecks:  empty,
+				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
+			},
+			{
+				Config:            e.config(mixedConfig("v2")),
+				ConfigPlanChecks:  empty,
+				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
+			},
+			{
+				// Removing everything destroys it, under the same faults, leaving nothing behind.
+				Config:            e.config(""),
+				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
+			},
+		},
+	})
+	if n := srv.Count("lune.injected") + srv.Count("inveterate.injected") + srv.Count("blaze.injected"); n == 0 {
+		t.Fatal("no fault was injected: the test proved nothing")
+	}
+	t.Logf("injected faults: lune %d, inveterate %d, blaze %d; Lune rate-limited %d",
+		srv.Count("lune.injected"), srv.Count("inveterate.injected"), srv.Count("blaze.injected"), srv.Count("lune.rate_limited"))
+}
+
+// TestAccReliability_noSecretInTraceLogs runs a full apply, rotation and destroy with TF_LOG=TRACE
+// and looks for every credential, every Lune signing secret and every Inveterate token in the
+// whole log, the provider's and Terraform's. Nothing is printed on failure but where it was found.
+func TestAccReliability_noSecretInTraceLogs(t *testing.T) {
+	if accLive() {
+		t.Skip("needs the sandbox's secrets")
+	}
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	// Not parallel: Terraform and the provider read their log settings from the environment.
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	e := newAccEnv(t, sandbox.Config{})
+	srv := e.sandbox()
+
+	cfg := srv.Config()
+	secrets := map[string]string{} // value -> what it is (never the value itself)
+	for _, k := range cfg.Lune.Keys {
+		secrets[k] = "a Lune API key"
+	}
+	for _, k := range cfg.Inveterate.Keys {
+		secrets[k] = "an Inveterate API key"
+	}
+	for _, k := range cfg.Blaze.PartnerKeys {
+		secrets[k] = "a BLAZE partner key"
+	}
+	for k := range cfg.Blaze.DeveloperKeys {
+		secrets[k] = "a BLAZE developer key"
+	}
+	collect := stateAndSandboxCheck(func(*tfjson.State) error {
+		for _, w := range srv.LuneWebhooks() {
+			secrets[w.Secret] = "the signing secret of Lune webhook " + w.ID
+		}
+		for _, w := range srv.InveterateWebhooks() {
+			secrets[w.Token] = "the token of Inveterate webhook " + w.ID
+		}
+		return nil
+	})
+	// The credentials come from the environment, as they do in most real configurations. (A key
+	// written literally in HCL would show in Terraform's own log of the configuration.)
+	const provider = "provider \"webhooks\" {}\n"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factoriesFromEnv(),
+		Steps: []resource.TestStep{
+			{Config: provider + mixedConfig("v1"), ConfigStateChecks: []statecheck.StateCheck{collect}},
+			{Config: provider + mixedConfig("v2"), ConfigStateChecks: []statecheck.StateCheck{collect}},
+			{Config: provider},
+		},
+	})
+
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Prove that the provider's request logs were captured at their most detailed level.
+	for _, want := range []string{"Sending HTTP request", "HTTP response detail", "/v1/webhooks", "/v2.0/admin/webhooks", "/api/v1/partner/webHooks"} {
+		if !bytes.Contains(log, []byte(want)) {
+			t.Fatalf("the trace log has no %q: the provider's logs were not captured, so this test proves nothing", want)
+		}
+	}
+	if len(secrets) < 4+4+3 {
+		t.Fatalf("only %d secrets collected", len(secrets))
+	}
+	for value, what := range secrets {
+		if value == "" {
+			continue
+		}
+		if i := bytes.Index(log, []byte(value)); i >= 0 {
+			start := bytes.LastIndexByte(log[:i], '\n') + 1
+			end := i + bytes.IndexByte(log[i:], '\n')
+			if end < i {
+				end = len(log)
+			}
+			context := bytes.ReplaceAll(log[start:end], []byte(value), []byte("***"))
+			t.Errorf("%s appears in the TRACE log, line %d (masked here): %.400s", what, bytes.Count(log[:i], []byte("\n"))+1, context)
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+)
+
+// sharedReads are the lists that the reads of one Terraform operation share: one per vendor API
+// surface, taken on demand, so that refreshing a hundred webhooks costs one list call rather than
+// a hundred gets. Every write to a vendor drops its lists (see configureClients).
+type sharedReads struct {
+	luneWebhooks            *sharedList[lune.Webhook]
+	inveterateSubscriptions *sharedList[inveterate.Subscription]
+	inveterateWebhooks      *sharedList[inveterate.Webhook]
+	partnerWebhooks         *sharedList[blaze.Webhook]
+}
+
+// invalidateLune, invalidateInveterate and invalidateBlaze drop a vendor's lists after a write.
+// The clients call them; a list not built yet has nothing to drop.
+func (s *sharedReads) invalidateLune() { s.luneWebhooks.invalidate() }
+
+func (s *sharedReads) invalidateInveterate() {
+	s.inveterateSubscriptions.invalidate()
+	s.inveterateWebhooks.invalidate()
+}
+
+func (s *sharedReads) invalidateBlaze() { s.partnerWebhooks.invalidate() }
+
+// findShared returns the object with id from a shared list. One missing from it, or a list that
+// failed, is asked for afresh with confirm before anything is concluded: a stale list must never
+// make a read declare an object gone (and Terraform create a duplicate).
+func findShared[T any](ctx context.Context, list *sharedList[T], id string, idOf func(*T) string, confirm func(context.Context) (*T, error)) (*T, error) {
+	if list != nil {
+		if items, err := list.get(ctx); err == nil {
+			for i := range items {
+				if idOf(&items[i]) == id {
+					found := items[i]
+					return &found, nil
+				}
+			}
+		}
+	}
+	return confirm(ctx)
+}
+
+// readLuneWebhook reads a Lune webhook for a refresh; a miss is confirmed with a get by id.
+func (c *Clients) readLuneWebhook(ctx context.Context, id string) (*lune.Webhook, error) {
+	return findShared(ctx, c.shared.luneWebhooks, id, func(w *lune.Webhook) string { return w.ID },
+		func(ctx context.Context) (*lune.Webhook, error) { return c.Lune.Client.GetWebhook(ctx, id) })
+}
+
+// readPartnerWebhook reads a BLAZE webhook for a refresh; a miss is confirmed with a get by id
+// (which also reports a soft-deleted webhook as not found).
+func (c *Clients) readPartnerWebhook(ctx context.Context, id string) (*blaze.Webhook, error) {
+	return findShared(ctx, c.shared.partnerWebhooks, id, func(w *blaze.Webhook) string { return w.ID },
+		func(ctx context.Context) (*blaze.Webhook, error) { return c.Blaze.Client.GetWebhook(ctx, id) })
+}
+
+// readInveterateSubscription reads an Inveterate subscription for a refresh. Inveterate has no
+// get by id, so a miss is confirmed with a fresh list (which the reads that follow then share).
+func (c *Clients) readInveterateSubscription(ctx context.Context, id string) (*inveterate.Subscription, error) {
+	list := c.shared.inveterateSubscriptions
+	return findShared(ctx, list, id, func(s *inveterate.Subscription) string { return s.ID },
+		func(ctx context.Context) (*inveterate.Subscription, error) {
+			return findFresh(ctx, list, id, func(s *inveterate.Subscription) string { return s.ID }, c.Inveterate.Client.FindSubscription)
+		})
+}
+
+// readInveterateWebhook is readInveterateSubscription for admin webhooks.
+func (c *Clients) readInveterateWebhook(ctx context.Context, id string) (*inveterate.Webhook, error) {
+	list := c.shared.inveterateWebhooks
+	return findShared(ctx, list, id, func(w *inveterate.Webhook) string { return w.ID },
+		func(ctx context.Context) (*inveterate.Webhook, error) {
+			return findFresh(ctx, list, id, func(w *inveterate.Webhook) string { return w.ID }, c.Inveterate.Client.FindWebhook)
+		})
+}
+
+// findFresh takes a fresh list and looks for id in it; without a shared list it uses find.
+func findFresh[T any](ctx context.Context, list *sharedList[T], id string, idOf func(*T) string, find func(context.Context, string) (*T, error)) (*T, error) {
+	if list == nil {
+		return find(ctx, id)
+	}
+	items, err := list.fresh(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		if idOf(&items[i]) == id {
+			found := items[i]
+			return &found, nil
+		}
+	}
+	return nil, &httpclient.APIError{Kind: httpclient.ErrNotFound, Vendor: "Inveterate", Message: fmt.Sprintf("%q is not in a fresh list", id)}
+}
