@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 )
@@ -107,4 +109,27 @@ func (b *base) blaze(typeName string, planning bool, diags *diag.Diagnostics) (*
 		return nil, false
 	}
 	return require(&b.clients.Blaze, typeName, planning, diags)
+}
+
+// verifyAccess is called by ModifyPlan for a resource about to be created: it asks the vendor for
+// the list the operation's reads share anyway, so that wrong credentials or an unreachable API
+// fail the plan, before anything is written, rather than the apply halfway through. It costs at
+// most one call per vendor per plan.
+func verifyAccess[C, T any](ctx context.Context, v *Vendor[C], list *sharedList[T], diags *diag.Diagnostics) {
+	if list == nil {
+		return
+	}
+	_, err := list.get(ctx)
+	switch {
+	case err == nil:
+	case errors.Is(err, httpclient.ErrUnauthorized):
+		addAPIError(diags, v, fmt.Sprintf("%s Rejected the Credentials", v.Name), err)
+	default:
+		addAPIError(diags, v, fmt.Sprintf("Unable to Reach the %s API", v.Name), err)
+	}
+}
+
+// isCreate reports whether a plan creates the resource.
+func isCreate(req resource.ModifyPlanRequest) bool {
+	return req.State.Raw.IsNull() && !req.Plan.Raw.IsNull()
 }

@@ -136,9 +136,10 @@ func (r *inveterateWebhookResource) Schema(ctx context.Context, _ resource.Schem
 // ModifyPlan fails the plan when Inveterate has no credentials, and shows the events a new webhook
 // will receive, which are known in advance.
 func (r *inveterateWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.inveterate(inveterateWebhookTypeName, true, &resp.Diagnostics); !ok || !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if _, ok := r.inveterate(inveterateWebhookTypeName, true, &resp.Diagnostics); !ok || !isCreate(req) {
 		return
 	}
+	verifyAccess(ctx, &r.clients.Inveterate, r.clients.shared.inveterateWebhooks, &resp.Diagnostics)
 	events, diags := inveterateWebhookEvents(ctx)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("events"), events)...)

@@ -125,7 +125,13 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 // ModifyPlan fails the plan when Inveterate has no credentials, and plans a new updated_at when
 // the subscription is changed in place.
 func (r *inveterateWebhookSubscriptionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, true, &resp.Diagnostics); !ok || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if _, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, true, &resp.Diagnostics); !ok {
+		return
+	}
+	if isCreate(req) {
+		verifyAccess(ctx, &r.clients.Inveterate, r.clients.shared.inveterateSubscriptions, &resp.Diagnostics)
+	}
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state, plan inveterateWebhookSubscriptionResourceModel

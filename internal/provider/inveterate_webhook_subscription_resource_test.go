@@ -567,11 +567,12 @@ func TestAccInveterateWebhookSubscription_wrongKey(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config:      config,
-			ExpectError: errorText("Unable to Create Inveterate Webhook Subscription", "answered HTTP 400", "inveterate.api_key (or INVETERATE_API_KEY)"),
+			Config: config,
+			// The plan already asks Inveterate, so the wrong key fails it before anything is written.
+			ExpectError: errorText("Inveterate Rejected the Credentials", "answered HTTP 400", "inveterate.api_key (or INVETERATE_API_KEY)"),
 		}},
 	})
-	if n := len(srv.InveterateSubscriptions()); n != 0 {
-		t.Fatalf("%d subscriptions created with a wrong key", n)
+	if n := srv.Writes(); n != 0 {
+		t.Fatalf("%d write calls with a wrong key", n)
 	}
 }

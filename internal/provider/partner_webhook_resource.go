@@ -149,7 +149,13 @@ func blazeShopIDValidator() validator.String {
 // ModifyPlan fails the plan when BLAZE has no credentials, and keeps modified_at when an update
 // sends nothing to BLAZE (only the timeouts change).
 func (r *partnerWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.blaze(partnerWebhookTypeName, true, &resp.Diagnostics); !ok || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if _, ok := r.blaze(partnerWebhookTypeName, true, &resp.Diagnostics); !ok {
+		return
+	}
+	if isCreate(req) {
+		verifyAccess(ctx, &r.clients.Blaze, r.clients.shared.partnerWebhooks, &resp.Diagnostics)
+	}
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state, plan partnerWebhookResourceModel

@@ -751,11 +751,12 @@ func TestAccPartnerWebhook_wrongKey(t *testing.T) {
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			Config: config,
-			ExpectError: errorText("Unable to Create BLAZE Partner Webhook", "answered HTTP 401 (Unauthorized): Invalid partner key",
+			// The plan already asks BLAZE, so the wrong key fails it before anything is written.
+			ExpectError: errorText("BLAZE Rejected the Credentials", "answered HTTP 401 (Unauthorized): Invalid partner key",
 				"blaze.partner_key (or BLAZE_PARTNER_KEY)"),
 		}},
 	})
-	if n := len(srv.BlazeWebhooks()); n != 0 {
-		t.Fatalf("%d webhooks created with a wrong key", n)
+	if n := srv.Writes(); n != 0 {
+		t.Fatalf("%d write calls with a wrong key", n)
 	}
 }

@@ -157,7 +157,13 @@ func accountFilterRemoved(_ context.Context, req planmodifier.SetRequest, resp *
 // ModifyPlan fails the plan when Lune has no credentials, and plans a new secret when the
 // rotation triggers change.
 func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.lune(webhookTypeName, true, &resp.Diagnostics); !ok || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if _, ok := r.lune(webhookTypeName, true, &resp.Diagnostics); !ok {
+		return
+	}
+	if isCreate(req) {
+		verifyAccess(ctx, &r.clients.Lune, r.clients.shared.luneWebhooks, &resp.Diagnostics)
+	}
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state, plan webhookResourceModel

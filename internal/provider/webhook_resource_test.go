@@ -507,11 +507,12 @@ func TestAccWebhook_wrongKey(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config:      config,
-			ExpectError: errorText("Unable to Create Lune Webhook", "answered HTTP 401", "lune.api_key (or LUNE_API_KEY)"),
+			Config: config,
+			// The plan already asks Lune, so the wrong key fails it before anything is written.
+			ExpectError: errorText("Lune Rejected the Credentials", "answered HTTP 401", "lune.api_key (or LUNE_API_KEY)"),
 		}},
 	})
-	if n := len(srv.LuneWebhooks()); n != 0 {
-		t.Fatalf("%d webhooks created with a wrong key", n)
+	if n := srv.Writes(); n != 0 {
+		t.Fatalf("%d write calls with a wrong key", n)
 	}
 }
