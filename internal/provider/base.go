@@ -113,10 +113,11 @@ func (b *base) blaze(typeName string, planning bool, diags *diag.Diagnostics) (*
 
 // verifyAccess is called by ModifyPlan for a resource about to be created: it asks the vendor for
 // the list the operation's reads share anyway, so that wrong credentials or an unreachable API
-// fail the plan, before anything is written, rather than the apply halfway through. It costs at
-// most one call per vendor per plan.
+// fail the plan, before anything is written, rather than the apply halfway through. Once a list
+// has been taken in the operation, access is proven and nothing more is asked: it costs at most
+// one call per vendor per plan.
 func verifyAccess[C, T any](ctx context.Context, v *Vendor[C], list *sharedList[T], diags *diag.Diagnostics) {
-	if list == nil {
+	if list == nil || list.succeeded.Load() {
 		return
 	}
 	_, err := list.get(ctx)

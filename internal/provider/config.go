@@ -38,6 +38,9 @@ const (
 	envLuneAccountID     = "LUNE_ACCOUNT_ID"
 	envLuneBaseURL       = "LUNE_BASE_URL"
 	envMaxRetries        = "WEBHOOKS_MAX_RETRIES"
+	envLunePace          = "LUNE_REQUESTS_PER_SECOND"
+	envInveteratePace    = "INVETERATE_REQUESTS_PER_SECOND"
+	envBlazePace         = "BLAZE_REQUESTS_PER_SECOND"
 	envRequestTimeout    = "WEBHOOKS_REQUEST_TIMEOUT"
 )
 
@@ -109,7 +112,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		MaxRetries:     defaultMaxRetries,
 		RequestTimeout: defaultRequestTimeout,
 	}}
-	if n, ok := intSetting(cfg.MaxRetries, getenv(envMaxRetries), envMaxRetries, path.Root("max_retries"), diags); ok {
+	if n, ok := intSetting(cfg.MaxRetries, getenv(envMaxRetries), envMaxRetries, path.Root("max_retries"), 0, 20, diags); ok {
 		settings.MaxRetries = n
 	}
 	if d, ok := durationSetting(cfg.RequestTimeout, getenv(envRequestTimeout), envRequestTimeout, path.Root("request_timeout"), diags); ok {
@@ -144,6 +147,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			s := settings.Settings
 			s.BaseURL = vals.baseURL
 			s.OnWrite = clients.shared.invalidateInveterate
+			pace(&s, inv.RequestsPerSecond, getenv(envInveteratePace), envInveteratePace, path.Root("inveterate").AtName("requests_per_second"), 1000, diags)
 			v.Client = build[inveterate.Client](base, diags)(inveterate.New(inveterate.Config{Settings: s, APIKey: vals.creds[0],
 				VisibilityWait: settings.inveterateVisibilityWait, PollInterval: settings.inveteratePollInterval}))
 			if client := v.Client; client != nil {
@@ -164,6 +168,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			s := settings.Settings
 			s.BaseURL = vals.baseURL
 			s.OnWrite = clients.shared.invalidateBlaze
+			pace(&s, blz.RequestsPerSecond, getenv(envBlazePace), envBlazePace, path.Root("blaze").AtName("requests_per_second"), 1000, diags)
 			v.Client = build[blaze.Client](base, diags)(blaze.New(blaze.Config{Settings: s, PartnerKey: vals.creds[0], DeveloperKey: vals.creds[1], PageSize: settings.blazePageSize}))
 			if client := v.Client; client != nil {
 				clients.shared.partnerWebhooks = newSharedList(func(ctx context.Context) ([]blaze.Webhook, error) {
@@ -185,6 +190,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			s := settings.Settings
 			s.BaseURL = vals.baseURL
 			s.OnWrite = clients.shared.invalidateLune
+			pace(&s, ln.RequestsPerSecond, getenv(envLunePace), envLunePace, path.Root("lune").AtName("requests_per_second"), lune.RateLimit, diags)
 			v.Client = build[lune.Client](base, diags)(lune.New(lune.Config{Settings: s, APIKey: vals.creds[0], AccountID: accountID}))
 			if client := v.Client; client != nil {
 				clients.shared.luneWebhooks = newSharedList(func(ctx context.Context) ([]lune.Webhook, error) {
@@ -255,7 +261,7 @@ func section[T any](ctx context.Context, obj types.Object, out *T, diags *diag.D
 	return true
 }
 
-func intSetting(v types.Int64, raw, env string, p path.Path, diags *diag.Diagnostics) (int, bool) {
+func intSetting(v types.Int64, raw, env string, p path.Path, least, most int, diags *diag.Diagnostics) (int, bool) {
 	if v.IsUnknown() {
 		return 0, false
 	}
@@ -266,11 +272,19 @@ func intSetting(v types.Int64, raw, env string, p path.Path, diags *diag.Diagnos
 		return 0, false
 	}
 	n, err := strconv.Atoi(raw)
-	if err != nil || n < 0 || n > 20 {
-		diags.AddAttributeError(p, "Invalid Environment Variable "+env, fmt.Sprintf("%s=%q: must be a whole number between 0 and 20.", env, raw))
+	if err != nil || n < least || n > most {
+		diags.AddAttributeError(p, "Invalid Environment Variable "+env, fmt.Sprintf("%s=%q: must be a whole number between %d and %d.", env, raw, least, most))
 		return 0, false
 	}
 	return n, true
+}
+
+// pace sets a client's rate limit from the vendor's requests_per_second, if given: one request at
+// a time, at most n per second. Left alone, the vendor client picks its default.
+func pace(s *httpclient.Settings, v types.Int64, raw, env string, p path.Path, most int, diags *diag.Diagnostics) {
+	if n, ok := intSetting(v, raw, env, p, 1, most, diags); ok {
+		s.RateLimit, s.RateBurst = float64(n), 1
+	}
 }
 
 func durationSetting(v types.String, envValue, env string, p path.Path, diags *diag.Diagnostics) (time.Duration, bool) {

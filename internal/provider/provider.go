@@ -43,20 +43,23 @@ type providerModel struct {
 }
 
 type inveterateModel struct {
-	APIKey  types.String `tfsdk:"api_key"`
-	BaseURL types.String `tfsdk:"base_url"`
+	APIKey            types.String `tfsdk:"api_key"`
+	BaseURL           types.String `tfsdk:"base_url"`
+	RequestsPerSecond types.Int64  `tfsdk:"requests_per_second"`
 }
 
 type blazeModel struct {
-	PartnerKey   types.String `tfsdk:"partner_key"`
-	DeveloperKey types.String `tfsdk:"developer_key"`
-	BaseURL      types.String `tfsdk:"base_url"`
+	PartnerKey        types.String `tfsdk:"partner_key"`
+	DeveloperKey      types.String `tfsdk:"developer_key"`
+	BaseURL           types.String `tfsdk:"base_url"`
+	RequestsPerSecond types.Int64  `tfsdk:"requests_per_second"`
 }
 
 type luneModel struct {
-	APIKey    types.String `tfsdk:"api_key"`
-	AccountID types.String `tfsdk:"account_id"`
-	BaseURL   types.String `tfsdk:"base_url"`
+	APIKey            types.String `tfsdk:"api_key"`
+	AccountID         types.String `tfsdk:"account_id"`
+	BaseURL           types.String `tfsdk:"base_url"`
+	RequestsPerSecond types.Int64  `tfsdk:"requests_per_second"`
 }
 
 // Metadata names the provider "webhooks".
@@ -79,6 +82,14 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 	secret := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: desc}
 	}
+	pace := func(env, def string, most int64) schema.Int64Attribute {
+		return schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "The most requests per second the provider sends to this API, whatever Terraform's " +
+				"parallelism. " + def + "; environment variable `" + env + "`.",
+			Validators: []validator.Int64{int64validator.Between(1, most)},
+		}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manage the webhook registrations of Lune, Inveterate and BLAZE. Every argument is " +
 			"optional: a vendor's section is needed only by that vendor's resources and data sources, and every " +
@@ -88,17 +99,19 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional:            true,
 				MarkdownDescription: "Inveterate Public API 2.0, for `webhooks_inveterate_webhook_subscription` and `webhooks_inveterate_webhook`.",
 				Attributes: map[string]schema.Attribute{
-					"api_key":  secret("The merchant's private API key, sent as `X-Inveterate-Api-Key`. Environment variable `INVETERATE_API_KEY`."),
-					"base_url": baseURL("INVETERATE_BASE_URL", "https://public.inveterateapi.com"),
+					"api_key":             secret("The merchant's private API key, sent as `X-Inveterate-Api-Key`. Environment variable `INVETERATE_API_KEY`."),
+					"base_url":            baseURL("INVETERATE_BASE_URL", "https://public.inveterateapi.com"),
+					"requests_per_second": pace("INVETERATE_REQUESTS_PER_SECOND", "Inveterate documents no limit, so by default there is none", 1000),
 				},
 			},
 			"blaze": schema.SingleNestedAttribute{
 				Optional:            true,
 				MarkdownDescription: "BLAZE Partner API, for `webhooks_partner_webhook`.",
 				Attributes: map[string]schema.Attribute{
-					"partner_key":   secret("The partner key, sent as `x-api-key`. Environment variable `BLAZE_PARTNER_KEY`."),
-					"developer_key": secret("The developer key, sent as `Authorization`; it is tied to one company and shop. Environment variable `BLAZE_DEVELOPER_KEY`."),
-					"base_url":      baseURL("BLAZE_BASE_URL", "https://api.partners.blaze.me"),
+					"partner_key":         secret("The partner key, sent as `x-api-key`. Environment variable `BLAZE_PARTNER_KEY`."),
+					"developer_key":       secret("The developer key, sent as `Authorization`; it is tied to one company and shop. Environment variable `BLAZE_DEVELOPER_KEY`."),
+					"base_url":            baseURL("BLAZE_BASE_URL", "https://api.partners.blaze.me"),
+					"requests_per_second": pace("BLAZE_REQUESTS_PER_SECOND", "BLAZE documents no limit, so by default there is none", 1000),
 				},
 			},
 			"lune": schema.SingleNestedAttribute{
@@ -110,7 +123,8 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 						Optional:            true,
 						MarkdownDescription: "Act on another account of the organisation (header `Lune-Account`). Environment variable `LUNE_ACCOUNT_ID`.",
 					},
-					"base_url": baseURL("LUNE_BASE_URL", "https://api.lune.co"),
+					"base_url":            baseURL("LUNE_BASE_URL", "https://api.lune.co"),
+					"requests_per_second": pace("LUNE_REQUESTS_PER_SECOND", "Lune allows 15 per API key; by default the provider keeps to 13, to leave room for network jitter", 15),
 				},
 			},
 			"max_retries": schema.Int64Attribute{

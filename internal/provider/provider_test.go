@@ -18,6 +18,7 @@ import (
 var allEnv = []string{
 	envInveterateAPIKey, envInveterateBaseURL, envBlazePartnerKey, envBlazeDeveloperKey, envBlazeBaseURL,
 	envLuneAPIKey, envLuneAccountID, envLuneBaseURL, envMaxRetries, envRequestTimeout,
+	envLunePace, envInveteratePace, envBlazePace,
 }
 
 func clearEnv(t *testing.T) {
@@ -61,8 +62,11 @@ func sectionValue(t *testing.T, name string, values map[string]attr.Value) types
 	t.Helper()
 	typ := sectionType(t, name)
 	all := map[string]attr.Value{}
-	for k := range typ.AttrTypes {
+	for k, at := range typ.AttrTypes {
 		all[k] = types.StringNull()
+		if at.Equal(types.Int64Type) {
+			all[k] = types.Int64Null()
+		}
 	}
 	for k, v := range values {
 		all[k] = v
@@ -192,9 +196,12 @@ func TestConfigureRejectsCleartextBaseURLFromEnvironment(t *testing.T) {
 }
 
 func TestConfigureRejectsBadSettingsFromEnvironment(t *testing.T) {
-	for env, value := range map[string]string{envMaxRetries: "many", envRequestTimeout: "0s"} {
+	for env, value := range map[string]string{envMaxRetries: "many", envRequestTimeout: "0s", envLunePace: "16", envBlazePace: "0"} {
 		t.Run(env, func(t *testing.T) {
 			clearEnv(t)
+			t.Setenv(envLuneAPIKey, "k")
+			t.Setenv(envBlazePartnerKey, "k")
+			t.Setenv(envBlazeDeveloperKey, "k")
 			t.Setenv(env, value)
 			_, _, diags := configure(t, emptyModel(t))
 			if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), env) {

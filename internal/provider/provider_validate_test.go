@@ -47,9 +47,10 @@ func sectionTF(t *testing.T, section string, given map[string]string) tftypes.Va
 	t.Helper()
 	attrTypes := map[string]tftypes.Type{}
 	values := map[string]tftypes.Value{}
-	for name := range sectionType(t, section).AttrTypes {
-		attrTypes[name] = tftypes.String
-		values[name] = tftypes.NewValue(tftypes.String, nil)
+	for name, at := range sectionType(t, section).AttrTypes {
+		tfType := at.TerraformType(context.Background())
+		attrTypes[name] = tfType
+		values[name] = tftypes.NewValue(tfType, nil)
 		if v, ok := given[name]; ok {
 			values[name] = tftypes.NewValue(tftypes.String, v)
 		}
@@ -78,6 +79,10 @@ func TestProviderConfigValidation(t *testing.T) {
 		"negative retries": {
 			config: map[string]tftypes.Value{"max_retries": tftypes.NewValue(tftypes.Number, -1)},
 			want:   []string{"max_retries", "between 0 and 20"},
+		},
+		"Lune pace over Lune's limit": {
+			config: map[string]tftypes.Value{"lune": sectionTFWith(t, "lune", "requests_per_second", tftypes.NewValue(tftypes.Number, 20))},
+			want:   []string{"lune.requests_per_second", "between 1 and 15"},
 		},
 		"request timeout that is not a duration": {
 			config: map[string]tftypes.Value{"request_timeout": tftypes.NewValue(tftypes.String, "soon")},
@@ -109,4 +114,16 @@ func TestProviderConfigValidation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sectionTFWith is a provider section in which only one attribute is set, to any value.
+func sectionTFWith(t *testing.T, section, name string, v tftypes.Value) tftypes.Value {
+	t.Helper()
+	base := sectionTF(t, section, nil)
+	var values map[string]tftypes.Value
+	if err := base.As(&values); err != nil {
+		t.Fatal(err)
+	}
+	values[name] = v
+	return tftypes.NewValue(base.Type(), values)
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,8 @@ type sharedList[T any] struct {
 	mu      sync.Mutex
 	version uint64
 	current *listCall[T]
+	// succeeded is set once any list has been taken without error in this operation.
+	succeeded atomic.Bool
 }
 
 type listCall[T any] struct {
@@ -69,6 +72,9 @@ func (s *sharedList[T]) call(ctx context.Context, force bool) *listCall[T] {
 		fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedListTimeout)
 		defer cancel()
 		c.items, c.err = s.fetch(fetchCtx)
+		if c.err == nil {
+			s.succeeded.Store(true)
+		}
 	}()
 	return c
 }
