@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 )
 
@@ -168,4 +171,49 @@ func neverListedDetail(what, id string, acceptedAt time.Time, waited time.Durati
 	return fmt.Sprintf("Inveterate accepted the %s %s, but has not listed it%s, and a fresh list still did not show it "+
 		"after waiting %s. It has been removed from state, and Terraform will plan to create it again. If it shows up "+
 		"in Inveterate later, delete it there or import it.", what, id, since, shortDuration(waited))
+}
+
+// inveterateKind describes one kind of Inveterate record to readListed.
+type inveterateKind[T any] struct {
+	// what names the record in messages ("webhook subscription"); title in summaries
+	// ("Inveterate Webhook Subscription").
+	what, title string
+	// read finds the record for a refresh (the operation's shared list, confirmed afresh).
+	read func(ctx context.Context, id string) (*T, error)
+	// wait polls fresh lists until the record shows, for at most the given time.
+	wait func(ctx context.Context, id string, d time.Duration) (*T, error)
+}
+
+// readListed is the Read of an Inveterate record. While the record carries the marker of one
+// accepted but not listed yet, missing from the list is not deleted: it waits, up to the client's
+// visibility wait, before giving up. It returns nil when the record is gone (and has removed it
+// from state) or when it added an error.
+func readListed[T any](ctx context.Context, kind inveterateKind[T], id string, v *Vendor[inveterate.Client], req resource.ReadRequest, resp *resource.ReadResponse) *T {
+	acceptedAt, pending, diags := pendingVisibilitySince(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return nil
+	}
+	found, err := kind.read(ctx, id)
+	if pending && httpclient.IsNotFound(err) {
+		// Accepted by a create whose wait ran out: not listed yet is not deleted. Give it time.
+		tflog.Info(ctx, "Inveterate "+kind.what+" not listed yet; waiting for it", map[string]any{"id": id})
+		found, err = kind.wait(ctx, id, v.Client.VisibilityWait())
+	}
+	switch {
+	case httpclient.IsNotFound(err):
+		if pending {
+			resp.Diagnostics.AddWarning(kind.title+" Never Listed", neverListedDetail(kind.what, id, acceptedAt, v.Client.VisibilityWait()))
+		}
+		tflog.Info(ctx, "Inveterate "+kind.what+" is gone; removing it from state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return nil
+	case err != nil:
+		addAPIError(&resp.Diagnostics, v, "Unable to Read "+kind.title, err)
+		return nil
+	}
+	if pending {
+		resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
+	}
+	return found
 }

@@ -209,34 +209,15 @@ func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadR
 	}
 	var state inveterateWebhookResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	acceptedAt, pending, diags := pendingVisibilitySince(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
-
-	w, err := r.clients.readInveterateWebhook(ctx, id)
-	if pending && httpclient.IsNotFound(err) {
-		// Accepted by a create whose wait ran out: not listed yet is not deleted. Give it time.
-		tflog.Info(ctx, "Inveterate admin webhook not listed yet; waiting for it", map[string]any{"id": id})
-		w, err = client.WaitForWebhook(ctx, id, client.VisibilityWait())
-	}
-	if httpclient.IsNotFound(err) {
-		if pending {
-			resp.Diagnostics.AddWarning("Inveterate Webhook Never Listed",
-				neverListedDetail("webhook", id, acceptedAt, client.VisibilityWait()))
-		}
-		tflog.Info(ctx, "Inveterate admin webhook is gone; removing it from state", map[string]any{"id": id})
-		resp.State.RemoveResource(ctx)
+	w := readListed(ctx, inveterateKind[inveterate.Webhook]{
+		what: "webhook", title: "Inveterate Webhook",
+		read: r.clients.readInveterateWebhook, wait: client.WaitForWebhook,
+	}, state.ID.ValueString(), &r.clients.Inveterate, req, resp)
+	if w == nil {
 		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Read Inveterate Webhook", err)
-		return
-	}
-	if pending {
-		resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
 	}
 	// The list never carries the token: the one in state stays as it is.
 	resp.Diagnostics.Append(state.fromAPI(ctx, w)...)
@@ -305,13 +286,8 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 // ImportState adopts an existing admin webhook by its id. Inveterate never shows a token after
 // creation, so the imported token is null.
 func (r *inveterateWebhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !inveterateIDPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
-			"%q is not an Inveterate admin webhook id. Expected the webhook's id: 32 lowercase hexadecimal characters, "+
-				"for example\n  terraform import %s.example 0123456789abcdef0123456789abcdef", req.ID, inveterateWebhookTypeName))
-		return
-	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByID(ctx, importID{pattern: inveterateIDPattern, what: "Inveterate admin webhook", shape: "32 lowercase hexadecimal characters",
+		typeName: inveterateWebhookTypeName, example: "0123456789abcdef0123456789abcdef"}, req, resp)
 }
 
 // fromAPI copies what Inveterate says of an admin webhook into the model; the token is the caller's.

@@ -208,34 +208,15 @@ func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req re
 	}
 	var state inveterateWebhookSubscriptionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	acceptedAt, pending, diags := pendingVisibilitySince(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
-
-	sub, err := r.clients.readInveterateSubscription(ctx, id)
-	if pending && httpclient.IsNotFound(err) {
-		// Accepted by a create whose wait ran out: not listed yet is not deleted. Give it time.
-		tflog.Info(ctx, "Inveterate webhook subscription not listed yet; waiting for it", map[string]any{"id": id})
-		sub, err = client.WaitForSubscription(ctx, id, client.VisibilityWait())
-	}
-	if httpclient.IsNotFound(err) {
-		if pending {
-			resp.Diagnostics.AddWarning("Inveterate Webhook Subscription Never Listed",
-				neverListedDetail("webhook subscription", id, acceptedAt, client.VisibilityWait()))
-		}
-		tflog.Info(ctx, "Inveterate webhook subscription is gone; removing it from state", map[string]any{"id": id})
-		resp.State.RemoveResource(ctx)
+	sub := readListed(ctx, inveterateKind[inveterate.Subscription]{
+		what: "webhook subscription", title: "Inveterate Webhook Subscription",
+		read: r.clients.readInveterateSubscription, wait: client.WaitForSubscription,
+	}, state.ID.ValueString(), &r.clients.Inveterate, req, resp)
+	if sub == nil {
 		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Read Inveterate Webhook Subscription", err)
-		return
-	}
-	if pending {
-		resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
 	}
 	state.fromAPI(sub)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

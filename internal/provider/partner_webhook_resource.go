@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -294,13 +293,8 @@ func (r *partnerWebhookResource) Delete(ctx context.Context, req resource.Delete
 
 // ImportState adopts an existing webhook by its id; Read fills in everything else.
 func (r *partnerWebhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !blazeIDPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
-			"%q is not a BLAZE partner webhook id. Expected the webhook's id: 24 lowercase hexadecimal characters, for "+
-				"example terraform import %s.example 65b2a1c3d4e5f60718293a4b", req.ID, partnerWebhookTypeName))
-		return
-	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByID(ctx, importID{pattern: blazeIDPattern, what: "BLAZE partner webhook", shape: "24 lowercase hexadecimal characters",
+		typeName: partnerWebhookTypeName, example: "65b2a1c3d4e5f60718293a4b"}, req, resp)
 }
 
 // fromAPI copies what BLAZE says of a webhook into the model; the timeouts are the caller's.

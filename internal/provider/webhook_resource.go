@@ -344,13 +344,8 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 // ImportState adopts an existing webhook by its id. Lune never returns a secret on read, so the
 // imported secret is null until the next rotation.
 func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !luneIDPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
-			"%q is not a Lune webhook id. Expected the webhook's id: 32 letters and digits, for example "+
-				"terraform import webhooks_webhook.example 1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p", req.ID))
-		return
-	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importByID(ctx, importID{pattern: luneIDPattern, what: "Lune webhook", shape: "32 letters and digits",
+		typeName: webhookTypeName, example: "1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p"}, req, resp)
 }
 
 // fromAPI copies what the API says of a webhook into the model; the secret is the caller's.
