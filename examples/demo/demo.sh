@@ -17,7 +17,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+say() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 
 # Terraform warns about dev_overrides on every command: expected here, so drop that one warning
 # (up to the end of its paragraph) and keep every other one.
