@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,23 +131,40 @@ func TestAccReliability_faults(t *testing.T) {
 			srv.SetFaults(api, sandbox.Faults{FailureRate: 0.2, Kinds: sandbox.AllFailureKinds()})
 		}
 	}
+	// On top of the random faults, every kind of failure hits the writes of every vendor at least
+	// once, whatever the dice say.
+	force := func(ops ...string) func() {
+		return func() {
+			for _, op := range ops {
+				api, _, _ := strings.Cut(op, ".")
+				for _, kind := range sandbox.AllFailureKinds() {
+					srv.FailNext(sandbox.API(api), op, kind, 1)
+				}
+			}
+		}
+	}
+	creates := force("lune.create", "inveterate.subscriptions.create", "inveterate.webhooks.create", "blaze.create")
+	updates := force("lune.update", "lune.rotate", "inveterate.subscriptions.update", "blaze.update")
+	deletes := force("lune.delete", "inveterate.subscriptions.delete", "inveterate.webhooks.delete", "blaze.delete")
 	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig:         faults,
+				PreConfig:         func() { faults(); creates() },
 				Config:            e.config(mixedConfig("v1")),
 				ConfigPlanChecks:  empty,
 				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
 			},
 			{
+				PreConfig:         updates,
 				Config:            e.config(mixedConfig("v2")),
 				ConfigPlanChecks:  empty,
 				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
 			},
 			{
 				// Removing everything destroys it, under the same faults, leaving nothing behind.
+				PreConfig:         deletes,
 				Config:            e.config(""),
 				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
 			},
