@@ -161,7 +161,7 @@ func (c *Client) ListWebhooks(ctx context.Context, opts ListOptions) ([]Webhook,
 		}
 		var p page
 		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: webhooksPath, Query: q}, &p); err != nil {
-			return nil, err
+			return nil, httpclient.ListError(err)
 		}
 		items := p.SearchResult
 		if items == nil {
@@ -195,17 +195,10 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 			if err != nil {
 				return false, err
 			}
-			var best *Webhook
-			for i := range all {
-				w := &all[i]
-				if w.WebHookType != in.WebHookType || w.URL != in.URL || !httpclient.SameSet(w.WebHookURLs, in.WebHookURLs) ||
-					c.claims.Has(w.ID) || !httpclient.CreatedSince(w.CreatedTime(), sent) {
-					continue
-				}
-				if best == nil || w.Created > best.Created {
-					best = w
-				}
-			}
+			best := httpclient.ClaimNewest(&c.claims, all, func(w *Webhook) (string, time.Time, bool) {
+				return w.ID, w.CreatedTime(), w.WebHookType == in.WebHookType && w.URL == in.URL &&
+					httpclient.SameSet(w.WebHookURLs, in.WebHookURLs) && httpclient.CreatedSince(w.CreatedTime(), sent)
+			})
 			if best != nil {
 				out = *best
 			}

@@ -98,5 +98,19 @@ func KindForStatus(status int) error {
 	}
 }
 
+// ListError is the error of a list request. A list endpoint always exists, so "not found" from
+// it never means that objects are gone: it means the base URL or path is wrong. It is reported as
+// a server error, so that no caller concludes anything was deleted.
+func ListError(err error) error {
+	var apiErr *APIError
+	if !IsNotFound(err) || !errors.As(err, &apiErr) {
+		return err
+	}
+	e := *apiErr
+	e.Kind = ErrServer
+	e.Message = strings.TrimSpace(e.Message + " (the list endpoint answered \"not found\": check the base URL, which must not include an API path such as /v1 or /v2.0)")
+	return &e
+}
+
 // IsNotFound reports whether err means the object does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

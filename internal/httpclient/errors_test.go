@@ -199,3 +199,18 @@ func TestServerErrorOnGETIsRetriedThenReported(t *testing.T) {
 		})
 	}
 }
+
+func TestListErrorNeverMeansNotFound(t *testing.T) {
+	notFound := &APIError{Kind: ErrNotFound, Vendor: "Lune", Method: "GET", Path: "/v1/v1/webhooks", StatusCode: 404}
+	err := ListError(notFound)
+	if IsNotFound(err) || !errors.Is(err, ErrServer) {
+		t.Fatalf("ListError(404) = %v: a list answering 404 must not read as 'the objects are gone'", err)
+	}
+	if !strings.Contains(err.Error(), "check the base URL") {
+		t.Fatalf("ListError(404) = %q, want advice about the base URL", err)
+	}
+	other := &APIError{Kind: ErrUnauthorized, StatusCode: 401}
+	if ListError(other) != other {
+		t.Fatal("ListError changed an error that is not 'not found'")
+	}
+}

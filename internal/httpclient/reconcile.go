@@ -29,6 +29,21 @@ func (c *Claims) Add(ids ...string) {
 	}
 }
 
+// TryClaim takes id if nobody has, and reports whether it did: two reconciliations racing for
+// the same object cannot both adopt it.
+func (c *Claims) TryClaim(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, taken := c.ids[id]; taken {
+		return false
+	}
+	if c.ids == nil {
+		c.ids = map[string]struct{}{}
+	}
+	c.ids[id] = struct{}{}
+	return true
+}
+
 // Has reports whether id is taken.
 func (c *Claims) Has(id string) bool {
 	c.mu.Lock()
@@ -49,4 +64,24 @@ func SameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// ClaimNewest claims and returns the newest of items that matches and nobody has claimed, or nil.
+// match returns an item's id, its creation time and whether it is a candidate.
+func ClaimNewest[T any](claims *Claims, items []T, match func(*T) (id string, created time.Time, ok bool)) *T {
+	for {
+		var best *T
+		var bestID string
+		var bestAt time.Time
+		for i := range items {
+			id, at, ok := match(&items[i])
+			if ok && !claims.Has(id) && (best == nil || at.After(bestAt)) {
+				best, bestID, bestAt = &items[i], id, at
+			}
+		}
+		if best == nil || claims.TryClaim(bestID) {
+			return best
+		}
+		// Claimed by a concurrent reconciliation in the meantime: look again.
+	}
 }

@@ -397,3 +397,49 @@ func TestSameSet(t *testing.T) {
 		})
 	}
 }
+
+func TestClaimNewestClaimsAtomically(t *testing.T) {
+	type obj struct {
+		id string
+		at time.Time
+	}
+	now := time.Now()
+	items := []obj{{"old", now.Add(-time.Minute)}, {"new", now}, {"other", now.Add(time.Minute)}}
+	match := func(o *obj) (string, time.Time, bool) { return o.id, o.at, o.id != "other" }
+	var claims Claims
+	if got := ClaimNewest(&claims, items, match); got == nil || got.id != "new" {
+		t.Fatalf("first claim = %v, want the newest match", got)
+	}
+	if got := ClaimNewest(&claims, items, match); got == nil || got.id != "old" {
+		t.Fatalf("second claim = %v, want the next newest (the newest is taken)", got)
+	}
+	if got := ClaimNewest(&claims, items, match); got != nil {
+		t.Fatalf("third claim = %v, want none left", got)
+	}
+
+	// Racing searches never hand out the same object twice.
+	var race Claims
+	results := make(chan string, 50)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got := ClaimNewest(&race, items, match); got != nil {
+				results <- got.id
+			}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	seen := map[string]bool{}
+	for id := range results {
+		if seen[id] {
+			t.Fatalf("%s was claimed twice", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != 2 {
+		t.Fatalf("claimed %v, want both matches", seen)
+	}
+}

@@ -98,11 +98,12 @@ func decodeError(status int, body []byte) httpclient.ErrorInfo {
 	info := httpclient.ErrorInfo{Message: msg}
 	if status == http.StatusBadRequest {
 		lower := strings.ToLower(env.Message)
+		// A message about the key wins over "not found": "API key not found" is not a missing record.
 		switch {
-		case strings.Contains(lower, "not found"):
-			info.Kind = httpclient.ErrNotFound
 		case strings.Contains(lower, "api key"), strings.Contains(lower, "apikey"), strings.Contains(lower, "unauthori"):
 			info.Kind = httpclient.ErrUnauthorized
+		case strings.Contains(lower, "not found"):
+			info.Kind = httpclient.ErrNotFound
 		}
 	}
 	return info
@@ -162,7 +163,7 @@ func decodeList[T any](data json.RawMessage) ([]T, error) {
 func list[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	var env envelope
 	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path}, &env); err != nil {
-		return nil, err
+		return nil, httpclient.ListError(err)
 	}
 	return decodeList[T](env.Data)
 }
@@ -196,4 +197,11 @@ func parseTime(s string) (time.Time, bool) {
 // notFound builds the error returned when a list does not contain a record.
 func notFound(what, id string) error {
 	return &httpclient.APIError{Kind: httpclient.ErrNotFound, Vendor: "Inveterate", Method: http.MethodGet, Message: fmt.Sprintf("%s %q is not in the list", what, id)}
+}
+
+// errNoID is the error of a create whose answer carries no id: the record may exist, but nothing
+// can be done with it, so the caller must not record an empty id.
+func errNoID(what string) error {
+	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Method: http.MethodPost,
+		Message: fmt.Sprintf("Inveterate accepted the %s but its answer carries no id; check Inveterate's list for it before trying again", what)}
 }

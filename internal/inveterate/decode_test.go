@@ -38,6 +38,7 @@ func TestDecodeErrorClassifiesInveteratesFourHundreds(t *testing.T) {
 		{`{"message":"Webhook subscription not found"}`, httpclient.ErrNotFound},
 		{`{"message":"Webhook not found"}`, httpclient.ErrNotFound},
 		{`{"message":"Invalid or missing API key"}`, httpclient.ErrUnauthorized},
+		{`{"message":"API key not found"}`, httpclient.ErrUnauthorized},
 		{`{"message":"callbackUrl is required"}`, nil},
 	}
 	for _, tc := range cases {

@@ -99,17 +99,21 @@ func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionIn
 				if err != nil {
 					return false, err
 				}
-				for _, s := range all {
-					if s.Topic == in.Topic && s.CallbackURL == in.CallbackURL && s.Name == in.Name && !c.claims.Has(s.ID) && createdSince(s.CreatedAt, sent) {
-						out = s
-						return true, nil
-					}
+				found := httpclient.ClaimNewest(&c.claims, all, func(s *Subscription) (string, time.Time, bool) {
+					at, _ := parseTime(s.CreatedAt)
+					return s.ID, at, s.Topic == in.Topic && s.CallbackURL == in.CallbackURL && s.Name == in.Name && createdSince(s.CreatedAt, sent)
+				})
+				if found != nil {
+					out = *found
 				}
-				return false, nil
+				return found != nil, nil
 			})
 		})
 	if err != nil {
 		return nil, err
+	}
+	if out.ID == "" {
+		return nil, errNoID("webhook subscription")
 	}
 	c.claims.Add(out.ID)
 	return &out, nil

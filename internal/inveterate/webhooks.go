@@ -78,23 +78,27 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 				if err != nil {
 					return false, err
 				}
-				for _, w := range all {
-					if w.CallbackURL == in.CallbackURL && w.Name == in.Name && !c.claims.Has(w.ID) && createdSince(w.CreatedAt, sent) {
-						// Claim it so that no other search picks it up while it leaves the list.
-						c.claims.Add(w.ID)
-						if err := c.DeleteWebhook(ctx, w.ID); err != nil && !httpclient.IsNotFound(err) {
-							return false, err
-						}
-						return true, nil
-					}
+				// Claimed, so that no other search picks it up while it leaves the list.
+				found := httpclient.ClaimNewest(&c.claims, all, func(w *Webhook) (string, time.Time, bool) {
+					at, _ := parseTime(w.CreatedAt)
+					return w.ID, at, w.CallbackURL == in.CallbackURL && w.Name == in.Name && createdSince(w.CreatedAt, sent)
+				})
+				if found == nil {
+					return false, nil
 				}
-				return false, nil
+				if err := c.DeleteWebhook(ctx, found.ID); err != nil && !httpclient.IsNotFound(err) {
+					return false, err
+				}
+				return true, nil
 			})
 			// Never adopt: the caller needs a token, so create again either way.
 			return false, err
 		})
 	if err != nil {
 		return nil, err
+	}
+	if out.ID == "" {
+		return nil, errNoID("webhook")
 	}
 	c.claims.Add(out.ID)
 	return &out, nil

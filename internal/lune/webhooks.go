@@ -59,7 +59,7 @@ func (c *Client) ListWebhooks(ctx context.Context, accountIDs []string) ([]Webho
 	}
 	var out []Webhook
 	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: "/v1/webhooks", Query: q}, &out); err != nil {
-		return nil, err
+		return nil, httpclient.ListError(err)
 	}
 	return out, nil
 }
@@ -109,23 +109,16 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 	return rotated, nil
 }
 
-// findCreated looks for the newest unclaimed webhook matching in that was created since sent.
+// findCreated claims and returns the newest unclaimed webhook matching in that was created since
+// sent, or nil.
 func (c *Client) findCreated(ctx context.Context, in CreateWebhookInput, sent time.Time) (*Webhook, error) {
 	all, err := c.ListWebhooks(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	var best *Webhook
-	for i := range all {
-		w := &all[i]
-		if w.URL != in.URL || !httpclient.SameSet(w.AccountIDs, in.AccountIDs) || c.claims.Has(w.ID) || !httpclient.CreatedSince(w.CreatedAt, sent) {
-			continue
-		}
-		if best == nil || w.CreatedAt.After(best.CreatedAt) {
-			best = w
-		}
-	}
-	return best, nil
+	return httpclient.ClaimNewest(&c.claims, all, func(w *Webhook) (string, time.Time, bool) {
+		return w.ID, w.CreatedAt, w.URL == in.URL && httpclient.SameSet(w.AccountIDs, in.AccountIDs) && httpclient.CreatedSince(w.CreatedAt, sent)
+	}), nil
 }
 
 // UpdateWebhook changes a webhook and returns it (with the last four characters of the secret).

@@ -161,16 +161,17 @@ func notListedYetDetail(what, id string, timeout time.Duration) string {
 		"once Inveterate lists it. If this happens often, raise timeouts.create.", what, id, shortDuration(timeout))
 }
 
-// neverListedDetail is the detail of the warning given when a record that Inveterate accepted but
-// never listed is dropped from state.
+// neverListedDetail is the detail of the warning given when a record that Inveterate accepted is
+// still not listed after a refresh's wait.
 func neverListedDetail(what, id string, acceptedAt time.Time, waited time.Duration) string {
 	since := ""
 	if !acceptedAt.IsZero() {
 		since = fmt.Sprintf(" since it was accepted at %s", rfc3339(acceptedAt))
 	}
 	return fmt.Sprintf("Inveterate accepted the %s %s, but has not listed it%s, and a fresh list still did not show it "+
-		"after waiting %s. It has been removed from state, and Terraform will plan to create it again. If it shows up "+
-		"in Inveterate later, delete it there or import it.", what, id, since, shortDuration(waited))
+		"after waiting %s. It stays in state, tainted: the next apply deletes it by its id (which works whether or "+
+		"not Inveterate lists it yet) and creates it again, so no duplicate is left behind even if it shows up later.",
+		what, id, since, shortDuration(waited))
 }
 
 // inveterateKind describes one kind of Inveterate record to readListed.
@@ -186,8 +187,9 @@ type inveterateKind[T any] struct {
 
 // readListed is the Read of an Inveterate record. While the record carries the marker of one
 // accepted but not listed yet, missing from the list is not deleted: it waits, up to the client's
-// visibility wait, before giving up. It returns nil when the record is gone (and has removed it
-// from state) or when it added an error.
+// visibility wait, and if it still does not show, keeps it in state with a warning. It returns
+// nil when the record is gone (and has removed it from state), still not listed, or when it added
+// an error.
 func readListed[T any](ctx context.Context, kind inveterateKind[T], id string, v *Vendor[inveterate.Client], req resource.ReadRequest, resp *resource.ReadResponse) *T {
 	acceptedAt, pending, diags := pendingVisibilitySince(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
@@ -201,10 +203,12 @@ func readListed[T any](ctx context.Context, kind inveterateKind[T], id string, v
 		found, err = kind.wait(ctx, id, v.Client.VisibilityWait())
 	}
 	switch {
+	case httpclient.IsNotFound(err) && pending:
+		// Accepted but still not listed: dropping it could leave a duplicate if it shows up later.
+		// It stays in state (tainted), so the next apply deletes it by id and creates it again.
+		resp.Diagnostics.AddWarning(kind.title+" Not Listed Yet", neverListedDetail(kind.what, id, acceptedAt, v.Client.VisibilityWait()))
+		return nil
 	case httpclient.IsNotFound(err):
-		if pending {
-			resp.Diagnostics.AddWarning(kind.title+" Never Listed", neverListedDetail(kind.what, id, acceptedAt, v.Client.VisibilityWait()))
-		}
 		tflog.Info(ctx, "Inveterate "+kind.what+" is gone; removing it from state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
 		return nil

@@ -257,6 +257,9 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 	id := state.ID.ValueString()
 	err := client.DeleteWebhook(ctx, id)
 	if httpclient.IsNotFound(err) {
+		if err := deleted(ctx, r.clients.shared.inveterateWebhooks, err); err != nil {
+			addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Delete Inveterate Webhook", err)
+		}
 		return
 	}
 	if err != nil {
@@ -293,9 +296,9 @@ func (r *inveterateWebhookResource) ImportState(ctx context.Context, req resourc
 // fromAPI copies what Inveterate says of an admin webhook into the model; the token is the caller's.
 // Fields an answer leaves out keep what the model holds.
 func (m *inveterateWebhookResourceModel) fromAPI(ctx context.Context, w *inveterate.Webhook) diag.Diagnostics {
-	m.ID = types.StringValue(w.ID)
+	m.ID = orCurrent(m.ID, inveterateString(w.ID))
 	m.CallbackURL = orCurrent(m.CallbackURL, inveterateString(w.CallbackURL))
-	m.Name = inveterateString(w.Name)
+	m.Name = orCurrent(m.Name, inveterateString(w.Name))
 	m.MerchantID = orCurrent(m.MerchantID, inveterateString(w.MerchantID))
 	m.CreatedByApp = orCurrent(m.CreatedByApp, inveterateString(w.CreatedByApp))
 	m.CreatedAt = orCurrent(m.CreatedAt, inveterateTimestamp(w.CreatedAt))

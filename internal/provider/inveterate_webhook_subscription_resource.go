@@ -279,8 +279,8 @@ func (r *inveterateWebhookSubscriptionResource) Delete(ctx context.Context, req 
 	}
 	// Inveterate addresses a subscription by topic and id, and answers "not found" for one that is
 	// already gone: that is success.
-	err := client.DeleteSubscription(ctx, state.Topic.ValueString(), state.ID.ValueString())
-	if err != nil && !httpclient.IsNotFound(err) {
+	err := deleted(ctx, r.clients.shared.inveterateSubscriptions, client.DeleteSubscription(ctx, state.Topic.ValueString(), state.ID.ValueString()))
+	if err != nil {
 		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Delete Inveterate Webhook Subscription", err)
 	}
 }
@@ -326,7 +326,7 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 // fromAPI copies what Inveterate says of a subscription into the model. Fields an answer leaves out
 // keep what the model holds.
 func (m *inveterateWebhookSubscriptionResourceModel) fromAPI(s *inveterate.Subscription) {
-	m.ID = types.StringValue(s.ID)
+	m.ID = orCurrent(m.ID, inveterateString(s.ID))
 	m.Topic = orCurrent(m.Topic, inveterateString(s.Topic))
 	m.CallbackURL = orCurrent(m.CallbackURL, inveterateString(s.CallbackURL))
 	m.Name = orCurrent(m.Name, inveterateString(s.Name))

@@ -285,8 +285,8 @@ func TestAccInveterateWebhookSubscription_createTimeout(t *testing.T) {
 }
 
 // TestAccInveterateWebhookSubscription_neverListed: a subscription whose create timed out and that
-// then disappears is waited for (a bounded time) and only then dropped, with a warning; the next
-// apply creates it again.
+// is then never listed is waited for (a bounded time), then kept in state, tainted: the next apply
+// deletes it by id and creates it again, leaving exactly one.
 func TestAccInveterateWebhookSubscription_neverListed(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: 4 * time.Second}}, "inveterate")
 	srv := e.sandbox()
@@ -309,13 +309,13 @@ func TestAccInveterateWebhookSubscription_neverListed(t *testing.T) {
 				},
 				Config: e.config(inveterateSubscriptionConfig(topic, url, name)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateSubscriptionAddr, plancheck.ResourceActionCreate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateSubscriptionAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("id"), isOnlyInveterateSubscription(srv)),
 				},
-				Check: sandboxCount(srv, "inveterate.subscriptions.delete", 0),
+				Check: sandboxCount(srv, "inveterate.subscriptions.delete", 1),
 			},
 		},
 	})

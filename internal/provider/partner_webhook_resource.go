@@ -286,7 +286,7 @@ func (r *partnerWebhookResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	// BLAZE deletes softly and answers 200 to a second delete; an id it never knew is gone too.
-	if err := client.DeleteWebhook(ctx, state.ID.ValueString()); err != nil && !httpclient.IsNotFound(err) {
+	if err := deleted(ctx, r.clients.shared.partnerWebhooks, client.DeleteWebhook(ctx, state.ID.ValueString())); err != nil {
 		addAPIError(&resp.Diagnostics, &r.clients.Blaze, "Unable to Delete BLAZE Partner Webhook", err)
 	}
 }

@@ -147,25 +147,31 @@ func TestAccReliability_faults(t *testing.T) {
 	updates := force("lune.update", "lune.rotate", "inveterate.subscriptions.update", "blaze.update")
 	deletes := force("lune.delete", "inveterate.subscriptions.delete", "inveterate.webhooks.delete", "blaze.delete")
 	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	// The six forced failures of an operation can all land on one request, on top of the random
+	// ones; with the default five retries that request would rightly give up. Users facing such an
+	// API raise max_retries, and so does this test.
+	withRetries := func(config string) string {
+		return strings.Replace(config, "provider \"webhooks\" {\n", "provider \"webhooks\" {\n  max_retries = 12\n", 1)
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
 				PreConfig:         func() { faults(); creates() },
-				Config:            e.config(mixedConfig("v1")),
+				Config:            withRetries(e.config(mixedConfig("v1"))),
 				ConfigPlanChecks:  empty,
 				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
 			},
 			{
 				PreConfig:         updates,
-				Config:            e.config(mixedConfig("v2")),
+				Config:            withRetries(e.config(mixedConfig("v2"))),
 				ConfigPlanChecks:  empty,
 				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
 			},
 			{
 				// Removing everything destroys it, under the same faults, leaving nothing behind.
 				PreConfig:         deletes,
-				Config:            e.config(""),
+				Config:            withRetries(e.config("")),
 				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
 			},
 		},
@@ -253,4 +259,29 @@ func TestAccReliability_noSecretInTraceLogs(t *testing.T) {
 			t.Errorf("%s appears in the TRACE log, line %d (masked here): %.400s", what, bytes.Count(log[:i], []byte("\n"))+1, context)
 		}
 	}
+}
+
+// TestAccReliability_wrongBasePathLosesNothing points the provider at a base URL with a wrong
+// path, where every endpoint answers 404: the refresh must fail, never conclude that the webhooks
+// are gone, and with the right URL again the plan is empty.
+func TestAccReliability_wrongBasePathLosesNothing(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{})
+	srv := e.sandbox()
+	config := e.config(mixedConfig("v1"))
+	empty := []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)}},
+			{
+				Config:      strings.ReplaceAll(config, srv.URL, srv.URL+"/v1"),
+				ExpectError: errorText("answered HTTP 404", "check the base URL"),
+			},
+			{
+				Config:            config,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: empty},
+				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
+			},
+		},
+	})
 }

@@ -31,17 +31,20 @@ func (s *sharedReads) invalidateInveterate() {
 
 func (s *sharedReads) invalidateBlaze() { s.partnerWebhooks.invalidate() }
 
-// findShared returns the object with id from a shared list. One missing from it, or a list that
-// failed, is asked for afresh with confirm before anything is concluded: a stale list must never
-// make a read declare an object gone (and Terraform create a duplicate).
+// findShared returns the object with id from a shared list. One missing from it is asked for
+// afresh with confirm before anything is concluded: a stale list must never make a read declare an
+// object gone (and Terraform create a duplicate). A list that failed fails the read: the vendor is
+// down or misconfigured, and a "not found" from a get by id then proves nothing.
 func findShared[T any](ctx context.Context, list *sharedList[T], id string, idOf func(*T) string, confirm func(context.Context) (*T, error)) (*T, error) {
 	if list != nil {
-		if items, err := list.get(ctx); err == nil {
-			for i := range items {
-				if idOf(&items[i]) == id {
-					found := items[i]
-					return &found, nil
-				}
+		items, err := list.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range items {
+			if idOf(&items[i]) == id {
+				found := items[i]
+				return &found, nil
 			}
 		}
 	}
@@ -96,4 +99,20 @@ func findFresh[T any](ctx context.Context, list *sharedList[T], id string, idOf 
 		}
 	}
 	return nil, &httpclient.APIError{Kind: httpclient.ErrNotFound, Vendor: "Inveterate", Message: fmt.Sprintf("%q is not in a fresh list", id)}
+}
+
+// deleted turns the answer to a delete into its error: "not found" means the object is already
+// gone, which is success, but only once the vendor's list answers, because a wrong base URL
+// answers "not found" to everything and a destroy must not report success for hooks it never
+// reached.
+func deleted[T any](ctx context.Context, list *sharedList[T], err error) error {
+	if !httpclient.IsNotFound(err) {
+		return err
+	}
+	if list != nil {
+		if _, listErr := list.get(ctx); listErr != nil {
+			return listErr
+		}
+	}
+	return nil
 }

@@ -46,11 +46,15 @@ func TestFindSharedConfirmsAMissBeforeDecidingGone(t *testing.T) {
 	}
 }
 
-func TestFindSharedFallsBackWhenTheListFails(t *testing.T) {
+func TestFindSharedFailsWhenTheListFails(t *testing.T) {
 	list := newSharedList(func(context.Context) ([]item, error) { return nil, errors.New("boom") })
-	got, err := findShared(context.Background(), list, "a", itemID, func(context.Context) (*item, error) { return &item{"a", "direct"}, nil })
-	if err != nil || got.v != "direct" {
-		t.Fatalf("got %+v, %v; want the direct read", got, err)
+	confirmed := false
+	_, err := findShared(context.Background(), list, "a", itemID, func(context.Context) (*item, error) {
+		confirmed = true
+		return nil, &httpclient.APIError{Kind: httpclient.ErrNotFound}
+	})
+	if err == nil || httpclient.IsNotFound(err) || confirmed {
+		t.Fatalf("got %v (confirmed: %v); a failed list must fail the read, never lead to 'gone'", err, confirmed)
 	}
 }
 

@@ -16,7 +16,7 @@ const sharedListTimeout = 5 * time.Minute
 // It lives in the provider data, which Terraform builds anew for every operation (plan, apply),
 // so a list is never older than the operation. Any write to the vendor invalidates it: the next
 // read takes a fresh list. Concurrent reads wait for the list being taken instead of taking their
-// own. A failed list is not kept.
+// own.
 type sharedList[T any] struct {
 	fetch func(context.Context) ([]T, error)
 
@@ -62,7 +62,7 @@ func (s *sharedList[T]) invalidate() {
 func (s *sharedList[T]) call(ctx context.Context, force bool) *listCall[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.current; c != nil && !force && c.version == s.version && !c.failed() {
+	if c := s.current; c != nil && !force && c.version == s.version {
 		return c
 	}
 	c := &listCall[T]{version: s.version, done: make(chan struct{})}
@@ -85,15 +85,5 @@ func (s *sharedList[T]) wait(ctx context.Context, c *listCall[T]) ([]T, error) {
 		return c.items, c.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	}
-}
-
-// failed reports whether a finished call failed (a call still running has not).
-func (c *listCall[T]) failed() bool {
-	select {
-	case <-c.done:
-		return c.err != nil
-	default:
-		return false
 	}
 }

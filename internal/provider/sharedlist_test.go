@@ -63,7 +63,7 @@ func TestSharedListInvalidateAndFresh(t *testing.T) {
 	}
 }
 
-func TestSharedListDoesNotKeepFailures(t *testing.T) {
+func TestSharedListKeepsAFailureUntilTheNextWrite(t *testing.T) {
 	var calls atomic.Int32
 	s := newSharedList(func(context.Context) ([]int, error) {
 		if calls.Add(1) == 1 {
@@ -74,9 +74,14 @@ func TestSharedListDoesNotKeepFailures(t *testing.T) {
 	if _, err := s.get(context.Background()); err == nil {
 		t.Fatal("the failure was not returned")
 	}
+	// A vendor that is down is not asked again by every resource of the refresh.
+	if _, err := s.get(context.Background()); err == nil || calls.Load() != 1 {
+		t.Fatalf("the second read got %v after %d list calls; want the same failure without a new call", err, calls.Load())
+	}
+	s.invalidate()
 	items, err := s.get(context.Background())
 	if err != nil || len(items) != 1 {
-		t.Fatalf("after a failure the next read got %v, %v; want a new list", items, err)
+		t.Fatalf("after a write the next read got %v, %v; want a new list", items, err)
 	}
 }
 

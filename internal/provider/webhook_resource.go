@@ -172,7 +172,9 @@ func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.SecretRotationTriggers.Equal(state.SecretRotationTriggers) {
+	rotates, diags := rotates(ctx, req.Private, &state, &plan)
+	resp.Diagnostics.Append(diags...)
+	if rotates {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret"), types.StringUnknown())...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("secret_last4"), types.StringUnknown())...)
 	}
@@ -304,7 +306,13 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.Append(next.fromAPI(ctx, updated)...)
 	}
 
-	if !plan.SecretRotationTriggers.Equal(state.SecretRotationTriggers) {
+	rotate, diags := rotates(ctx, req.Private, &state, &plan)
+	resp.Diagnostics.Append(diags...)
+	if !state.SecretRotationTriggers.IsNull() || !plan.SecretRotationTriggers.IsNull() {
+		// The triggers are recorded now; from here on any change of them rotates.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, nil)...)
+	}
+	if rotate {
 		rotated, err := client.RotateSecret(ctx, id)
 		if err != nil {
 			// Keep what the update above changed; the triggers stay as they were, so the next
@@ -336,7 +344,7 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := client.DeleteWebhook(ctx, state.ID.ValueString()); err != nil && !httpclient.IsNotFound(err) {
+	if err := deleted(ctx, r.clients.shared.luneWebhooks, client.DeleteWebhook(ctx, state.ID.ValueString())); err != nil {
 		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Delete Lune Webhook", err)
 	}
 }
@@ -344,6 +352,9 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 // ImportState adopts an existing webhook by its id. Lune never returns a secret on read, so the
 // imported secret is null until the next rotation.
 func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	// The configuration's rotation triggers are recorded by the first apply without rotating:
+	// adopting a webhook must not invalidate the secret its receiver uses.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
 	importByID(ctx, importID{pattern: luneIDPattern, what: "Lune webhook", shape: "32 letters and digits",
 		typeName: webhookTypeName, example: "1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p"}, req, resp)
 }
@@ -359,6 +370,20 @@ func (m *webhookResourceModel) fromAPI(ctx context.Context, w *lune.Webhook) dia
 	m.SecretLast4 = types.StringValue(w.SecretLast4())
 	m.AccountIDs, diags = stringSetOrNull(ctx, w.AccountIDs)
 	return diags
+}
+
+// importedKey marks, in private state, a webhook imported whose rotation triggers have not been
+// recorded yet.
+const importedKey = "imported"
+
+// rotates reports whether a plan rotates the secret: any change of the triggers does, except
+// the first recording of them after an import.
+func rotates(ctx context.Context, private privateGetter, state, plan *webhookResourceModel) (bool, diag.Diagnostics) {
+	if plan.SecretRotationTriggers.Equal(state.SecretRotationTriggers) {
+		return false, nil
+	}
+	imported, diags := private.GetKey(ctx, importedKey)
+	return len(imported) == 0 || !state.SecretRotationTriggers.IsNull(), diags
 }
 
 func matchesLast4(secret, last4 string) bool {

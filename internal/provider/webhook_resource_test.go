@@ -516,3 +516,45 @@ func TestAccWebhook_wrongKey(t *testing.T) {
 		t.Fatalf("%d write calls with a wrong key", n)
 	}
 }
+
+// TestAccWebhook_importKeepsTheSecret adopts a webhook whose configuration already has rotation
+// triggers: the first apply records them without rotating (the receiver's secret keeps working),
+// and only a later change rotates.
+func TestAccWebhook_importKeepsTheSecret(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "lune")
+	srv := e.sandbox()
+	existing := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/adopted", Enabled: true})
+	config := func(rotation string) string {
+		return webhookConfig("https://hooks.example.com/adopted", fmt.Sprintf("secret_rotation_triggers = { rotation = %q }", rotation))
+	}
+	unchanged := func(*terraform.State) error {
+		w, err := onlyLuneWebhook(srv)
+		if err == nil && w.Secret != existing.Secret {
+			err = errors.New("adopting the webhook rotated its secret")
+		}
+		return err
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             luneWebhooksDestroyed(srv),
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(fmt.Sprintf("import {\n  to = webhooks_webhook.test\n  id = %q\n}\n\n", existing.ID) + config("one")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(unchanged, sandboxCount(srv, "lune.rotate", 0), resource.TestCheckNoResourceAttr(webhookAddr, "secret")),
+			},
+			{
+				Config: e.config(config("two")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(webhookAddr, tfjsonpath.New("secret"))},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
+				},
+				Check: sandboxCount(srv, "lune.rotate", 1),
+			},
+		},
+	})
+}
