@@ -221,3 +221,21 @@ func readListed[T any](ctx context.Context, kind inveterateKind[T], id string, v
 	}
 	return found
 }
+
+// awaitListed waits, within the create's deadline, until Inveterate lists a record it accepted.
+// When it does not in time, it adds an error that says the record is kept in state and returns nil.
+func awaitListed[T any](ctx context.Context, kind inveterateKind[T], id string, timeout time.Duration, v *Vendor[inveterate.Client], diags *diag.Diagnostics) *T {
+	deadline, _ := ctx.Deadline()
+	listed, err := kind.wait(ctx, id, time.Until(deadline))
+	switch {
+	case httpclient.IsNotFound(err) || (err != nil && ctx.Err() != nil):
+		diags.AddError(kind.title+" Not Listed in Time", notListedYetDetail(kind.what, id, timeout))
+		return nil
+	case err != nil:
+		addAPIError(diags, v, "Unable to Confirm "+kind.title, fmt.Errorf(
+			"the %s %s was created and is kept in state (tainted: the next apply replaces it), but listing to see it "+
+				"failed: %w", kind.what, id, err))
+		return nil
+	}
+	return listed
+}

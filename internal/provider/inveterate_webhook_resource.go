@@ -185,16 +185,8 @@ func (r *inveterateWebhookResource) Create(ctx context.Context, req resource.Cre
 		return
 	}
 
-	deadline, _ := ctx.Deadline()
-	listed, err := client.WaitForWebhook(ctx, created.ID, time.Until(deadline))
-	switch {
-	case httpclient.IsNotFound(err) || (err != nil && ctx.Err() != nil):
-		resp.Diagnostics.AddError("Inveterate Webhook Not Listed in Time", notListedYetDetail("webhook", created.ID, timeout))
-		return
-	case err != nil:
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Confirm Inveterate Webhook", fmt.Errorf(
-			"the webhook %s was created and is kept in state (tainted: the next apply replaces it), but listing "+
-				"webhooks to see it failed: %w", created.ID, err))
+	listed := awaitListed(ctx, r.kind(client), created.ID, timeout, &r.clients.Inveterate, &resp.Diagnostics)
+	if listed == nil {
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, listed)...)
@@ -212,10 +204,7 @@ func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	w := readListed(ctx, inveterateKind[inveterate.Webhook]{
-		what: "webhook", title: "Inveterate Webhook",
-		read: r.clients.readInveterateWebhook, wait: client.WaitForWebhook,
-	}, state.ID.ValueString(), &r.clients.Inveterate, req, resp)
+	w := readListed(ctx, r.kind(client), state.ID.ValueString(), &r.clients.Inveterate, req, resp)
 	if w == nil {
 		return
 	}
@@ -291,6 +280,14 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 func (r *inveterateWebhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importByID(ctx, importID{pattern: inveterateIDPattern, what: "Inveterate admin webhook", shape: "32 lowercase hexadecimal characters",
 		typeName: inveterateWebhookTypeName, example: "0123456789abcdef0123456789abcdef"}, req, resp)
+}
+
+// kind tells the shared Inveterate code how to find an admin webhook.
+func (r *inveterateWebhookResource) kind(client *inveterate.Client) inveterateKind[inveterate.Webhook] {
+	return inveterateKind[inveterate.Webhook]{
+		what: "webhook", title: "Inveterate Webhook",
+		read: r.clients.readInveterateWebhook, wait: client.WaitForWebhook,
+	}
 }
 
 // fromAPI copies what Inveterate says of an admin webhook into the model; the token is the caller's.

@@ -184,16 +184,8 @@ func (r *inveterateWebhookSubscriptionResource) Create(ctx context.Context, req 
 		return
 	}
 
-	deadline, _ := ctx.Deadline()
-	listed, err := client.WaitForSubscription(ctx, created.ID, time.Until(deadline))
-	switch {
-	case httpclient.IsNotFound(err) || (err != nil && ctx.Err() != nil):
-		resp.Diagnostics.AddError("Inveterate Webhook Subscription Not Listed in Time", notListedYetDetail("webhook subscription", created.ID, timeout))
-		return
-	case err != nil:
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Confirm Inveterate Webhook Subscription", fmt.Errorf(
-			"the subscription %s was created and is kept in state (tainted: the next apply replaces it), but listing "+
-				"subscriptions to see it failed: %w", created.ID, err))
+	listed := awaitListed(ctx, r.kind(client), created.ID, timeout, &r.clients.Inveterate, &resp.Diagnostics)
+	if listed == nil {
 		return
 	}
 	state.fromAPI(listed)
@@ -211,10 +203,7 @@ func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sub := readListed(ctx, inveterateKind[inveterate.Subscription]{
-		what: "webhook subscription", title: "Inveterate Webhook Subscription",
-		read: r.clients.readInveterateSubscription, wait: client.WaitForSubscription,
-	}, state.ID.ValueString(), &r.clients.Inveterate, req, resp)
+	sub := readListed(ctx, r.kind(client), state.ID.ValueString(), &r.clients.Inveterate, req, resp)
 	if sub == nil {
 		return
 	}
@@ -325,6 +314,14 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 
 // fromAPI copies what Inveterate says of a subscription into the model. Fields an answer leaves out
 // keep what the model holds.
+// kind tells the shared Inveterate code how to find a subscription.
+func (r *inveterateWebhookSubscriptionResource) kind(client *inveterate.Client) inveterateKind[inveterate.Subscription] {
+	return inveterateKind[inveterate.Subscription]{
+		what: "webhook subscription", title: "Inveterate Webhook Subscription",
+		read: r.clients.readInveterateSubscription, wait: client.WaitForSubscription,
+	}
+}
+
 func (m *inveterateWebhookSubscriptionResourceModel) fromAPI(s *inveterate.Subscription) {
 	m.ID = orCurrent(m.ID, inveterateString(s.ID))
 	m.Topic = orCurrent(m.Topic, inveterateString(s.Topic))
