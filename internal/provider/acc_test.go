@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
@@ -147,4 +149,33 @@ func errorText(fragments ...string) *regexp.Regexp {
 		parts[i] = strings.Join(words, `\s+`)
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
+}
+
+// destroyedCheck is the CheckDestroy of one resource type: no instance of it that was in state may
+// remain at the vendor, as the sandbox's remains reports.
+func destroyedCheck(typeName string, remains func(id string) bool) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type == typeName && remains(rs.Primary.ID) {
+				return fmt.Errorf("%s %s still exists at the vendor", typeName, rs.Primary.ID)
+			}
+		}
+		return nil
+	}
+}
+
+// resourceCount checks how many resources of typeName the state holds.
+func resourceCount(typeName string, want int) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		n := 0
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type == typeName {
+				n++
+			}
+		}
+		if n != want {
+			return fmt.Errorf("%d %s in state, want %d", n, typeName, want)
+		}
+		return nil
+	}
 }

@@ -94,17 +94,7 @@ func inveterateWebhookEventsCheck() knownvalue.Check {
 // inveterateWebhooksDestroyed is the CheckDestroy of webhooks_inveterate_webhook: it asks the
 // sandbox, which still finds a deleted webhook while it lingers in the list.
 func inveterateWebhooksDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != inveterateWebhookTypeName {
-				continue
-			}
-			if _, ok := srv.InveterateWebhook(rs.Primary.ID); ok {
-				return fmt.Errorf("Inveterate admin webhook %s is still listed", rs.Primary.ID)
-			}
-		}
-		return nil
-	}
+	return destroyedCheck(inveterateWebhookTypeName, func(id string) bool { _, ok := srv.InveterateWebhook(id); return ok })
 }
 
 func TestAccInveterateWebhook_basic(t *testing.T) {

@@ -65,17 +65,7 @@ func inveterateSubscriptionIs(srv *sandbox.Server, topic, callbackURL, name stri
 // inveterateSubscriptionsDestroyed is the CheckDestroy of webhooks_inveterate_webhook_subscription:
 // it asks the sandbox.
 func inveterateSubscriptionsDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != inveterateWebhookSubscriptionTypeName {
-				continue
-			}
-			if _, ok := srv.InveterateSubscription(rs.Primary.ID); ok {
-				return fmt.Errorf("Inveterate subscription %s still exists", rs.Primary.ID)
-			}
-		}
-		return nil
-	}
+	return destroyedCheck(inveterateWebhookSubscriptionTypeName, func(id string) bool { _, ok := srv.InveterateSubscription(id); return ok })
 }
 
 // topicAndID is the `<topic>/<id>` import id of the resource at addr.

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
@@ -124,18 +123,7 @@ resource "webhooks_inveterate_webhook_subscription" "adopted" {
 			Check: resource.ComposeTestCheckFunc(
 				sandboxCount(srv, "inveterate.subscriptions.create", 0),
 				sandboxCount(srv, "inveterate.subscriptions.update", 0),
-				func(s *terraform.State) error {
-					adopted := 0
-					for _, rs := range s.RootModule().Resources {
-						if rs.Type == inveterateWebhookSubscriptionTypeName {
-							adopted++
-						}
-					}
-					if adopted != 3 {
-						return fmt.Errorf("%d subscriptions adopted, want 3", adopted)
-					}
-					return nil
-				},
+				resourceCount(inveterateWebhookSubscriptionTypeName, 3),
 			),
 		}},
 	})

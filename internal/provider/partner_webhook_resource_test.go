@@ -93,17 +93,7 @@ func blazeURLSet(values ...string) knownvalue.Check {
 // partnerWebhooksDestroyed is the CheckDestroy of webhooks_partner_webhook: it asks the sandbox.
 // BLAZE deletes softly, so a destroyed webhook is one marked deleted.
 func partnerWebhooksDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != partnerWebhookTypeName {
-				continue
-			}
-			if w, ok := srv.BlazeWebhook(rs.Primary.ID); ok && !w.Deleted {
-				return fmt.Errorf("BLAZE webhook %s is not deleted", rs.Primary.ID)
-			}
-		}
-		return nil
-	}
+	return destroyedCheck(partnerWebhookTypeName, func(id string) bool { w, ok := srv.BlazeWebhook(id); return ok && !w.Deleted })
 }
 
 // blazeCalls is the number of BLAZE requests the sandbox received.

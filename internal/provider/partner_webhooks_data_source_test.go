@@ -166,18 +166,7 @@ resource "webhooks_partner_webhook" "adopted" {
 			Check: resource.ComposeTestCheckFunc(
 				sandboxCount(srv, "blaze.create", 0),
 				sandboxCount(srv, "blaze.update", 0),
-				func(s *terraform.State) error {
-					adopted := 0
-					for _, rs := range s.RootModule().Resources {
-						if rs.Type == partnerWebhookTypeName {
-							adopted++
-						}
-					}
-					if adopted != 3 {
-						return fmt.Errorf("%d webhooks adopted, want 3", adopted)
-					}
-					return nil
-				},
+				resourceCount(partnerWebhookTypeName, 3),
 			),
 		}},
 	})

@@ -69,17 +69,7 @@ func sandboxCount(srv *sandbox.Server, op string, want int) resource.TestCheckFu
 
 // luneWebhooksDestroyed is the CheckDestroy of webhooks_webhook: it asks the sandbox.
 func luneWebhooksDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != webhookTypeName {
-				continue
-			}
-			if _, ok := srv.LuneWebhook(rs.Primary.ID); ok {
-				return fmt.Errorf("Lune webhook %s still exists", rs.Primary.ID)
-			}
-		}
-		return nil
-	}
+	return destroyedCheck(webhookTypeName, func(id string) bool { _, ok := srv.LuneWebhook(id); return ok })
 }
 
 func TestAccWebhook_basic(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
@@ -90,18 +89,7 @@ resource "webhooks_webhook" "adopted" {
 			Check: resource.ComposeTestCheckFunc(
 				sandboxCount(srv, "lune.create", 0),
 				sandboxCount(srv, "lune.update", 0),
-				func(s *terraform.State) error {
-					adopted := 0
-					for _, rs := range s.RootModule().Resources {
-						if rs.Type == webhookTypeName {
-							adopted++
-						}
-					}
-					if adopted != 3 {
-						return fmt.Errorf("%d webhooks adopted, want 3", adopted)
-					}
-					return nil
-				},
+				resourceCount(webhookTypeName, 3),
 			),
 		}},
 	})
