@@ -151,6 +151,21 @@ type page struct {
 // ListWebhooks reads every page and returns the webhooks that are not deleted.
 func (c *Client) ListWebhooks(ctx context.Context, opts ListOptions) ([]Webhook, error) {
 	var all []Webhook
+	err := c.ListWebhookPages(ctx, opts, func(page []Webhook) bool {
+		all = append(all, page...)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// ListWebhookPages reads the list page by page, in BLAZE's order, and calls yield with each page's
+// webhooks that are not deleted (and not already seen on an earlier page) as soon as it arrives,
+// so that a caller can use the first webhooks before the last page is read. It stops after the
+// last page, or as soon as yield returns false.
+func (c *Client) ListWebhookPages(ctx context.Context, opts ListOptions, yield func(page []Webhook) bool) error {
 	seen := map[string]bool{}
 	for start := 0; ; {
 		q := url.Values{}
@@ -161,22 +176,26 @@ func (c *Client) ListWebhooks(ctx context.Context, opts ListOptions) ([]Webhook,
 		}
 		var p page
 		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: webhooksPath, Query: q}, &p); err != nil {
-			return nil, httpclient.ListError(err)
+			return httpclient.ListError(err)
 		}
 		items := p.SearchResult
 		if items == nil {
 			items = p.Values
 		}
+		var live []Webhook
 		for _, w := range items {
 			// Pages shift when a webhook is created or deleted between two calls: keep one copy.
 			if !w.Deleted && !seen[w.ID] {
 				seen[w.ID] = true
-				all = append(all, w)
+				live = append(live, w)
 			}
+		}
+		if len(live) > 0 && !yield(live) {
+			return nil
 		}
 		start += len(items)
 		if len(items) == 0 || (p.Total != nil && start >= *p.Total) {
-			return all, nil
+			return nil
 		}
 	}
 }

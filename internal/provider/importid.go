@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // importID describes the id a resource is imported by, for the error that a malformed one gets.
@@ -18,16 +19,32 @@ type importID struct {
 	typeName, example string
 }
 
-// importByID imports by the object's id after checking its shape, so that a typo fails at once
-// with the expected format instead of as a confusing "not found".
+// importByID imports by the object's id, given as an import id or as the identity, after checking
+// its shape, so that a typo fails at once with the expected format instead of as a confusing "not
+// found".
 func importByID(ctx context.Context, id importID, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !id.pattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
-			"%q is not a%s %s id. Expected the %s's id: %s, for example\n  terraform import %s.example %s",
-			req.ID, article(id.what), id.what, id.what, id.shape, id.typeName, id.example))
+	value, diags := importedID(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	if !id.pattern.MatchString(value) {
+		resp.Diagnostics.AddError("Invalid Import ID", id.invalid(value))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), value)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(value))...)
+}
+
+// invalid is the detail of the error for a malformed id: what was expected, with examples of an
+// import by id and by identity.
+func (id importID) invalid(value string) string {
+	return fmt.Sprintf(
+		"%q is not a%s %s id. Expected the %s's id: %s, for example\n"+
+			"  terraform import %s.example %s\n"+
+			"or, in an import block (Terraform 1.12 and later):\n"+
+			"  import {\n    to       = %s.example\n    identity = { id = %q }\n  }",
+		value, article(id.what), id.what, id.what, id.shape, id.typeName, id.example, id.typeName, id.example)
 }
 
 // article is "n" before a vowel, so that "a" becomes "an".

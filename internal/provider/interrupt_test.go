@@ -2,24 +2,15 @@ package provider
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
-
-const providerAddress = "registry.terraform.io/webhookinfra/webhooks"
 
 // TestAccReliability_interruptedApply interrupts `terraform apply` (SIGINT, as Ctrl-C does) while
 // creates of every vendor are in flight, then checks that every object the vendors created is in
@@ -28,68 +19,17 @@ const providerAddress = "registry.terraform.io/webhookinfra/webhooks"
 // The testing framework cannot interrupt Terraform, so this test runs the Terraform CLI itself
 // against the provider served in-process (the reattach mechanism the framework uses too).
 func TestAccReliability_interruptedApply(t *testing.T) {
-	if accLive() || os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test against the sandbox (TF_ACC=1)")
-	}
-	terraform, err := exec.LookPath("terraform")
-	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
-		terraform, err = path, nil
-	}
-	if err != nil {
-		t.Skip("terraform is not on PATH")
-	}
-	t.Parallel()
 	e := newAccEnv(t, sandbox.Config{})
 	srv := e.sandbox()
-	// Every request takes a while, so that creates are in flight when the interrupt comes.
+	env := e.sandboxEnv()
+	cli := newTerraformCLI(t, &WebhooksProvider{version: "acctest", getenv: func(k string) string { return env[k] }, tune: fastRetries})
+	t.Parallel()
 	for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
 		srv.SetLatency(api, 1500*time.Millisecond)
 	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	env := e.sandboxEnv()
-	p := &WebhooksProvider{version: "acctest", getenv: func(k string) string { return env[k] }, tune: fastRetries}
-	reattach := make(chan *plugin.ReattachConfig)
-	closed := make(chan struct{})
-	go func() {
-		err := tf6server.Serve(providerAddress, providerserver.NewProtocol6(p),
-			tf6server.WithDebug(ctx, reattach, closed), tf6server.WithLoggingSink(t),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
-		if err != nil {
-			t.Errorf("serving the provider: %v", err)
-		}
-	}()
-	var rc *plugin.ReattachConfig
-	select {
-	case rc = <-reattach:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the provider server did not start")
-	}
-	defer func() { cancel(); <-closed }()
-	reattachJSON, err := json.Marshal(map[string]any{providerAddress: map[string]any{
-		"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
-		"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	dir := t.TempDir()
-	config := "terraform {\n  required_providers {\n    webhooks = { source = \"webhookinfra/webhooks\" }\n  }\n}\n\n" +
-		"provider \"webhooks\" {}\n" + mixedConfig("v1")
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	run := func(args ...string) *exec.Cmd {
-		cmd := exec.Command(terraform, args...) //nolint:gosec // the test's own Terraform binary and arguments.
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(reattachJSON), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
-		return cmd
-	}
-	if out, err := run("init", "-input=false", "-no-color").CombinedOutput(); err != nil {
-		t.Fatalf("terraform init: %v\n%s", err, out)
-	}
+	cli.write("main.tf", requiredProviders+"\nprovider \"webhooks\" {}\n"+mixedConfig("v1"))
+	run := cli.command
+	cli.run("init", "-input=false", "-no-color")
 
 	apply := run("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10")
 	var output bytes.Buffer

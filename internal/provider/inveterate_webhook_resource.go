@@ -29,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*inveterateWebhookResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*inveterateWebhookResource)(nil)
 	_ resource.ResourceWithImportState = (*inveterateWebhookResource)(nil)
+	_ resource.ResourceWithIdentity    = (*inveterateWebhookResource)(nil)
 )
 
 const inveterateWebhookTypeName = "webhooks_inveterate_webhook"
@@ -133,6 +134,11 @@ func (r *inveterateWebhookResource) Schema(ctx context.Context, _ resource.Schem
 	}
 }
 
+// IdentitySchema is the webhook's identity (Terraform 1.12+): its Inveterate id.
+func (r *inveterateWebhookResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("Inveterate admin webhook", "32 lowercase hexadecimal characters")
+}
+
 // ModifyPlan fails the plan when Inveterate has no credentials, and shows the events a new webhook
 // will receive, which are known in advance.
 func (r *inveterateWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -172,6 +178,7 @@ func (r *inveterateWebhookResource) Create(ctx context.Context, req resource.Cre
 		return
 	}
 	tflog.Debug(ctx, "Created Inveterate admin webhook; waiting for it to be listed", map[string]any{"id": created.ID})
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(created.ID))...)
 
 	// Save the webhook and its token, which Inveterate never shows again, before waiting: a
 	// timeout then leaves it in state (tainted) instead of orphaned, and the marker tells Read that
@@ -201,6 +208,8 @@ func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadR
 	}
 	var state inveterateWebhookResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// Also gives state written before identity existed its identity: upgrading needs no action.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -223,6 +232,7 @@ func (r *inveterateWebhookResource) Update(ctx context.Context, req resource.Upd
 		return
 	}
 	state.Timeouts = plan.Timeouts
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

@@ -27,6 +27,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*inveterateWebhookSubscriptionResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*inveterateWebhookSubscriptionResource)(nil)
 	_ resource.ResourceWithImportState = (*inveterateWebhookSubscriptionResource)(nil)
+	_ resource.ResourceWithIdentity    = (*inveterateWebhookSubscriptionResource)(nil)
 )
 
 const inveterateWebhookSubscriptionTypeName = "webhooks_inveterate_webhook_subscription"
@@ -122,6 +123,12 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 	}
 }
 
+// IdentitySchema is the subscription's identity (Terraform 1.12+): its Inveterate id alone. The
+// topic is not part of it: Read finds it in Inveterate's list.
+func (r *inveterateWebhookSubscriptionResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("Inveterate webhook subscription", "32 lowercase hexadecimal characters")
+}
+
 // ModifyPlan fails the plan when Inveterate has no credentials, and plans a new updated_at when
 // the subscription is changed in place.
 func (r *inveterateWebhookSubscriptionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -173,6 +180,7 @@ func (r *inveterateWebhookSubscriptionResource) Create(ctx context.Context, req 
 		return
 	}
 	tflog.Debug(ctx, "Created Inveterate webhook subscription; waiting for it to be listed", map[string]any{"id": created.ID})
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(created.ID))...)
 
 	// Save the subscription before waiting, so that a timeout leaves it in state (tainted) instead
 	// of orphaned; the marker tells Read that it may not be listed yet.
@@ -200,6 +208,8 @@ func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req re
 	}
 	var state inveterateWebhookSubscriptionResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// Also gives state written before identity existed its identity: upgrading needs no action.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -222,6 +232,7 @@ func (r *inveterateWebhookSubscriptionResource) Update(ctx context.Context, req 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, inveterateSubscriptionUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
@@ -274,13 +285,24 @@ func (r *inveterateWebhookSubscriptionResource) Delete(ctx context.Context, req 
 	}
 }
 
-// ImportState adopts an existing subscription by `<id>` (Read finds its topic in the list) or by
-// `<topic>/<id>`, which is checked against the list here so that a wrong topic is an error rather
-// than silently corrected.
+// ImportState adopts an existing subscription by `<id>` or by its identity (Read finds its topic
+// in the list), or by `<topic>/<id>`, which is checked against the list here so that a wrong topic
+// is an error rather than silently corrected.
 func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	topic, id, hasTopic := strings.Cut(req.ID, "/")
+	value, diags := importedID(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	topic, id, hasTopic := strings.Cut(value, "/")
 	if !hasTopic {
-		topic, id = "", req.ID
+		topic, id = "", value
+	}
+	if hasTopic && req.ID == "" {
+		resp.Diagnostics.AddError("Invalid Import Identity", fmt.Sprintf(
+			"%q is not an Inveterate webhook subscription identity: the identity is the subscription's id alone, "+
+				"without its topic, for example\n  identity = { id = \"0123456789abcdef0123456789abcdef\" }", value))
+		return
 	}
 	if !inveterateIDPattern.MatchString(id) || (hasTopic && !inveterateTopicPattern.MatchString(topic)) {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
@@ -288,7 +310,7 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 				"subscription's id (32 lowercase hexadecimal characters) and <topic> its topic, for example\n"+
 				"  terraform import %[2]s.example 0123456789abcdef0123456789abcdef\n"+
 				"  terraform import %[2]s.example customer.updated/0123456789abcdef0123456789abcdef",
-			req.ID, inveterateWebhookSubscriptionTypeName))
+			value, inveterateWebhookSubscriptionTypeName))
 		return
 	}
 	if hasTopic {
@@ -310,6 +332,7 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("topic"), topic)...)
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(id))...)
 }
 
 // fromAPI copies what Inveterate says of a subscription into the model. Fields an answer leaves out

@@ -30,6 +30,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*partnerWebhookResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*partnerWebhookResource)(nil)
 	_ resource.ResourceWithImportState = (*partnerWebhookResource)(nil)
+	_ resource.ResourceWithIdentity    = (*partnerWebhookResource)(nil)
 )
 
 const partnerWebhookTypeName = "webhooks_partner_webhook"
@@ -132,6 +133,11 @@ func (r *partnerWebhookResource) Schema(ctx context.Context, _ resource.SchemaRe
 
 // partnerWebhookURLsValidators check web_hook_urls: BLAZE needs at least one URL, and only an
 // absolute http(s) URL can receive its posts.
+// IdentitySchema is the webhook's identity (Terraform 1.12+): its BLAZE id.
+func (r *partnerWebhookResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("BLAZE partner webhook", "24 lowercase hexadecimal characters")
+}
+
 func partnerWebhookURLsValidators() []validator.Set {
 	return []validator.Set{
 		setvalidator.SizeAtLeast(1),
@@ -200,6 +206,7 @@ func (r *partnerWebhookResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	tflog.Debug(ctx, "Created BLAZE partner webhook", map[string]any{"id": created.ID, "shop_id": created.ShopID})
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(created.ID))...)
 
 	state := plan
 	resp.Diagnostics.Append(state.fromAPI(ctx, created)...)
@@ -212,6 +219,8 @@ func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	var state partnerWebhookResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// Also gives state written before identity existed its identity: upgrading needs no action.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -241,6 +250,7 @@ func (r *partnerWebhookResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, partnerWebhookUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -17,7 +18,10 @@ import (
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
-var _ provider.Provider = (*WebhooksProvider)(nil)
+var (
+	_ provider.Provider                  = (*WebhooksProvider)(nil)
+	_ provider.ProviderWithListResources = (*WebhooksProvider)(nil)
+)
 
 // WebhooksProvider is the webhooks provider.
 type WebhooksProvider struct {
@@ -157,6 +161,7 @@ func (p *WebhooksProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	resp.ResourceData = clients
 	resp.DataSourceData = clients
+	resp.ListResourceData = clients
 }
 
 // Resources lists the provider's resources.
@@ -165,6 +170,16 @@ func (p *WebhooksProvider) Resources(context.Context) []func() resource.Resource
 		NewWebhookResource,
 		NewInveterateWebhookSubscriptionResource, NewInveterateWebhookResource,
 		NewPartnerWebhookResource,
+	}
+}
+
+// ListResources lists the provider's list resources (for terraform query, Terraform 1.14+): one
+// per resource type, of the same name.
+func (p *WebhooksProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewWebhookListResource,
+		NewInveterateWebhookSubscriptionListResource, NewInveterateWebhookListResource,
+		NewPartnerWebhookListResource,
 	}
 }
 

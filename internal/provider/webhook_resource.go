@@ -30,6 +30,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*webhookResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*webhookResource)(nil)
 	_ resource.ResourceWithImportState = (*webhookResource)(nil)
+	_ resource.ResourceWithIdentity    = (*webhookResource)(nil)
 )
 
 const webhookTypeName = "webhooks_webhook"
@@ -141,6 +142,11 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 	}
 }
 
+// IdentitySchema is the webhook's identity (Terraform 1.12+): its Lune id.
+func (r *webhookResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("Lune webhook", "32 letters and digits")
+}
+
 // accountIDsValidators check a Lune account filter: Lune rejects an empty list and empty ids.
 func accountIDsValidators() []validator.Set {
 	return []validator.Set{
@@ -207,6 +213,7 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	tflog.Debug(ctx, "Created Lune webhook", map[string]any{"id": created.ID})
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(created.ID))...)
 
 	wantEnabled := plan.Enabled.ValueBool()
 	state := plan
@@ -244,6 +251,8 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	var state webhookResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// Also gives state written before identity existed its identity: upgrading needs no action.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -289,6 +298,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	id := state.ID.ValueString()
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	next := plan
 	next.Secret, next.SecretLast4 = state.Secret, state.SecretLast4
 

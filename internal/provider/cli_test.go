@@ -1,0 +1,141 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+)
+
+const providerAddress = "registry.terraform.io/webhookinfra/webhooks"
+
+// terraformCLI runs the Terraform the acceptance tests use (TF_ACC_TERRAFORM_PATH, else terraform
+// on PATH) in a temporary directory, against p served in this process and reattached, for the
+// tests that need what terraform-plugin-testing does not do: interrupting an apply, or
+// generating configuration with terraform query.
+type terraformCLI struct {
+	t        *testing.T
+	bin, dir string
+	env      []string
+}
+
+// newTerraformCLI skips the test unless it runs against the sandbox with TF_ACC=1 and a Terraform
+// is at hand.
+func newTerraformCLI(t *testing.T, p *WebhooksProvider) *terraformCLI {
+	t.Helper()
+	if accLive() || os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test against the sandbox (TF_ACC=1)")
+	}
+	bin, err := exec.LookPath("terraform")
+	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
+		bin, err = path, nil
+	}
+	if err != nil {
+		t.Skip("terraform is not on PATH")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	reattach := make(chan *plugin.ReattachConfig)
+	closed := make(chan struct{})
+	go func() {
+		err := tf6server.Serve(providerAddress, providerserver.NewProtocol6(p),
+			tf6server.WithDebug(ctx, reattach, closed), tf6server.WithLoggingSink(t),
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+		if err != nil {
+			t.Errorf("serving the provider: %v", err)
+		}
+	}()
+	var rc *plugin.ReattachConfig
+	select {
+	case rc = <-reattach:
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("the provider server did not start")
+	}
+	t.Cleanup(func() { cancel(); <-closed })
+	reattachJSON, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+		"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
+		"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &terraformCLI{t: t, bin: bin, dir: t.TempDir(), env: append(os.Environ(),
+		"TF_REATTACH_PROVIDERS="+string(reattachJSON), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")}
+}
+
+// requireVersion skips the test when the Terraform is older than minimum.
+func (c *terraformCLI) requireVersion(minimum, feature string) {
+	c.t.Helper()
+	out, err := exec.Command(c.bin, "version", "-json").Output() //nolint:gosec // the test's own Terraform binary.
+	if err != nil {
+		c.t.Fatalf("terraform version: %v", err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		c.t.Fatal(err)
+	}
+	if version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(minimum))) {
+		c.t.Skipf("%s needs Terraform %s or later; this is %s", feature, minimum, v.Version)
+	}
+}
+
+// write puts a file into the working directory.
+func (c *terraformCLI) write(name, content string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.dir, name), []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// read returns a file of the working directory.
+func (c *terraformCLI) read(name string) string {
+	c.t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.dir, name))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// command is a Terraform command in the working directory.
+func (c *terraformCLI) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(c.bin, args...) //nolint:gosec // the test's own Terraform binary and arguments.
+	cmd.Dir = c.dir
+	cmd.Env = c.env
+	return cmd
+}
+
+// run runs a Terraform command and fails the test if it fails.
+func (c *terraformCLI) run(args ...string) []byte {
+	c.t.Helper()
+	out, err := c.command(args...).CombinedOutput()
+	if err != nil {
+		c.t.Fatalf("terraform %v: %v\n%s", args, err, out)
+	}
+	return out
+}
+
+// output runs a Terraform command and returns its standard output alone (for -json).
+func (c *terraformCLI) output(args ...string) []byte {
+	c.t.Helper()
+	out, err := c.command(args...).Output()
+	if err != nil {
+		c.t.Fatalf("terraform %v: %v", args, err)
+	}
+	return out
+}
+
+// requiredProviders is the terraform block of every configuration the CLI tests write.
+const requiredProviders = "terraform {\n  required_providers {\n    webhooks = { source = \"webhookinfra/webhooks\" }\n  }\n}\n"

@@ -1,0 +1,206 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+// Resource identity (Terraform 1.12+) at the protocol level; the CLI tests beside each resource's
+// tests import by identity with a Terraform that has it.
+
+func TestIdentity_schemas(t *testing.T) {
+	e := newProtoEnv(t, sandbox.Config{}, nil)
+	resp, err := e.server.GetResourceIdentitySchemas(context.Background(), &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil || hasError(resp.Diagnostics) {
+		t.Fatalf("GetResourceIdentitySchemas: %v %s", err, diagText(resp.Diagnostics))
+	}
+	if len(resp.IdentitySchemas) != len(e.schema.ResourceSchemas) {
+		t.Errorf("%d identity schemas for %d resources", len(resp.IdentitySchemas), len(e.schema.ResourceSchemas))
+	}
+	for typeName := range e.schema.ResourceSchemas {
+		s, ok := resp.IdentitySchemas[typeName]
+		if !ok {
+			t.Errorf("%s has no identity", typeName)
+			continue
+		}
+		if len(s.IdentityAttributes) != 1 {
+			t.Fatalf("%s identity has %d attributes, want only id", typeName, len(s.IdentityAttributes))
+		}
+		a := s.IdentityAttributes[0]
+		if a.Name != "id" || !a.Type.Equal(tftypes.String) || !a.RequiredForImport || a.Description == "" {
+			t.Errorf("%s identity attribute: %+v, want a described string id required for import", typeName, a)
+		}
+	}
+}
+
+// seedOneOfEach puts one object of every resource type in the sandbox and returns their ids by
+// resource type.
+func seedOneOfEach(sb *sandbox.Server) map[string]string {
+	return map[string]string{
+		webhookTypeName: sb.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/lune", Enabled: true}).ID,
+		inveterateWebhookSubscriptionTypeName: sb.AddInveterateSubscription(sandbox.InveterateSubscription{
+			Topic: "customer.updated", CallbackURL: "https://hooks.example.com/sub", Name: "sub"}).ID,
+		inveterateWebhookTypeName: sb.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/admin"}).ID,
+		partnerWebhookTypeName:    sb.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "NEW_MEMBER", WebHookURLs: []string{"https://hooks.example.com/blaze"}}).ID,
+	}
+}
+
+func TestIdentity_importByIdentityOrID(t *testing.T) {
+	e := newProtoEnv(t, sandbox.Config{}, nil)
+	e.configure(e.sandboxSections())
+	ids := seedOneOfEach(e.srv)
+	for typeName, id := range ids {
+		t.Run(typeName, func(t *testing.T) {
+			byIdentity, identity := e.importAndRead(typeName, "", identityOf(t, id))
+			if got := identityID(t, identity); got != id {
+				t.Errorf("identity %q after import by identity, want %q", got, id)
+			}
+			byID, identity := e.importAndRead(typeName, id, nil)
+			if got := identityID(t, identity); got != id {
+				t.Errorf("identity %q after import by id, want %q", got, id)
+			}
+			if stringAttr(t, byIdentity, "id") != id {
+				t.Errorf("id %q in state", stringAttr(t, byIdentity, "id"))
+			}
+			for name, v := range byID {
+				if !v.Equal(byIdentity[name]) {
+					t.Errorf("%s differs between import by id (%s) and by identity (%s)", name, v, byIdentity[name])
+				}
+			}
+		})
+	}
+	t.Run("subscription by topic/id", func(t *testing.T) {
+		id := ids[inveterateWebhookSubscriptionTypeName]
+		state, identity := e.importAndRead(inveterateWebhookSubscriptionTypeName, "customer.updated/"+id, nil)
+		if got := identityID(t, identity); got != id {
+			t.Errorf("identity %q, want the id alone (%q)", got, id)
+		}
+		if stringAttr(t, state, "topic") != "customer.updated" {
+			t.Errorf("topic %q", stringAttr(t, state, "topic"))
+		}
+	})
+	if w := e.srv.Writes(); w != 0 {
+		t.Errorf("%d writes; an import makes none", w)
+	}
+}
+
+func TestIdentity_malformed(t *testing.T) {
+	e := newProtoEnv(t, sandbox.Config{}, nil)
+	e.configure(e.sandboxSections())
+	for typeName, want := range map[string][]string{
+		webhookTypeName:                       {"Invalid Import ID", `"nope" is not a Lune webhook id`, "identity = { id ="},
+		inveterateWebhookSubscriptionTypeName: {"Invalid Import ID", `"nope" is not an Inveterate webhook subscription import id`},
+		inveterateWebhookTypeName:             {"Invalid Import ID", `"nope" is not an Inveterate admin webhook id`, "identity = { id ="},
+		partnerWebhookTypeName:                {"Invalid Import ID", `"nope" is not a BLAZE partner webhook id`, "identity = { id ="},
+	} {
+		resp, err := e.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: typeName, Identity: identityOf(t, "nope")})
+		if err != nil || !hasError(resp.Diagnostics) {
+			t.Fatalf("%s: a malformed identity was imported (%v)", typeName, err)
+		}
+		wantText(t, diagText(resp.Diagnostics), want...)
+	}
+	resp, err := e.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
+		TypeName: inveterateWebhookSubscriptionTypeName, Identity: identityOf(t, "customer.updated/0123456789abcdef0123456789abcdef"),
+	})
+	if err != nil || !hasError(resp.Diagnostics) {
+		t.Fatal("a subscription identity with a topic was accepted")
+	}
+	wantText(t, diagText(resp.Diagnostics), "Invalid Import Identity", "the subscription's id alone")
+}
+
+// State written by an earlier version of the provider has no identity: the next refresh gives
+// it one, so upgrading needs no action.
+func TestIdentity_readGivesOldStateAnIdentity(t *testing.T) {
+	e := newProtoEnv(t, sandbox.Config{}, nil)
+	e.configure(e.sandboxSections())
+	for typeName, id := range seedOneOfEach(e.srv) {
+		typ := e.resourceType(typeName)
+		old := objectValue(typ, map[string]tftypes.Value{"id": str(id)})
+		resp, err := e.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: dynamicValue(t, typ, old)})
+		if err != nil || hasError(resp.Diagnostics) {
+			t.Fatalf("%s: ReadResource: %v %s", typeName, err, diagText(resp.Diagnostics))
+		}
+		if got := identityID(t, resp.NewIdentity); got != id {
+			t.Errorf("%s: identity %q after reading old state, want %q", typeName, got, id)
+		}
+	}
+}
+
+// identityConfigs are, per resource type, a configuration and a change of it that updates the
+// object in place.
+var identityConfigs = map[string][2]string{
+	webhookTypeName: {
+		`resource "webhooks_webhook" "test" { url = "https://hooks.example.com/v1" }`,
+		`resource "webhooks_webhook" "test" { url = "https://hooks.example.com/v2" }`},
+	inveterateWebhookSubscriptionTypeName: {
+		`resource "webhooks_inveterate_webhook_subscription" "test" {
+  topic        = "customer.updated"
+  callback_url = "https://hooks.example.com/v1"
+  name         = "v1"
+}`, `resource "webhooks_inveterate_webhook_subscription" "test" {
+  topic        = "customer.updated"
+  callback_url = "https://hooks.example.com/v2"
+  name         = "v2"
+}`},
+	inveterateWebhookTypeName: {
+		// An admin webhook has no update: the second step refreshes it unchanged.
+		`resource "webhooks_inveterate_webhook" "test" { callback_url = "https://hooks.example.com/v1" }`,
+		`resource "webhooks_inveterate_webhook" "test" { callback_url = "https://hooks.example.com/v1" }`},
+	partnerWebhookTypeName: {
+		`resource "webhooks_partner_webhook" "test" {
+  web_hook_type = "NEW_MEMBER"
+  web_hook_urls = ["https://hooks.example.com/v1"]
+}`, `resource "webhooks_partner_webhook" "test" {
+  web_hook_type = "NEW_MEMBER"
+  web_hook_urls = ["https://hooks.example.com/v2"]
+}`},
+}
+
+// TestAccIdentity_lifecycle checks with the Terraform CLI (1.12 or later; it skips on older ones)
+// that every resource has its identity after create and after an update, that the identity never
+// changes, and that an import block with that identity imports the object as it is.
+func TestAccIdentity_lifecycle(t *testing.T) {
+	for typeName, configs := range identityConfigs {
+		t.Run(typeName, func(t *testing.T) {
+			e := newAccEnv(t, sandbox.Config{}, "lune", "inveterate", "blaze")
+			addr := typeName + ".test"
+			sameID := statecheck.CompareValue(compare.ValuesSame())
+			resource.ParallelTest(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+				ProtoV6ProviderFactories: e.factories(),
+				Steps: []resource.TestStep{
+					{
+						Config: e.config(configs[0]),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectIdentityValueMatchesState(addr, tfjsonpath.New("id")),
+							sameID.AddStateValue(addr, tfjsonpath.New("id")),
+						},
+					},
+					{
+						Config: e.config(configs[1]),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectIdentityValueMatchesState(addr, tfjsonpath.New("id")),
+							sameID.AddStateValue(addr, tfjsonpath.New("id")),
+						},
+					},
+					{
+						Config:          e.config(configs[1]),
+						ResourceName:    addr,
+						ImportState:     true,
+						ImportStateKind: resource.ImportBlockWithResourceIdentity,
+					},
+				},
+			})
+		})
+	}
+}

@@ -1,0 +1,64 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+)
+
+var (
+	_ list.ListResource              = (*inveterateWebhookListResource)(nil)
+	_ list.ListResourceWithConfigure = (*inveterateWebhookListResource)(nil)
+)
+
+// NewInveterateWebhookListResource returns the webhooks_inveterate_webhook list resource: every
+// Inveterate admin webhook, for `terraform query`.
+func NewInveterateWebhookListResource() list.ListResource { return &inveterateWebhookListResource{} }
+
+type inveterateWebhookListResource struct{ resourceBase }
+
+func (r *inveterateWebhookListResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = inveterateWebhookTypeName
+}
+
+func (r *inveterateWebhookListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists the Inveterate admin webhooks of the API key's merchant, for `terraform query`. It " +
+			"takes no filter. Tokens are never listed (Inveterate shows a token only when the webhook is created): a " +
+			"generated configuration imports each webhook with `token` null, exactly as `terraform import` does.",
+	}
+}
+
+func (r *inveterateWebhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var diags diag.Diagnostics
+	client, ok := r.inveterate(inveterateWebhookTypeName, false, &diags)
+	timeouts, more := nullTimeouts(ctx, req)
+	diags.Append(more...)
+	if !ok || diags.HasError() {
+		stream.Results = listFailed(diags)
+		return
+	}
+	all, err := client.ListWebhooks(ctx)
+	if err != nil {
+		addAPIError(&diags, &r.clients.Inveterate, "Unable to List Inveterate Webhooks", err)
+		stream.Results = listFailed(diags)
+		return
+	}
+	stream.Results = listResults(all, req.Limit, func(w *inveterate.Webhook) list.ListResult {
+		var m inveterateWebhookResourceModel
+		diags := m.fromAPI(ctx, w)
+		m.Timeouts = timeouts
+		name := w.CallbackURL
+		if w.Name != "" {
+			name = w.Name + ": " + w.CallbackURL
+		}
+		result := listResult(ctx, req, w.ID, name, &m)
+		result.Diagnostics.Append(diags...)
+		return result
+	})
+}

@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+// queryAll is a query file with the four list blocks, resources included, as the query guide
+// shows it.
+const queryAll = `list "webhooks_webhook" "lune" {
+  provider         = webhooks
+  include_resource = true
+}
+
+list "webhooks_inveterate_webhook_subscription" "subscriptions" {
+  provider         = webhooks
+  include_resource = true
+}
+
+list "webhooks_inveterate_webhook" "admin" {
+  provider         = webhooks
+  include_resource = true
+}
+
+list "webhooks_partner_webhook" "blaze" {
+  provider         = webhooks
+  include_resource = true
+}
+`
+
+// TestAccQuery_generatedConfigurationImportsOnly runs `terraform query -generate-config-out` with
+// the four list blocks against existing webhooks of every type, then plans the generated
+// configuration: every resource must be a pure import (no create, update, replace or secret
+// rotation), the apply must make no API write, and the plan after it must be empty. It needs
+// Terraform 1.14 or later (terraform query), and skips on older ones.
+func TestAccQuery_generatedConfigurationImportsOnly(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{})
+	sb := e.sandbox()
+	env := e.sandboxEnv()
+	cli := newTerraformCLI(t, &WebhooksProvider{version: "acctest", getenv: func(k string) string { return env[k] }, tune: fastRetries})
+	cli.requireVersion("1.14.0", "terraform query")
+	t.Parallel()
+
+	seeded := seedOneOfEach(sb)
+	// The less common shapes too: a disabled Lune webhook with an account filter, a BLAZE webhook
+	// with its extra url, and an admin webhook with a name.
+	seeded["lune filtered"] = sb.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/filtered", Enabled: false, AccountIDs: []string{sandbox.DefaultLuneAccount}}).ID
+	seeded["blaze url"] = sb.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "UPDATE_PRODUCT", WebHookURLs: []string{"https://a.example.com/p", "https://b.example.com/p"}, URL: "https://legacy.example.com/p"}).ID
+	seeded["admin named"] = sb.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/named", Name: "relay"}).ID
+
+	cli.write("main.tf", requiredProviders+"\nprovider \"webhooks\" {}\n")
+	cli.write("discover.tfquery.hcl", queryAll)
+	cli.run("init", "-input=false", "-no-color")
+	sb.ResetCounts()
+	cli.run("query", "-generate-config-out=generated.tf", "-no-color")
+	if w := sb.Writes(); w != 0 {
+		t.Fatalf("the query made %d writes", w)
+	}
+	if n := sb.Count("lune.list") + sb.Count("inveterate.subscriptions.list") + sb.Count("inveterate.webhooks.list") + sb.Count("blaze.list"); n != 4 {
+		t.Errorf("the query made %d list calls, want one per surface: %v", n, sb.Counts())
+	}
+	generated := cli.read("generated.tf")
+	for _, id := range seeded {
+		if !strings.Contains(generated, id) {
+			t.Errorf("generated.tf does not import %s:\n%s", id, generated)
+		}
+	}
+	// Secrets cannot be listed (they stay null, as after terraform import), and nothing may trigger
+	// a rotation.
+	for _, never := range []*regexp.Regexp{
+		regexp.MustCompile(`\bsecret\s*=`), regexp.MustCompile(`\btoken\s*=`),
+		regexp.MustCompile(`secret_rotation_triggers\s*=\s*[^n\s]`),
+	} {
+		if never.MatchString(generated) {
+			t.Errorf("generated.tf matches %s:\n%s", never, generated)
+		}
+	}
+
+	cli.run("plan", "-input=false", "-no-color", "-out=adopt.tfplan")
+	var plan tfjson.Plan
+	if err := json.Unmarshal(cli.output("show", "-json", "adopt.tfplan"), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.ResourceChanges) != len(seeded) {
+		t.Errorf("the plan has %d resources, want %d", len(plan.ResourceChanges), len(seeded))
+	}
+	for _, rc := range plan.ResourceChanges {
+		if rc.Change.Importing == nil || !rc.Change.Actions.NoOp() {
+			t.Errorf("%s: actions %v, importing %v: want a pure import", rc.Address, rc.Change.Actions, rc.Change.Importing != nil)
+		}
+	}
+	cli.run("apply", "-input=false", "-no-color", "adopt.tfplan")
+	if w := sb.Writes(); w != 0 {
+		t.Errorf("adopting made %d writes: %v", w, sb.Counts())
+	}
+	if err := cli.command("plan", "-input=false", "-no-color", "-detailed-exitcode").Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() == 2 {
+			t.Errorf("the plan after adopting is not empty:\n%s", cli.run("plan", "-no-color"))
+		} else {
+			t.Errorf("terraform plan: %v", err)
+		}
+	}
+}
+
+// TestAccQuery_listResources runs the four list blocks through terraform-plugin-testing's query
+// mode (Terraform 1.14 or later; it skips on older ones) and checks each result's identity and
+// display name.
+func TestAccQuery_listResources(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{})
+	sb := e.sandbox()
+	ids := seedOneOfEach(sb)
+	identity := func(typeName string) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{"id": knownvalue.StringExact(ids[typeName])}
+	}
+	displayed := func(list, typeName, name string) querycheck.QueryResultCheck {
+		return querycheck.ExpectResourceDisplayName(list, queryfilter.ByResourceIdentity(identity(typeName)), knownvalue.StringExact(name))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: e.config("")},
+			{
+				Query: true,
+				// The provider block comes from the first step's configuration, which stays beside the
+				// query file.
+				Config: queryAll,
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectIdentity("webhooks_webhook.lune", identity(webhookTypeName)),
+					querycheck.ExpectIdentity("webhooks_inveterate_webhook_subscription.subscriptions", identity(inveterateWebhookSubscriptionTypeName)),
+					querycheck.ExpectIdentity("webhooks_inveterate_webhook.admin", identity(inveterateWebhookTypeName)),
+					querycheck.ExpectIdentity("webhooks_partner_webhook.blaze", identity(partnerWebhookTypeName)),
+					querycheck.ExpectLength("webhooks_webhook.lune", 1),
+					querycheck.ExpectLength("webhooks_partner_webhook.blaze", 1),
+					displayed("webhooks_webhook.lune", webhookTypeName, "https://hooks.example.com/lune"),
+					displayed("webhooks_inveterate_webhook_subscription.subscriptions", inveterateWebhookSubscriptionTypeName, "customer.updated: https://hooks.example.com/sub"),
+					displayed("webhooks_inveterate_webhook.admin", inveterateWebhookTypeName, "https://hooks.example.com/admin"),
+					displayed("webhooks_partner_webhook.blaze", partnerWebhookTypeName, "NEW_MEMBER: https://hooks.example.com/blaze"),
+				},
+			},
+			{
+				Query: true,
+				Config: `list "webhooks_partner_webhook" "members" {
+  provider = webhooks
+  config {
+    web_hook_type = "UPDATE_PRODUCT"
+  }
+}`,
+				QueryResultChecks: []querycheck.QueryResultCheck{querycheck.ExpectLength("webhooks_partner_webhook.members", 0)},
+			},
+		},
+	})
+	if w := sb.Writes(); w != 0 {
+		t.Errorf("the queries made %d writes", w)
+	}
+}

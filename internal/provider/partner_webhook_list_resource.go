@@ -1,0 +1,103 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+)
+
+var (
+	_ list.ListResource              = (*partnerWebhookListResource)(nil)
+	_ list.ListResourceWithConfigure = (*partnerWebhookListResource)(nil)
+)
+
+// NewPartnerWebhookListResource returns the webhooks_partner_webhook list resource: every BLAZE
+// partner webhook, for `terraform query`.
+func NewPartnerWebhookListResource() list.ListResource { return &partnerWebhookListResource{} }
+
+type partnerWebhookListResource struct{ resourceBase }
+
+type partnerWebhookListConfig struct {
+	ShopID      types.String `tfsdk:"shop_id"`
+	WebHookType types.String `tfsdk:"web_hook_type"`
+}
+
+func (r *partnerWebhookListResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = partnerWebhookTypeName
+}
+
+func (r *partnerWebhookListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists the BLAZE partner webhooks of the developer key's company (deleted ones left out), " +
+			"oldest first, for `terraform query`. Results are passed on page by page as BLAZE returns them, and the " +
+			"query's `limit` stops the paging early.",
+		Attributes: map[string]listschema.Attribute{
+			"shop_id": listschema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE).",
+				Validators:          []validator.String{blazeShopIDValidator()},
+			},
+			"web_hook_type": listschema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Only the webhooks of this type, one of `" + strings.Join(blaze.WebhookTypes, "`, `") + "`.",
+				Validators:          []validator.String{stringvalidator.OneOf(blaze.WebhookTypes...)},
+			},
+		},
+	}
+}
+
+func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var diags diag.Diagnostics
+	client, ok := r.blaze(partnerWebhookTypeName, false, &diags)
+	var cfg partnerWebhookListConfig
+	if ok {
+		diags.Append(req.Config.Get(ctx, &cfg)...)
+	}
+	timeouts, more := nullTimeouts(ctx, req)
+	diags.Append(more...)
+	if !ok || diags.HasError() {
+		stream.Results = listFailed(diags)
+		return
+	}
+	// Each page's results are pushed before the next page is asked for, so ten thousand webhooks
+	// are never held at once, and the paging stops once limit results are out or Terraform stops
+	// reading.
+	stream.Results = func(push func(list.ListResult) bool) {
+		var pushed int64
+		err := client.ListWebhookPages(ctx, blaze.ListOptions{ShopID: cfg.ShopID.ValueString()}, func(page []blaze.Webhook) bool {
+			for i := range page {
+				w := &page[i]
+				// BLAZE's list cannot filter by type.
+				if !cfg.WebHookType.IsNull() && w.WebHookType != cfg.WebHookType.ValueString() {
+					continue
+				}
+				var m partnerWebhookResourceModel
+				diags := m.fromAPI(ctx, w)
+				m.Timeouts = timeouts
+				result := listResult(ctx, req, w.ID, w.WebHookType+": "+strings.Join(w.WebHookURLs, ", "), &m)
+				result.Diagnostics.Append(diags...)
+				if !push(result) {
+					return false
+				}
+				if pushed++; req.Limit > 0 && pushed >= req.Limit {
+					return false
+				}
+			}
+			return true
+		})
+		if err != nil {
+			var diags diag.Diagnostics
+			addAPIError(&diags, &r.clients.Blaze, "Unable to List BLAZE Partner Webhooks", err)
+			push(list.ListResult{Diagnostics: diags})
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+)
+
+var (
+	_ list.ListResource              = (*webhookListResource)(nil)
+	_ list.ListResourceWithConfigure = (*webhookListResource)(nil)
+)
+
+// NewWebhookListResource returns the webhooks_webhook list resource: every Lune webhook, for
+// `terraform query`.
+func NewWebhookListResource() list.ListResource { return &webhookListResource{} }
+
+type webhookListResource struct{ resourceBase }
+
+type webhookListConfig struct {
+	AccountID types.String `tfsdk:"account_id"`
+}
+
+func (r *webhookListResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = webhookTypeName
+}
+
+func (r *webhookListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists the Lune webhooks of the API key's account (or of `lune.account_id`), oldest first, " +
+			"for `terraform query`. Secrets are never listed: a generated configuration imports each webhook with " +
+			"`secret` null, exactly as `terraform import` does.",
+		Attributes: map[string]listschema.Attribute{
+			"account_id": listschema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Only the webhooks that push events of this account (Lune filters the list). Webhooks " +
+					"without an account filter push every account's events, so they are always included.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+		},
+	}
+}
+
+func (r *webhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var diags diag.Diagnostics
+	client, ok := r.lune(webhookTypeName, false, &diags)
+	var cfg webhookListConfig
+	if ok {
+		diags.Append(req.Config.Get(ctx, &cfg)...)
+	}
+	timeouts, more := nullTimeouts(ctx, req)
+	diags.Append(more...)
+	if !ok || diags.HasError() {
+		stream.Results = listFailed(diags)
+		return
+	}
+	var accountIDs []string
+	if id := cfg.AccountID.ValueString(); id != "" {
+		accountIDs = []string{id}
+	}
+	all, err := client.ListWebhooks(ctx, accountIDs)
+	if err != nil {
+		addAPIError(&diags, &r.clients.Lune, "Unable to List Lune Webhooks", err)
+		stream.Results = listFailed(diags)
+		return
+	}
+	stream.Results = listResults(all, req.Limit, func(w *lune.Webhook) list.ListResult {
+		var m webhookResourceModel
+		diags := m.fromAPI(ctx, w)
+		m.SecretRotationTriggers = types.MapNull(types.StringType)
+		m.Timeouts = timeouts
+		result := listResult(ctx, req, w.ID, w.URL, &m)
+		result.Diagnostics.Append(diags...)
+		return result
+	})
+}
