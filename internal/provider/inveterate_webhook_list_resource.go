@@ -35,16 +35,13 @@ func (r *inveterateWebhookListResource) ListResourceConfigSchema(_ context.Conte
 }
 
 func (r *inveterateWebhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var diags diag.Diagnostics
-	client, ok := r.inveterate(inveterateWebhookTypeName, false, &diags)
-	timeouts, more := nullTimeouts(ctx, req)
-	diags.Append(more...)
-	if !ok || diags.HasError() {
-		stream.Results = listFailed(diags)
+	client, timeouts, ok := beginList(ctx, r.inveterate, inveterateWebhookTypeName, req, nil, stream)
+	if !ok {
 		return
 	}
 	all, err := client.ListWebhooks(ctx)
 	if err != nil {
+		var diags diag.Diagnostics
 		addAPIError(&diags, &r.clients.Inveterate, "Unable to List Inveterate Webhooks", err)
 		stream.Results = listFailed(diags)
 		return

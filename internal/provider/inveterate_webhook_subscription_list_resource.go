@@ -50,20 +50,14 @@ func (r *inveterateWebhookSubscriptionListResource) ListResourceConfigSchema(_ c
 }
 
 func (r *inveterateWebhookSubscriptionListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var diags diag.Diagnostics
-	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &diags)
 	var cfg inveterateWebhookSubscriptionListConfig
-	if ok {
-		diags.Append(req.Config.Get(ctx, &cfg)...)
-	}
-	timeouts, more := nullTimeouts(ctx, req)
-	diags.Append(more...)
-	if !ok || diags.HasError() {
-		stream.Results = listFailed(diags)
+	client, timeouts, ok := beginList(ctx, r.inveterate, inveterateWebhookSubscriptionTypeName, req, &cfg, stream)
+	if !ok {
 		return
 	}
 	all, err := client.ListSubscriptions(ctx)
 	if err != nil {
+		var diags diag.Diagnostics
 		addAPIError(&diags, &r.clients.Inveterate, "Unable to List Inveterate Webhook Subscriptions", err)
 		stream.Results = listFailed(diags)
 		return

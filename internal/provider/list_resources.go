@@ -46,6 +46,26 @@ func listResult(ctx context.Context, req list.ListRequest, id, displayName strin
 	return result
 }
 
+// beginList is the start every List shares: it gets the vendor's client for typeName (client is
+// one of base's lune, inveterate, blaze), decodes the list block's config into cfg (nil for a list
+// without filters) and makes the null timeouts of the listed resources. When any of that fails, the
+// stream carries the error and ok is false.
+func beginList[C any](ctx context.Context, client func(string, bool, *diag.Diagnostics) (*C, bool), typeName string,
+	req list.ListRequest, cfg any, stream *list.ListResultsStream) (_ *C, _ timeouts.Value, ok bool) {
+	var diags diag.Diagnostics
+	c, ok := client(typeName, false, &diags)
+	if ok && cfg != nil {
+		diags.Append(req.Config.Get(ctx, cfg)...)
+	}
+	t, more := nullTimeouts(ctx, req)
+	diags.Append(more...)
+	if !ok || diags.HasError() {
+		stream.Results = listFailed(diags)
+		return nil, t, false
+	}
+	return c, t, true
+}
+
 // listFailed is the stream of a list that could not be taken: one result carrying the error.
 func listFailed(diags diag.Diagnostics) iter.Seq[list.ListResult] {
 	return list.ListResultsStreamDiagnostics(diags)

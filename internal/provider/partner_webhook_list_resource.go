@@ -56,16 +56,9 @@ func (r *partnerWebhookListResource) ListResourceConfigSchema(_ context.Context,
 }
 
 func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var diags diag.Diagnostics
-	client, ok := r.blaze(partnerWebhookTypeName, false, &diags)
 	var cfg partnerWebhookListConfig
-	if ok {
-		diags.Append(req.Config.Get(ctx, &cfg)...)
-	}
-	timeouts, more := nullTimeouts(ctx, req)
-	diags.Append(more...)
-	if !ok || diags.HasError() {
-		stream.Results = listFailed(diags)
+	client, timeouts, ok := beginList(ctx, r.blaze, partnerWebhookTypeName, req, &cfg, stream)
+	if !ok {
 		return
 	}
 	// Each page's results are pushed before the next page is asked for, so ten thousand webhooks

@@ -50,16 +50,9 @@ func (r *webhookListResource) ListResourceConfigSchema(_ context.Context, _ list
 }
 
 func (r *webhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var diags diag.Diagnostics
-	client, ok := r.lune(webhookTypeName, false, &diags)
 	var cfg webhookListConfig
-	if ok {
-		diags.Append(req.Config.Get(ctx, &cfg)...)
-	}
-	timeouts, more := nullTimeouts(ctx, req)
-	diags.Append(more...)
-	if !ok || diags.HasError() {
-		stream.Results = listFailed(diags)
+	client, timeouts, ok := beginList(ctx, r.lune, webhookTypeName, req, &cfg, stream)
+	if !ok {
 		return
 	}
 	var accountIDs []string
@@ -68,6 +61,7 @@ func (r *webhookListResource) List(ctx context.Context, req list.ListRequest, st
 	}
 	all, err := client.ListWebhooks(ctx, accountIDs)
 	if err != nil {
+		var diags diag.Diagnostics
 		addAPIError(&diags, &r.clients.Lune, "Unable to List Lune Webhooks", err)
 		stream.Results = listFailed(diags)
 		return
