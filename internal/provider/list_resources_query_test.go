@@ -3,7 +3,9 @@ package provider
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,31 +20,19 @@ import (
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
-// queryAll is a query file with the four list blocks, resources included, as the query guide
-// shows it.
-const queryAll = `list "webhooks_webhook" "lune" {
-  provider         = webhooks
-  include_resource = true
+// guideFile is a file of the query guide's example, which the tests use exactly as written.
+func guideFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "guides", "query", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
-list "webhooks_inveterate_webhook_subscription" "subscriptions" {
-  provider         = webhooks
-  include_resource = true
-}
-
-list "webhooks_inveterate_webhook" "admin" {
-  provider         = webhooks
-  include_resource = true
-}
-
-list "webhooks_partner_webhook" "blaze" {
-  provider         = webhooks
-  include_resource = true
-}
-`
-
-// TestAccQuery_generatedConfigurationImportsOnly runs `terraform query -generate-config-out` with
-// the four list blocks against existing webhooks of every type, then plans the generated
+// TestAccQuery_generatedConfigurationImportsOnly follows the query guide: its main.tf and
+// discover.tfquery.hcl, exactly as written, then `terraform query -generate-config-out` against
+// existing webhooks of every type, then a plan of the generated
 // configuration: every resource must be a pure import (no create, update, replace or secret
 // rotation), the apply must make no API write, and the plan after it must be empty. It needs
 // Terraform 1.14 or later (terraform query), and skips on older ones.
@@ -61,8 +51,8 @@ func TestAccQuery_generatedConfigurationImportsOnly(t *testing.T) {
 	seeded["blaze url"] = sb.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "UPDATE_PRODUCT", WebHookURLs: []string{"https://a.example.com/p", "https://b.example.com/p"}, URL: "https://legacy.example.com/p"}).ID
 	seeded["admin named"] = sb.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/named", Name: "relay"}).ID
 
-	cli.write("main.tf", requiredProviders+"\nprovider \"webhooks\" {}\n")
-	cli.write("discover.tfquery.hcl", queryAll)
+	cli.write("main.tf", guideFile(t, "main.tf"))
+	cli.write("discover.tfquery.hcl", guideFile(t, "discover.tfquery.hcl"))
 	cli.run("init", "-input=false", "-no-color")
 	sb.ResetCounts()
 	cli.run("query", "-generate-config-out=generated.tf", "-no-color")
@@ -116,8 +106,8 @@ func TestAccQuery_generatedConfigurationImportsOnly(t *testing.T) {
 	}
 }
 
-// TestAccQuery_listResources runs the four list blocks through terraform-plugin-testing's query
-// mode (Terraform 1.14 or later; it skips on older ones) and checks each result's identity and
+// TestAccQuery_listResources runs the query guide's four list blocks through
+// terraform-plugin-testing's query mode (Terraform 1.14 or later; it skips on older ones) and checks each result's identity and
 // display name.
 func TestAccQuery_listResources(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{})
@@ -138,17 +128,17 @@ func TestAccQuery_listResources(t *testing.T) {
 				Query: true,
 				// The provider block comes from the first step's configuration, which stays beside the
 				// query file.
-				Config: queryAll,
+				Config: guideFile(t, "discover.tfquery.hcl"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectIdentity("webhooks_webhook.lune", identity(webhookTypeName)),
-					querycheck.ExpectIdentity("webhooks_inveterate_webhook_subscription.subscriptions", identity(inveterateWebhookSubscriptionTypeName)),
-					querycheck.ExpectIdentity("webhooks_inveterate_webhook.admin", identity(inveterateWebhookTypeName)),
+					querycheck.ExpectIdentity("webhooks_inveterate_webhook_subscription.inveterate_subscriptions", identity(inveterateWebhookSubscriptionTypeName)),
+					querycheck.ExpectIdentity("webhooks_inveterate_webhook.inveterate_admin", identity(inveterateWebhookTypeName)),
 					querycheck.ExpectIdentity("webhooks_partner_webhook.blaze", identity(partnerWebhookTypeName)),
 					querycheck.ExpectLength("webhooks_webhook.lune", 1),
 					querycheck.ExpectLength("webhooks_partner_webhook.blaze", 1),
 					displayed("webhooks_webhook.lune", webhookTypeName, "https://hooks.example.com/lune"),
-					displayed("webhooks_inveterate_webhook_subscription.subscriptions", inveterateWebhookSubscriptionTypeName, "customer.updated: https://hooks.example.com/sub"),
-					displayed("webhooks_inveterate_webhook.admin", inveterateWebhookTypeName, "https://hooks.example.com/admin"),
+					displayed("webhooks_inveterate_webhook_subscription.inveterate_subscriptions", inveterateWebhookSubscriptionTypeName, "customer.updated: https://hooks.example.com/sub"),
+					displayed("webhooks_inveterate_webhook.inveterate_admin", inveterateWebhookTypeName, "https://hooks.example.com/admin"),
 					displayed("webhooks_partner_webhook.blaze", partnerWebhookTypeName, "NEW_MEMBER: https://hooks.example.com/blaze"),
 				},
 			},

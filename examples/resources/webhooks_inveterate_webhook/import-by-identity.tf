@@ -1,0 +1,13 @@
+# Adopt an existing Inveterate admin webhook with an import block that names its resource identity
+# (Terraform 1.12+). Its token cannot be recovered: `token` is null after import.
+import {
+  to = webhooks_inveterate_webhook.example
+  identity = {
+    id = "fedcba9876543210fedcba9876543210"
+  }
+}
+
+resource "webhooks_inveterate_webhook" "example" {
+  callback_url = "https://hooks.example.com/inveterate/events"
+  name         = "Event receiver"
+}

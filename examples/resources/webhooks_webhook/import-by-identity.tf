@@ -1,0 +1,12 @@
+# Adopt an existing Lune webhook with an import block that names its resource identity
+# (Terraform 1.12+).
+import {
+  to = webhooks_webhook.example
+  identity = {
+    id = "6Kq0c9kB1n8Xg2Lr4Tz7Vw3Yp5Hs1Dd0"
+  }
+}
+
+resource "webhooks_webhook" "example" {
+  url = "https://hooks.example.com/lune"
+}
