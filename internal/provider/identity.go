@@ -31,8 +31,10 @@ func idIdentitySchema(what, shape string) identityschema.Schema {
 	}
 }
 
-// setIdentity records id as the resource's identity. Terraform sends no identity before 1.12:
-// then there is nothing to set (identity is nil).
+// setIdentity records id as the resource's identity. The framework hands every operation of a
+// resource with an identity schema an identity object, whatever the Terraform version (an older
+// Terraform just does not store it), and fails an operation that ends without errors and without
+// an identity; the nil check is only defensive.
 func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String) diag.Diagnostics {
 	if identity == nil || id.IsNull() || id.IsUnknown() {
 		return nil
@@ -41,7 +43,8 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types
 }
 
 // importedID is the id an import names: `terraform import` and `import { id = ... }` give it as
-// req.ID, `import { identity = { id = ... } }` (Terraform 1.12+) in the identity.
+// req.ID, `import { identity = { id = ... } }` (Terraform 1.12+) in the identity (which the
+// framework always provides, null when unused).
 func importedID(ctx context.Context, req resource.ImportStateRequest) (string, diag.Diagnostics) {
 	if req.ID != "" || req.Identity == nil {
 		return req.ID, nil

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -99,7 +100,7 @@ func TestIdentity_malformed(t *testing.T) {
 	e.configure(e.sandboxSections())
 	for typeName, want := range map[string][]string{
 		webhookTypeName:                       {"Invalid Import ID", `"nope" is not a Lune webhook id`, "identity = { id ="},
-		inveterateWebhookSubscriptionTypeName: {"Invalid Import ID", `"nope" is not an Inveterate webhook subscription import id`},
+		inveterateWebhookSubscriptionTypeName: {"Invalid Import ID", `"nope" is not an Inveterate webhook subscription import id`, "identity = { id ="},
 		inveterateWebhookTypeName:             {"Invalid Import ID", `"nope" is not an Inveterate admin webhook id`, "identity = { id ="},
 		partnerWebhookTypeName:                {"Invalid Import ID", `"nope" is not a BLAZE partner webhook id`, "identity = { id ="},
 	} {
@@ -136,11 +137,12 @@ func TestIdentity_readGivesOldStateAnIdentity(t *testing.T) {
 	}
 }
 
-// identityConfigs are, per resource type, a configuration and a change of it that updates the
-// object in place.
-var identityConfigs = map[string][2]string{
+// identityConfigs are, per resource type, a configuration, a change of it that updates the object
+// in place, and the configuration an import of the updated object plans no change with.
+var identityConfigs = map[string][3]string{
 	webhookTypeName: {
 		`resource "webhooks_webhook" "test" { url = "https://hooks.example.com/v1" }`,
+		`resource "webhooks_webhook" "test" { url = "https://hooks.example.com/v2" }`,
 		`resource "webhooks_webhook" "test" { url = "https://hooks.example.com/v2" }`},
 	inveterateWebhookSubscriptionTypeName: {
 		`resource "webhooks_inveterate_webhook_subscription" "test" {
@@ -151,15 +153,26 @@ var identityConfigs = map[string][2]string{
   topic        = "customer.updated"
   callback_url = "https://hooks.example.com/v2"
   name         = "v2"
+}`, `resource "webhooks_inveterate_webhook_subscription" "test" {
+  topic        = "customer.updated"
+  callback_url = "https://hooks.example.com/v2"
+  name         = "v2"
 }`},
 	inveterateWebhookTypeName: {
-		// An admin webhook has no update: the second step refreshes it unchanged.
+		// An admin webhook's only in-place change is its timeouts, which an import cannot know.
 		`resource "webhooks_inveterate_webhook" "test" { callback_url = "https://hooks.example.com/v1" }`,
+		`resource "webhooks_inveterate_webhook" "test" {
+  callback_url = "https://hooks.example.com/v1"
+  timeouts     = { delete = "3m" }
+}`,
 		`resource "webhooks_inveterate_webhook" "test" { callback_url = "https://hooks.example.com/v1" }`},
 	partnerWebhookTypeName: {
 		`resource "webhooks_partner_webhook" "test" {
   web_hook_type = "NEW_MEMBER"
   web_hook_urls = ["https://hooks.example.com/v1"]
+}`, `resource "webhooks_partner_webhook" "test" {
+  web_hook_type = "NEW_MEMBER"
+  web_hook_urls = ["https://hooks.example.com/v2"]
 }`, `resource "webhooks_partner_webhook" "test" {
   web_hook_type = "NEW_MEMBER"
   web_hook_urls = ["https://hooks.example.com/v2"]
@@ -194,7 +207,7 @@ func TestAccIdentity_lifecycle(t *testing.T) {
 						},
 					},
 					{
-						Config:          e.config(configs[1]),
+						Config:          e.config(configs[2]),
 						ResourceName:    addr,
 						ImportState:     true,
 						ImportStateKind: resource.ImportBlockWithResourceIdentity,
@@ -203,4 +216,86 @@ func TestAccIdentity_lifecycle(t *testing.T) {
 			})
 		})
 	}
+}
+
+// create plans and applies the creation of typeName from config, as Terraform does, and returns the
+// apply's answer.
+func (e *protoEnv) create(typeName string, config map[string]tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
+	e.t.Helper()
+	ctx := context.Background()
+	typ := e.resourceType(typeName)
+	cfg := dynamicValue(e.t, typ, objectValue(typ, config))
+	null := dynamicValue(e.t, typ, tftypes.NewValue(typ, nil))
+	plan, err := e.server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: typeName, PriorState: null, ProposedNewState: cfg, Config: cfg,
+	})
+	if err != nil || hasError(plan.Diagnostics) {
+		e.t.Fatalf("PlanResourceChange: %v %s", err, diagText(plan.Diagnostics))
+	}
+	apply, err := e.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: typeName, PriorState: null, PlannedState: plan.PlannedState, Config: cfg,
+		PlannedPrivate: plan.PlannedPrivate, PlannedIdentity: plan.PlannedIdentity,
+	})
+	if err != nil {
+		e.t.Fatalf("ApplyResourceChange: %v", err)
+	}
+	return apply
+}
+
+// A create that fails after the object exists keeps it in state (tainted), and with its identity,
+// so that the next plan finds it by identity too; so does a refresh that cannot list it yet.
+func TestIdentity_failedCreateKeepsTheIdentity(t *testing.T) {
+	e := newProtoEnv(t, sandbox.Config{}, func(s *clientSettings) { s.inveterateVisibilityWait = 100 * time.Millisecond })
+	e.configure(e.sandboxSections())
+	sb := e.srv
+
+	t.Run("Lune webhook whose disable fails", func(t *testing.T) {
+		sb.FailNext(sandbox.Lune, "lune.update", sandbox.Fail503, 100)
+		defer sb.FailNext(sandbox.Lune, "lune.update", sandbox.Fail503, 0)
+		apply := e.create(webhookTypeName, map[string]tftypes.Value{
+			"url": str("https://hooks.example.com/disabled"), "enabled": tftypes.NewValue(tftypes.Bool, false),
+		})
+		assertKeptWithIdentity(t, e, webhookTypeName, apply, "Unable to Disable Lune Webhook")
+	})
+	t.Run("Inveterate subscription never listed", func(t *testing.T) {
+		sb.SetInveterateDelays(time.Hour, 0)
+		defer sb.SetInveterateDelays(0, 0)
+		typ := e.resourceType(inveterateWebhookSubscriptionTypeName)
+		timeouts := objectValue(typ.AttributeTypes["timeouts"].(tftypes.Object), map[string]tftypes.Value{"create": str("300ms")})
+		apply := e.create(inveterateWebhookSubscriptionTypeName, map[string]tftypes.Value{
+			"topic": str("customer.updated"), "callback_url": str("https://hooks.example.com/late"), "name": str("late"), "timeouts": timeouts,
+		})
+		id := assertKeptWithIdentity(t, e, inveterateWebhookSubscriptionTypeName, apply, "Not Listed in Time")
+
+		// A refresh while it is still not listed keeps it, with a warning, and keeps its identity.
+		read, err := e.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
+			TypeName: inveterateWebhookSubscriptionTypeName, CurrentState: apply.NewState, CurrentIdentity: apply.NewIdentity, Private: apply.Private,
+		})
+		if err != nil || hasError(read.Diagnostics) {
+			t.Fatalf("ReadResource: %v %s", err, diagText(read.Diagnostics))
+		}
+		wantText(t, diagText(read.Diagnostics), "Not Listed Yet")
+		if got := identityID(t, read.NewIdentity); got != id {
+			t.Errorf("identity %q after the refresh, want %q", got, id)
+		}
+	})
+}
+
+// assertKeptWithIdentity checks that a create failed with summary, yet saved the object in state
+// with an identity equal to its id, and returns the id.
+func assertKeptWithIdentity(t *testing.T, e *protoEnv, typeName string, apply *tfprotov6.ApplyResourceChangeResponse, summary string) string {
+	t.Helper()
+	if !hasError(apply.Diagnostics) {
+		t.Fatal("the create did not fail")
+	}
+	wantText(t, diagText(apply.Diagnostics), summary)
+	state := decode(t, apply.NewState, e.resourceType(typeName))
+	id := stringAttr(t, state, "id")
+	if id == "" {
+		t.Fatal("the created object is not in state")
+	}
+	if got := identityID(t, apply.NewIdentity); got != id {
+		t.Errorf("identity %q, want the id in state %q", got, id)
+	}
+	return id
 }

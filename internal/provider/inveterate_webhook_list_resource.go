@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -41,21 +42,17 @@ func (r *inveterateWebhookListResource) List(ctx context.Context, req list.ListR
 	}
 	all, err := client.ListWebhooks(ctx)
 	if err != nil {
-		var diags diag.Diagnostics
-		addAPIError(&diags, &r.clients.Inveterate, "Unable to List Inveterate Webhooks", err)
-		stream.Results = listFailed(diags)
+		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Inveterate, "Unable to List Inveterate Webhooks", err)})
 		return
 	}
 	stream.Results = listResults(all, req.Limit, func(w *inveterate.Webhook) list.ListResult {
-		var m inveterateWebhookResourceModel
-		diags := m.fromAPI(ctx, w)
-		m.Timeouts = timeouts
 		name := w.CallbackURL
 		if w.Name != "" {
 			name = w.Name + ": " + w.CallbackURL
 		}
-		result := listResult(ctx, req, w.ID, name, &m)
-		result.Diagnostics.Append(diags...)
-		return result
+		return listResult(ctx, req, w.ID, name, func() (any, diag.Diagnostics) {
+			m := inveterateWebhookResourceModel{Timeouts: timeouts}
+			return &m, m.fromAPI(ctx, w)
+		})
 	})
 }

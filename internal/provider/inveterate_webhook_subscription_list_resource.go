@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -57,22 +58,18 @@ func (r *inveterateWebhookSubscriptionListResource) List(ctx context.Context, re
 	}
 	all, err := client.ListSubscriptions(ctx)
 	if err != nil {
-		var diags diag.Diagnostics
-		addAPIError(&diags, &r.clients.Inveterate, "Unable to List Inveterate Webhook Subscriptions", err)
-		stream.Results = listFailed(diags)
+		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Inveterate, "Unable to List Inveterate Webhook Subscriptions", err)})
 		return
 	}
 	// Inveterate's list has no filter: the topic is matched here.
-	matching := all[:0]
-	for _, s := range all {
-		if cfg.Topic.IsNull() || s.Topic == cfg.Topic.ValueString() {
-			matching = append(matching, s)
-		}
+	if !cfg.Topic.IsNull() {
+		all = slices.DeleteFunc(all, func(s inveterate.Subscription) bool { return s.Topic != cfg.Topic.ValueString() })
 	}
-	stream.Results = listResults(matching, req.Limit, func(s *inveterate.Subscription) list.ListResult {
-		var m inveterateWebhookSubscriptionResourceModel
-		m.fromAPI(s)
-		m.Timeouts = timeouts
-		return listResult(ctx, req, s.ID, s.Topic+": "+s.CallbackURL, &m)
+	stream.Results = listResults(all, req.Limit, func(s *inveterate.Subscription) list.ListResult {
+		return listResult(ctx, req, s.ID, s.Topic+": "+s.CallbackURL, func() (any, diag.Diagnostics) {
+			m := inveterateWebhookSubscriptionResourceModel{Timeouts: timeouts}
+			m.fromAPI(s)
+			return &m, nil
+		})
 	})
 }

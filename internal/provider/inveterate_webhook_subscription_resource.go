@@ -309,7 +309,9 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 			"%q is not an Inveterate webhook subscription import id. Expected <id> or <topic>/<id>, where <id> is the "+
 				"subscription's id (32 lowercase hexadecimal characters) and <topic> its topic, for example\n"+
 				"  terraform import %[2]s.example 0123456789abcdef0123456789abcdef\n"+
-				"  terraform import %[2]s.example customer.updated/0123456789abcdef0123456789abcdef",
+				"  terraform import %[2]s.example customer.updated/0123456789abcdef0123456789abcdef\n"+
+				"or, in an import block by identity (Terraform 1.12 and later), the id alone:\n"+
+				"  import {\n    to       = %[2]s.example\n    identity = { id = \"0123456789abcdef0123456789abcdef\" }\n  }",
 			value, inveterateWebhookSubscriptionTypeName))
 		return
 	}

@@ -34,14 +34,17 @@ func listResults[T any](items []T, limit int64, result func(*T) list.ListResult)
 }
 
 // listResult is one listed object: its identity (the vendor's id), a display name a person
-// recognizes, and with include_resource the resource object. model is the resource's model as
-// after an import: what the API returns, with secrets and configuration-only arguments null.
-func listResult(ctx context.Context, req list.ListRequest, id, displayName string, model any) list.ListResult {
+// recognizes, and with include_resource the resource object. model makes the resource's model as
+// after an import (what the API returns, with secrets and configuration-only arguments null); it
+// is called only when the resource object is asked for.
+func listResult(ctx context.Context, req list.ListRequest, id, displayName string, model func() (any, diag.Diagnostics)) list.ListResult {
 	result := req.NewListResult(ctx)
 	result.DisplayName = displayName
 	result.Diagnostics.Append(result.Identity.Set(ctx, identityModel{ID: types.StringValue(id)})...)
 	if req.IncludeResource {
-		result.Diagnostics.Append(result.Resource.Set(ctx, model)...)
+		m, diags := model()
+		result.Diagnostics.Append(diags...)
+		result.Diagnostics.Append(result.Resource.Set(ctx, m)...)
 	}
 	return result
 }
@@ -54,21 +57,28 @@ func beginList[C any](ctx context.Context, client func(string, bool, *diag.Diagn
 	req list.ListRequest, cfg any, stream *list.ListResultsStream) (_ *C, _ timeouts.Value, ok bool) {
 	var diags diag.Diagnostics
 	c, ok := client(typeName, false, &diags)
+	if !ok && !diags.HasError() {
+		// Only when Terraform lists before configuring the provider, which it does not do.
+		diags.AddError("Provider Not Configured", "The provider was not configured before listing "+typeName+". This is a bug in the provider or in Terraform; please report it.")
+	}
 	if ok && cfg != nil {
 		diags.Append(req.Config.Get(ctx, cfg)...)
 	}
 	t, more := nullTimeouts(ctx, req)
 	diags.Append(more...)
 	if !ok || diags.HasError() {
-		stream.Results = listFailed(diags)
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return nil, t, false
 	}
 	return c, t, true
 }
 
-// listFailed is the stream of a list that could not be taken: one result carrying the error.
-func listFailed(diags diag.Diagnostics) iter.Seq[list.ListResult] {
-	return list.ListResultsStreamDiagnostics(diags)
+// listAPIError is the one result of a list the vendor did not answer: the API error, with what to
+// do about it.
+func listAPIError[C any](v *Vendor[C], summary string, err error) list.ListResult {
+	var diags diag.Diagnostics
+	addAPIError(&diags, v, summary, err)
+	return list.ListResult{Diagnostics: diags}
 }
 
 // nullTimeouts is an unset `timeouts` attribute of the resource being listed, as after an import:

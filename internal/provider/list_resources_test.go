@@ -151,8 +151,8 @@ func TestListResource_luneWebhooks(t *testing.T) {
 		}
 	})
 	t.Run("limit", func(t *testing.T) {
-		if got := resultIDs(t, e.list(webhookTypeName, nil, false, 2)); len(got) != 2 {
-			t.Errorf("limit 2 gave %d results", len(got))
+		if got, want := resultIDs(t, e.list(webhookTypeName, nil, false, 2)), []string{all.ID, mainOnly.ID}; !slices.Equal(got, want) {
+			t.Errorf("limit 2 listed %v, want %v", got, want)
 		}
 	})
 	t.Run("one list per query, no writes", func(t *testing.T) {
@@ -275,14 +275,47 @@ func TestListResource_partnerWebhooks(t *testing.T) {
 	})
 	t.Run("results arrive page by page", func(t *testing.T) {
 		sb.ResetCounts()
-		first := true
-		for r := range e.listStream(partnerWebhookTypeName, nil, false, 0) {
-			if first && sb.Count("blaze.list") != 1 {
+		n := 0
+		for range e.listStream(partnerWebhookTypeName, nil, false, 0) {
+			if n++; n == 1 && sb.Count("blaze.list") != 1 {
 				t.Errorf("the first result came after %d page calls, want 1", sb.Count("blaze.list"))
 			}
-			first = false
-			_ = r
 		}
+		if n != len(live) {
+			t.Errorf("%d results, want %d", n, len(live))
+		}
+	})
+	t.Run("a reader that stops early stops the paging", func(t *testing.T) {
+		sb.ResetCounts()
+		for range e.listStream(partnerWebhookTypeName, nil, false, 0) {
+			break
+		}
+		if n := sb.Count("blaze.list"); n != 1 {
+			t.Errorf("%d page calls after reading one result, want 1", n)
+		}
+	})
+	t.Run("a page that fails after the first", func(t *testing.T) {
+		var ids []string
+		var failed []*tfprotov6.Diagnostic
+		for r := range e.listStream(partnerWebhookTypeName, nil, false, 0) {
+			if len(ids) == 0 && len(failed) == 0 {
+				// The first page is out: every later page call fails, retries included.
+				sb.FailNext(sandbox.Blaze, "blaze.list", sandbox.Fail503, 100)
+			}
+			if hasError(r.Diagnostics) {
+				failed = append(failed, r.Diagnostics...)
+				continue
+			}
+			ids = append(ids, identityID(t, r.Identity))
+		}
+		sb.FailNext(sandbox.Blaze, "blaze.list", sandbox.Fail503, 0)
+		if !slices.Equal(ids, live[:3]) {
+			t.Errorf("listed %v before the failure, want the first page %v", ids, live[:3])
+		}
+		if len(failed) != 1 {
+			t.Fatalf("%d error diagnostics, want 1", len(failed))
+		}
+		wantText(t, failed[0].Summary+"\n"+failed[0].Detail, "Unable to List BLAZE Partner Webhooks", "503")
 	})
 	t.Run("limit stops the paging", func(t *testing.T) {
 		sb.ResetCounts()

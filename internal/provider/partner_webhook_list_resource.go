@@ -73,11 +73,10 @@ func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequ
 				if !cfg.WebHookType.IsNull() && w.WebHookType != cfg.WebHookType.ValueString() {
 					continue
 				}
-				var m partnerWebhookResourceModel
-				diags := m.fromAPI(ctx, w)
-				m.Timeouts = timeouts
-				result := listResult(ctx, req, w.ID, w.WebHookType+": "+strings.Join(w.WebHookURLs, ", "), &m)
-				result.Diagnostics.Append(diags...)
+				result := listResult(ctx, req, w.ID, w.WebHookType+": "+strings.Join(w.WebHookURLs, ", "), func() (any, diag.Diagnostics) {
+					m := partnerWebhookResourceModel{Timeouts: timeouts}
+					return &m, m.fromAPI(ctx, w)
+				})
 				if !push(result) {
 					return false
 				}
@@ -88,9 +87,7 @@ func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequ
 			return true
 		})
 		if err != nil {
-			var diags diag.Diagnostics
-			addAPIError(&diags, &r.clients.Blaze, "Unable to List BLAZE Partner Webhooks", err)
-			push(list.ListResult{Diagnostics: diags})
+			push(listAPIError(&r.clients.Blaze, "Unable to List BLAZE Partner Webhooks", err))
 		}
 	}
 }

@@ -131,13 +131,13 @@ func (r *partnerWebhookResource) Schema(ctx context.Context, _ resource.SchemaRe
 	}
 }
 
-// partnerWebhookURLsValidators check web_hook_urls: BLAZE needs at least one URL, and only an
-// absolute http(s) URL can receive its posts.
 // IdentitySchema is the webhook's identity (Terraform 1.12+): its BLAZE id.
 func (r *partnerWebhookResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = idIdentitySchema("BLAZE partner webhook", "24 lowercase hexadecimal characters")
 }
 
+// partnerWebhookURLsValidators check web_hook_urls: BLAZE needs at least one URL, and only an
+// absolute http(s) URL can receive its posts.
 func partnerWebhookURLsValidators() []validator.Set {
 	return []validator.Set{
 		setvalidator.SizeAtLeast(1),

@@ -13,8 +13,8 @@ import (
 )
 
 // Protocol-level tests call the provider server in process, as Terraform would over gRPC, with no
-// CLI. They cover what the Terraform installed here (1.11) cannot drive: resource identity (1.12+)
-// and list resources for terraform query (1.14+). They run on every machine.
+// CLI. They cover what an older Terraform cannot drive, resource identity (1.12+) and list
+// resources for terraform query (1.14+), whatever Terraform the machine has.
 
 // listServer is a provider server with the list resource methods, which terraform-plugin-go
 // v0.31 still keeps out of ProviderServer.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -61,18 +62,13 @@ func (r *webhookListResource) List(ctx context.Context, req list.ListRequest, st
 	}
 	all, err := client.ListWebhooks(ctx, accountIDs)
 	if err != nil {
-		var diags diag.Diagnostics
-		addAPIError(&diags, &r.clients.Lune, "Unable to List Lune Webhooks", err)
-		stream.Results = listFailed(diags)
+		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Lune, "Unable to List Lune Webhooks", err)})
 		return
 	}
 	stream.Results = listResults(all, req.Limit, func(w *lune.Webhook) list.ListResult {
-		var m webhookResourceModel
-		diags := m.fromAPI(ctx, w)
-		m.SecretRotationTriggers = types.MapNull(types.StringType)
-		m.Timeouts = timeouts
-		result := listResult(ctx, req, w.ID, w.URL, &m)
-		result.Diagnostics.Append(diags...)
-		return result
+		return listResult(ctx, req, w.ID, w.URL, func() (any, diag.Diagnostics) {
+			m := webhookResourceModel{SecretRotationTriggers: types.MapNull(types.StringType), Timeouts: timeouts}
+			return &m, m.fromAPI(ctx, w)
+		})
 	})
 }

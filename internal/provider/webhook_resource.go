@@ -289,6 +289,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 	var plan, state webhookResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -298,7 +299,6 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	id := state.ID.ValueString()
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	next := plan
 	next.Secret, next.SecretLast4 = state.Secret, state.SecretLast4
 
