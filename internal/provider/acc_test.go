@@ -101,6 +101,25 @@ func (e *accEnv) factoriesFromEnv() map[string]func() (tfprotov6.ProviderServer,
 	return f
 }
 
+// factoriesWithoutCredentials serves a provider that sees an empty environment wherever the test
+// runs: a test whose premise is "no credentials" builds that world itself instead of depending on
+// the process environment, which holds credentials in a live run.
+func (e *accEnv) factoriesWithoutCredentials() map[string]func() (tfprotov6.ProviderServer, error) {
+	p := &WebhooksProvider{version: "acctest", getenv: func(string) string { return "" }, tune: fastRetries}
+	return map[string]func() (tfprotov6.ProviderServer, error){"webhooks": providerserver.NewProtocol6WithError(p)}
+}
+
+// noWrites fails the test if the sandbox saw a write call. Live there is no counter: a test that
+// uses it proves there that the expected error came before anything was written.
+func (e *accEnv) noWrites(why string) {
+	e.t.Helper()
+	if e.srv != nil {
+		if n := e.srv.Writes(); n != 0 {
+			e.t.Fatalf("%d write calls %s", n, why)
+		}
+	}
+}
+
 // developerKey is the sandbox's first BLAZE developer key, in a stable order.
 func (e *accEnv) developerKey() string {
 	var key string

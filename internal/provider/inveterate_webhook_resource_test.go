@@ -481,16 +481,13 @@ func TestAccInveterateWebhook_invalidArguments(t *testing.T) {
 
 func TestAccInveterateWebhook_missingCredentials(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
+		ProtoV6ProviderFactories: e.factoriesWithoutCredentials(),
 		Steps: []resource.TestStep{{
 			Config:      "provider \"webhooks\" {}\n\n" + inveterateWebhookConfig("https://hooks.example.com/x"),
 			PlanOnly:    true,
 			ExpectError: errorText("Missing Inveterate Credentials", "inveterate.api_key (environment variable INVETERATE_API_KEY)"),
 		}},
 	})
-	if n := srv.Writes(); n != 0 {
-		t.Fatalf("%d write calls without credentials", n)
-	}
+	e.noWrites("without credentials")
 }

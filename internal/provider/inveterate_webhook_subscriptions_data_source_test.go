@@ -75,7 +75,7 @@ func TestAccInveterateWebhookSubscriptionsDataSource_invalidTopic(t *testing.T) 
 func TestAccInveterateWebhookSubscriptionsDataSource_missingCredentials(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
+		ProtoV6ProviderFactories: e.factoriesWithoutCredentials(),
 		Steps: []resource.TestStep{{
 			Config:      "provider \"webhooks\" {}\n\ndata \"webhooks_inveterate_webhook_subscriptions\" \"all\" {}\n",
 			PlanOnly:    true,

@@ -47,7 +47,7 @@ func TestAccInveterateWebhooksDataSource_basic(t *testing.T) {
 func TestAccInveterateWebhooksDataSource_missingCredentials(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
+		ProtoV6ProviderFactories: e.factoriesWithoutCredentials(),
 		Steps: []resource.TestStep{{
 			Config:      "provider \"webhooks\" {}\n\ndata \"webhooks_inveterate_webhooks\" \"all\" {}\n",
 			PlanOnly:    true,

@@ -200,7 +200,7 @@ func TestAccPartnerWebhooksDataSource_invalidFilters(t *testing.T) {
 func TestAccPartnerWebhooksDataSource_missingCredentials(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
+		ProtoV6ProviderFactories: e.factoriesWithoutCredentials(),
 		Steps: []resource.TestStep{{
 			Config: "provider \"webhooks\" {}\n\ndata \"webhooks_partner_webhooks\" \"x\" {}\n",
 			ExpectError: errorText("Missing BLAZE Credentials", "webhooks_partner_webhooks manages BLAZE objects",

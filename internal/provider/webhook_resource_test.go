@@ -477,17 +477,14 @@ func TestAccWebhook_invalidArguments(t *testing.T) {
 
 func TestAccWebhook_missingCredentials(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
+		ProtoV6ProviderFactories: e.factoriesWithoutCredentials(),
 		Steps: []resource.TestStep{{
 			Config:      "provider \"webhooks\" {}\n\n" + webhookConfig("https://hooks.example.com/x"),
 			ExpectError: errorText("Missing Lune Credentials", "lune.api_key (environment variable LUNE_API_KEY)"),
 		}},
 	})
-	if n := srv.Writes(); n != 0 {
-		t.Fatalf("%d write calls without credentials", n)
-	}
+	e.noWrites("without credentials")
 }
 
 func TestAccWebhook_wrongKey(t *testing.T) {
