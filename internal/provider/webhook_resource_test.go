@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -42,54 +45,75 @@ func onlyLuneWebhook(srv *sandbox.Server) (sandbox.LuneWebhook, error) {
 	return all[0], nil
 }
 
-// secretIsSandboxs checks that the secret in state is the sandbox's current secret, without ever
-// printing either.
-func secretIsSandboxs(srv *sandbox.Server) knownvalue.Check {
-	return knownvalue.StringFunc(func(v string) error {
-		w, err := onlyLuneWebhook(srv)
+// luneSecretIsCurrent checks, without ever printing either, that the secret in state is the
+// webhook's current one: its last 4 characters are those Lune reports, and against the sandbox the
+// whole secret is the one the sandbox holds.
+func luneSecretIsCurrent(e *accEnv, api *Clients, addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		id, err := stateID(s, addr)
 		if err != nil {
 			return err
 		}
-		if v != w.Secret {
-			return errors.New("the secret in state is not the sandbox's current secret")
+		secret := s.RootModule().Resources[addr].Primary.Attributes["secret"]
+		w, err := api.Lune.Client.GetWebhook(context.Background(), id)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-}
-
-// sandboxCount checks an operation counter of the sandbox.
-func sandboxCount(srv *sandbox.Server, op string, want int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if got := srv.Count(op); got != want {
-			return fmt.Errorf("%s was called %d times, want %d", op, got, want)
+		if secret == "" || !matchesLast4(secret, w.SecretLast4()) {
+			return errors.New("the secret in state does not end in the characters Lune reports")
+		}
+		if e.srv != nil {
+			if held, ok := e.srv.LuneWebhook(id); !ok || held.Secret != secret {
+				return errors.New("the secret in state is not the sandbox's current secret")
+			}
 		}
 		return nil
 	}
 }
 
-// luneWebhooksDestroyed is the CheckDestroy of webhooks_webhook: it asks the sandbox.
-func luneWebhooksDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
-	return destroyedCheck(webhookTypeName, func(id string) bool { _, ok := srv.LuneWebhook(id); return ok })
+// luneWebhook checks the webhook behind webhookAddr as Lune reports it.
+func luneWebhook(api *Clients, check func(*lune.Webhook) error) resource.TestCheckFunc {
+	return remote(webhookAddr, api.Lune.Client.GetWebhook, check)
+}
+
+// luneWebhooksGone is the CheckDestroy of webhooks_webhook: it asks Lune.
+func luneWebhooksGone(api *Clients) resource.TestCheckFunc {
+	return gone(webhookTypeName, api.Lune.Client.GetWebhook)
+}
+
+// luneAccounts are two account ids of the organisation for account filter tests: any two ids
+// against the sandbox; live, WEBHOOKS_ACC_LUNE_ACCOUNT_IDS (two ids, comma-separated), without
+// which the test is skipped.
+func (e *accEnv) luneAccounts() (string, string) {
+	e.t.Helper()
+	if e.srv != nil {
+		return "acc_one", "acc_two"
+	}
+	one, two, ok := strings.Cut(os.Getenv("WEBHOOKS_ACC_LUNE_ACCOUNT_IDS"), ",")
+	if !ok || one == "" || two == "" {
+		e.t.Skip("WEBHOOKS_ACC_LUNE_ACCOUNT_IDS (two account ids of the organisation, comma-separated) is not set")
+	}
+	return one, two
 }
 
 func TestAccWebhook_basic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
+	api := e.api()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
+	url, url2 := e.url("lune"), e.url("lune/v2")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
-				Config: e.config(webhookConfig("https://hooks.example.com/lune")),
+				Config: e.config(webhookConfig(url)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(webhookAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("url"), knownvalue.StringExact("https://hooks.example.com/lune")),
+					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("url"), knownvalue.StringExact(url)),
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("account_ids"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("account_type"), knownvalue.StringExact("test")),
+					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("account_type"), knownvalue.StringRegexp(regexp.MustCompile(`^(test|live)$`))),
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret_last4"), knownvalue.StringRegexp(regexp.MustCompile(`^[A-Za-z0-9]{4}$`))),
 					statecheck.ExpectSensitiveValue(webhookAddr, tfjsonpath.New("secret")),
 				},
@@ -97,7 +121,16 @@ func TestAccWebhook_basic(t *testing.T) {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(sandboxCount(srv, "lune.create", 1), sandboxCount(srv, "lune.update", 0)),
+				Check: resource.ComposeTestCheckFunc(
+					luneSecretIsCurrent(e, api, webhookAddr),
+					luneWebhook(api, func(w *lune.Webhook) error {
+						if w.URL != url || !w.Enabled || w.AccountIDs != nil {
+							return fmt.Errorf("Lune holds url %q enabled=%v accounts=%v", w.URL, w.Enabled, w.AccountIDs)
+						}
+						return nil
+					}),
+					e.count("lune.create", 1), e.count("lune.update", 0),
+				),
 			},
 			{
 				// Lune cannot return a secret after creation, so an imported webhook has none.
@@ -107,7 +140,7 @@ func TestAccWebhook_basic(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"secret"},
 			},
 			{
-				Config: e.config(webhookConfig("https://hooks.example.com/lune/v2")),
+				Config: e.config(webhookConfig(url2)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionUpdate),
@@ -118,15 +151,16 @@ func TestAccWebhook_basic(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(webhookAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
 				},
-				Check: func(*terraform.State) error {
-					w, err := onlyLuneWebhook(srv)
-					if err == nil && w.URL != "https://hooks.example.com/lune/v2" {
-						err = fmt.Errorf("sandbox url %q", w.URL)
-					}
-					return err
-				},
+				Check: resource.ComposeTestCheckFunc(
+					luneSecretIsCurrent(e, api, webhookAddr),
+					luneWebhook(api, func(w *lune.Webhook) error {
+						if w.URL != url2 {
+							return fmt.Errorf("Lune holds url %q", w.URL)
+						}
+						return nil
+					}),
+				),
 			},
 		},
 	})
@@ -134,23 +168,24 @@ func TestAccWebhook_basic(t *testing.T) {
 
 func TestAccWebhook_secretRotation(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
+	api := e.api()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	differentSecret := statecheck.CompareValue(compare.ValuesDiffer())
+	sameSecret := statecheck.CompareValue(compare.ValuesSame())
 	config := func(rotation string) string {
-		return e.config(webhookConfig("https://hooks.example.com/rotate", fmt.Sprintf("secret_rotation_triggers = { rotation = %q }", rotation)))
+		return e.config(webhookConfig(e.url("rotate"), fmt.Sprintf("secret_rotation_triggers = { rotation = %q }", rotation)))
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
 				Config: config("2026-01"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(webhookAddr, tfjsonpath.New("id")),
 					differentSecret.AddStateValue(webhookAddr, tfjsonpath.New("secret")),
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
 				},
+				Check: luneSecretIsCurrent(e, api, webhookAddr),
 			},
 			{
 				Config: config("2026-02"),
@@ -165,18 +200,22 @@ func TestAccWebhook_secretRotation(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(webhookAddr, tfjsonpath.New("id")),
 					differentSecret.AddStateValue(webhookAddr, tfjsonpath.New("secret")),
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
+					sameSecret.AddStateValue(webhookAddr, tfjsonpath.New("secret")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					sandboxCount(srv, "lune.rotate", 1),
-					sandboxCount(srv, "lune.create", 1),
-					sandboxCount(srv, "lune.update", 0),
+					luneSecretIsCurrent(e, api, webhookAddr),
+					e.count("lune.rotate", 1),
+					e.count("lune.create", 1),
+					e.count("lune.update", 0),
 				),
 			},
 			{
 				// Changing the URL alone does not rotate.
-				Config: e.config(webhookConfig("https://hooks.example.com/rotate/v2", `secret_rotation_triggers = { rotation = "2026-02" }`)),
-				Check:  sandboxCount(srv, "lune.rotate", 1),
+				Config: e.config(webhookConfig(e.url("rotate/v2"), `secret_rotation_triggers = { rotation = "2026-02" }`)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameSecret.AddStateValue(webhookAddr, tfjsonpath.New("secret")),
+				},
+				Check: resource.ComposeTestCheckFunc(luneSecretIsCurrent(e, api, webhookAddr), e.count("lune.rotate", 1)),
 			},
 		},
 	})
@@ -184,35 +223,35 @@ func TestAccWebhook_secretRotation(t *testing.T) {
 
 func TestAccWebhook_disabled(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
-	enabledInSandbox := func(want bool) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			w, err := onlyLuneWebhook(srv)
-			if err == nil && w.Enabled != want {
-				err = fmt.Errorf("sandbox enabled = %v, want %v", w.Enabled, want)
+	api := e.api()
+	enabledAtLune := func(want bool) resource.TestCheckFunc {
+		return luneWebhook(api, func(w *lune.Webhook) error {
+			if w.Enabled != want {
+				return fmt.Errorf("Lune says enabled = %v, want %v", w.Enabled, want)
 			}
-			return err
-		}
+			return nil
+		})
 	}
+	url := e.url("off")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
-				Config: e.config(webhookConfig("https://hooks.example.com/off", "enabled = false")),
+				Config: e.config(webhookConfig(url, "enabled = false")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("enabled"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
 				},
 				// Lune creates webhooks enabled: one create, then one update.
-				Check: resource.ComposeTestCheckFunc(enabledInSandbox(false), sandboxCount(srv, "lune.create", 1), sandboxCount(srv, "lune.update", 1)),
+				Check: resource.ComposeTestCheckFunc(enabledAtLune(false), luneSecretIsCurrent(e, api, webhookAddr),
+					e.count("lune.create", 1), e.count("lune.update", 1)),
 			},
 			{
-				Config: e.config(webhookConfig("https://hooks.example.com/off")),
+				Config: e.config(webhookConfig(url)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionUpdate)},
 				},
-				Check: enabledInSandbox(true),
+				Check: enabledAtLune(true),
 			},
 		},
 	})
@@ -220,11 +259,11 @@ func TestAccWebhook_disabled(t *testing.T) {
 
 func TestAccWebhook_disableFailureLeavesWebhookInState(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
-	config := e.config(webhookConfig("https://hooks.example.com/tainted", "enabled = false"))
+	srv := e.sandbox() // fault injection
+	config := e.config(webhookConfig(e.url("tainted"), "enabled = false"))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				PreConfig:   func() { srv.FailNext(sandbox.Lune, "lune.update", sandbox.Fail500, 1000) },
@@ -252,16 +291,17 @@ func TestAccWebhook_disableFailureLeavesWebhookInState(t *testing.T) {
 
 func TestAccWebhook_accountIDs(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
+	api := e.api()
+	one, two := e.luneAccounts()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
-	const url = "https://hooks.example.com/accounts"
+	url := e.url("accounts")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
-				Config: e.config(webhookConfig(url, `account_ids = ["acc_one"]`)),
+				Config: e.config(webhookConfig(url, fmt.Sprintf("account_ids = [%q]", one))),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(webhookAddr, tfjsonpath.New("id")),
 					newID.AddStateValue(webhookAddr, tfjsonpath.New("id")),
@@ -269,14 +309,14 @@ func TestAccWebhook_accountIDs(t *testing.T) {
 			},
 			{
 				// Reordered and extended: an in-place update.
-				Config: e.config(webhookConfig(url, `account_ids = ["acc_two", "acc_one"]`)),
+				Config: e.config(webhookConfig(url, fmt.Sprintf("account_ids = [%q, %q]", two, one))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(webhookAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("account_ids"), knownvalue.SetExact([]knownvalue.Check{
-						knownvalue.StringExact("acc_one"), knownvalue.StringExact("acc_two"),
+						knownvalue.StringExact(one), knownvalue.StringExact(two),
 					})),
 				},
 			},
@@ -290,13 +330,12 @@ func TestAccWebhook_accountIDs(t *testing.T) {
 					newID.AddStateValue(webhookAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("account_ids"), knownvalue.Null()),
 				},
-				Check: func(*terraform.State) error {
-					w, err := onlyLuneWebhook(srv)
-					if err == nil && w.AccountIDs != nil {
-						err = fmt.Errorf("the new webhook has an account filter %v", w.AccountIDs)
+				Check: luneWebhook(api, func(w *lune.Webhook) error {
+					if w.AccountIDs != nil {
+						return fmt.Errorf("the new webhook has an account filter %v", w.AccountIDs)
 					}
-					return err
-				},
+					return nil
+				}),
 			},
 		},
 	})
@@ -304,29 +343,29 @@ func TestAccWebhook_accountIDs(t *testing.T) {
 
 func TestAccWebhook_rotatedOutsideTerraform(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
+	api := e.api()
+	var webhook capturedID
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{
-			{Config: e.config(webhookConfig("https://hooks.example.com/outside", `secret_rotation_triggers = { n = "1" }`))},
+			{
+				Config: e.config(webhookConfig(e.url("outside"), `secret_rotation_triggers = { n = "1" }`)),
+				Check:  webhook.from(webhookAddr),
+			},
 			{
 				PreConfig: func() {
-					w, err := onlyLuneWebhook(srv)
-					if err != nil {
+					if _, err := api.Lune.Client.RotateSecret(context.Background(), webhook.id); err != nil {
 						t.Fatal(err)
 					}
-					srv.RotateLuneSecret(w.ID)
 				},
 				RefreshState: true,
 				Check:        resource.TestCheckNoResourceAttr(webhookAddr, "secret"),
 			},
 			{
 				// Changing the triggers gets a valid secret into state again.
-				Config: e.config(webhookConfig("https://hooks.example.com/outside", `secret_rotation_triggers = { n = "2" }`)),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
-				},
+				Config: e.config(webhookConfig(e.url("outside"), `secret_rotation_triggers = { n = "2" }`)),
+				Check:  luneSecretIsCurrent(e, api, webhookAddr),
 			},
 		},
 	})
@@ -334,60 +373,87 @@ func TestAccWebhook_rotatedOutsideTerraform(t *testing.T) {
 
 func TestAccWebhook_drift(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
-	config := e.config(webhookConfig("https://hooks.example.com/drift", `account_ids = ["acc_one"]`))
+	api := e.api()
+	one, two := e.luneAccounts()
+	url := e.url("drift")
+	config := e.config(webhookConfig(url, fmt.Sprintf("account_ids = [%q]", one)))
+	var webhook capturedID
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{
-			{Config: config},
+			{Config: config, Check: webhook.from(webhookAddr)},
 			{
 				// Changed outside Terraform: planned back in place.
 				PreConfig: func() {
-					w, _ := onlyLuneWebhook(srv)
-					srv.UpdateLuneWebhook(w.ID, func(w *sandbox.LuneWebhook) {
-						w.URL, w.Enabled, w.AccountIDs = "https://elsewhere.example.com/x", false, []string{"acc_two"}
+					disabled := false
+					_, err := api.Lune.Client.UpdateWebhook(context.Background(), webhook.id, lune.UpdateWebhookInput{
+						URL: e.url("elsewhere"), Enabled: &disabled, AccountIDs: []string{two},
 					})
+					if err != nil {
+						t.Fatal(err)
+					}
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionUpdate)},
 				},
-				Check: func(*terraform.State) error {
-					w, err := onlyLuneWebhook(srv)
-					if err == nil && (w.URL != "https://hooks.example.com/drift" || !w.Enabled || len(w.AccountIDs) != 1 || w.AccountIDs[0] != "acc_one") {
-						err = fmt.Errorf("drift not corrected: %s enabled=%v accounts=%v", w.URL, w.Enabled, w.AccountIDs)
+				Check: luneWebhook(api, func(w *lune.Webhook) error {
+					if w.URL != url || !w.Enabled || len(w.AccountIDs) != 1 || w.AccountIDs[0] != one {
+						return fmt.Errorf("drift not corrected: %s enabled=%v accounts=%v", w.URL, w.Enabled, w.AccountIDs)
 					}
-					return err
-				},
+					return nil
+				}),
 			},
 			{
 				// Deleted outside Terraform: planned for creation.
 				PreConfig: func() {
-					w, _ := onlyLuneWebhook(srv)
-					srv.DeleteLuneWebhook(w.ID)
+					if err := api.Lune.Client.DeleteWebhook(context.Background(), webhook.id); err != nil {
+						t.Fatal(err)
+					}
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
-				},
+				Check: luneSecretIsCurrent(e, api, webhookAddr),
 			},
 		},
 	})
 }
 
+// createLuneWebhook makes a webhook behind Terraform's back, as one that existed before the
+// configuration, with enabled = false when disabled.
+func createLuneWebhook(t *testing.T, api *Clients, in lune.CreateWebhookInput, disabled bool) *lune.Webhook {
+	t.Helper()
+	ctx := context.Background()
+	w, err := api.Lune.Client.CreateWebhook(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if disabled {
+		enabled := false
+		updated, err := api.Lune.Client.UpdateWebhook(ctx, w.ID, lune.UpdateWebhookInput{URL: w.URL, Enabled: &enabled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		updated.Secret = w.Secret
+		w = updated
+	}
+	return w
+}
+
 func TestAccWebhook_importBlock(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
-	existing := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/existing", Enabled: false, AccountIDs: []string{"acc_one"}})
-	resourceConfig := webhookConfig("https://hooks.example.com/existing", "enabled = false", `account_ids = ["acc_one"]`)
+	api := e.api()
+	one, _ := e.luneAccounts()
+	url := e.url("existing")
+	existing := createLuneWebhook(t, api, lune.CreateWebhookInput{URL: url, AccountIDs: []string{one}}, true)
+	resourceConfig := webhookConfig(url, "enabled = false", fmt.Sprintf("account_ids = [%q]", one))
 	config := e.config(fmt.Sprintf("import {\n  to = webhooks_webhook.test\n  id = %q\n}\n\n", existing.ID) + resourceConfig)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -398,10 +464,11 @@ func TestAccWebhook_importBlock(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret_last4"), knownvalue.StringExact(existing.Secret[len(existing.Secret)-4:])),
+					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret_last4"), knownvalue.StringExact(existing.SecretLast4())),
 					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("account_type"), knownvalue.StringExact(existing.AccountType)),
 				},
-				Check: resource.ComposeTestCheckFunc(sandboxCount(srv, "lune.create", 0), sandboxCount(srv, "lune.update", 0)),
+				// One create and one update made the webhook, before Terraform ran.
+				Check: resource.ComposeTestCheckFunc(e.count("lune.create", 1), e.count("lune.update", 1)),
 			},
 			{
 				// The same through the import-block test mode of the framework.
@@ -419,7 +486,7 @@ func TestAccWebhook_invalidImportID(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config:        e.config(webhookConfig("https://hooks.example.com/x")),
+			Config:        e.config(webhookConfig(e.url("x"))),
 			ResourceName:  webhookAddr,
 			ImportState:   true,
 			ImportStateId: "not/an-id",
@@ -437,7 +504,6 @@ func TestAccWebhook_invalidURL(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "lune")
-			srv := e.sandbox()
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
@@ -445,9 +511,7 @@ func TestAccWebhook_invalidURL(t *testing.T) {
 					ExpectError: regexp.MustCompile(`(?s)Attribute url must be an https:// URL with a domain name.*` + regexp.QuoteMeta(url)),
 				}},
 			})
-			if n := srv.Count("lune.create"); n != 0 {
-				t.Fatalf("%d create calls for an invalid URL", n)
-			}
+			e.noWrites("for an invalid URL")
 		})
 	}
 }
@@ -460,17 +524,14 @@ func TestAccWebhook_invalidArguments(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "lune")
-			srv := e.sandbox()
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
-					Config:      e.config(webhookConfig("https://hooks.example.com/x", tc.extra)),
+					Config:      e.config(webhookConfig(e.url("x"), tc.extra)),
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
 			})
-			if n := srv.Writes(); n != 0 {
-				t.Fatalf("%d write calls for an invalid configuration", n)
-			}
+			e.noWrites("for an invalid configuration")
 		})
 	}
 }
@@ -480,7 +541,7 @@ func TestAccWebhook_missingCredentials(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factoriesWithoutCredentials(),
 		Steps: []resource.TestStep{{
-			Config:      "provider \"webhooks\" {}\n\n" + webhookConfig("https://hooks.example.com/x"),
+			Config:      "provider \"webhooks\" {}\n\n" + webhookConfig(e.url("x")),
 			ExpectError: errorText("Missing Lune Credentials", "lune.api_key (environment variable LUNE_API_KEY)"),
 		}},
 	})
@@ -489,8 +550,8 @@ func TestAccWebhook_missingCredentials(t *testing.T) {
 
 func TestAccWebhook_wrongKey(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
-	config := strings.Replace(e.config(webhookConfig("https://hooks.example.com/x")), sandbox.DefaultLuneTestKey, "test_wrong_key", 1)
+	config := fmt.Sprintf("provider \"webhooks\" {\n  lune = {\n    api_key = \"test_wrong_key\"\n%s  }\n}\n\n", e.baseURLLine(envLuneBaseURL)) +
+		webhookConfig(e.url("x"))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
@@ -499,9 +560,7 @@ func TestAccWebhook_wrongKey(t *testing.T) {
 			ExpectError: errorText("Lune Rejected the Credentials", "answered HTTP 401", "lune.api_key (or LUNE_API_KEY)"),
 		}},
 	})
-	if n := srv.Writes(); n != 0 {
-		t.Fatalf("%d write calls with a wrong key", n)
-	}
+	e.noWrites("with a wrong key")
 }
 
 // TestAccWebhook_importKeepsTheSecret adopts a webhook whose configuration already has rotation
@@ -509,38 +568,35 @@ func TestAccWebhook_wrongKey(t *testing.T) {
 // and only a later change rotates.
 func TestAccWebhook_importKeepsTheSecret(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
-	existing := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/adopted", Enabled: true})
+	api := e.api()
+	url := e.url("adopted")
+	existing := createLuneWebhook(t, api, lune.CreateWebhookInput{URL: url}, false)
 	config := func(rotation string) string {
-		return webhookConfig("https://hooks.example.com/adopted", fmt.Sprintf("secret_rotation_triggers = { rotation = %q }", rotation))
+		return webhookConfig(url, fmt.Sprintf("secret_rotation_triggers = { rotation = %q }", rotation))
 	}
-	unchanged := func(*terraform.State) error {
-		w, err := onlyLuneWebhook(srv)
-		if err == nil && w.Secret != existing.Secret {
-			err = errors.New("adopting the webhook rotated its secret")
+	unchanged := luneWebhook(api, func(w *lune.Webhook) error {
+		if w.SecretLast4() != existing.SecretLast4() {
+			return errors.New("adopting the webhook rotated its secret")
 		}
-		return err
-	}
+		return nil
+	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
 				Config: e.config(fmt.Sprintf("import {\n  to = webhooks_webhook.test\n  id = %q\n}\n\n", existing.ID) + config("one")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(unchanged, sandboxCount(srv, "lune.rotate", 0), resource.TestCheckNoResourceAttr(webhookAddr, "secret")),
+				Check: resource.ComposeTestCheckFunc(unchanged, e.count("lune.rotate", 0), resource.TestCheckNoResourceAttr(webhookAddr, "secret")),
 			},
 			{
 				Config: e.config(config("two")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(webhookAddr, tfjsonpath.New("secret"))},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("secret"), secretIsSandboxs(srv)),
-				},
-				Check: sandboxCount(srv, "lune.rotate", 1),
+				Check: resource.ComposeTestCheckFunc(luneSecretIsCurrent(e, api, webhookAddr), e.count("lune.rotate", 1)),
 			},
 		},
 	})

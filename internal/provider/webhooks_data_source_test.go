@@ -80,7 +80,7 @@ resource "webhooks_webhook" "adopted" {
 `)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksDestroyed(srv),
+		CheckDestroy:             luneWebhooksGone(e.api()),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
