@@ -66,12 +66,21 @@ func (e *accEnv) api() *Clients {
 		env := e.sandboxEnv()
 		getenv = func(k string) string { return env[k] }
 	}
-	var diags diag.Diagnostics
-	clients := configureClients(context.Background(), emptyModel(e.t), "acctest", "", getenv, fastRetries, &diags)
-	if diags.HasError() {
-		e.t.Fatalf("building the test's clients: %v", diags)
+	clients, err := clientsFromEnv(getenv)
+	if err != nil {
+		e.t.Fatal(err)
 	}
 	return clients
+}
+
+// clientsFromEnv builds the clients an empty provider block gets from the environment getenv reads.
+func clientsFromEnv(getenv func(string) string) (*Clients, error) {
+	var diags diag.Diagnostics
+	clients := configureClients(context.Background(), nullProviderModel(), "acctest", "", getenv, fastRetries, &diags)
+	if diags.HasError() {
+		return nil, fmt.Errorf("building the test's clients: %v", diags)
+	}
+	return clients, nil
 }
 
 // count checks an operation counter of the sandbox. Live there is no counter, and it checks

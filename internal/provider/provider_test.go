@@ -52,6 +52,10 @@ func TestProviderSchemaIsValid(t *testing.T) {
 // sectionType returns the object type of a provider section, from the schema itself.
 func sectionType(t *testing.T, name string) types.ObjectType {
 	t.Helper()
+	return providerSectionType(name)
+}
+
+func providerSectionType(name string) types.ObjectType {
 	resp := &fwprovider.SchemaResponse{}
 	New("test")().Schema(context.Background(), fwprovider.SchemaRequest{}, resp)
 	return resp.Schema.Attributes[name].GetType().(types.ObjectType)
@@ -75,10 +79,16 @@ func sectionValue(t *testing.T, name string, values map[string]attr.Value) types
 }
 
 func emptyModel(t *testing.T) providerModel {
+	t.Helper()
+	return nullProviderModel()
+}
+
+// nullProviderModel is an empty provider block: every setting comes from the environment.
+func nullProviderModel() providerModel {
 	return providerModel{
-		Inveterate:     types.ObjectNull(sectionType(t, "inveterate").AttrTypes),
-		Blaze:          types.ObjectNull(sectionType(t, "blaze").AttrTypes),
-		Lune:           types.ObjectNull(sectionType(t, "lune").AttrTypes),
+		Inveterate:     types.ObjectNull(providerSectionType("inveterate").AttrTypes),
+		Blaze:          types.ObjectNull(providerSectionType("blaze").AttrTypes),
+		Lune:           types.ObjectNull(providerSectionType("lune").AttrTypes),
 		MaxRetries:     types.Int64Null(),
 		RequestTimeout: types.StringNull(),
 	}
