@@ -105,7 +105,9 @@ func sweepInveterateSubscriptions(ctx context.Context, c *Clients) (int, error) 
 	client := c.Inveterate.Client
 	return sweep(ctx, client != nil, func(ctx context.Context) ([]inveterate.Subscription, error) { return client.ListSubscriptions(ctx) },
 		func(s *inveterate.Subscription) []string { return []string{s.CallbackURL} },
-		func(ctx context.Context, s *inveterate.Subscription) error { return client.DeleteSubscription(ctx, s.Topic, s.ID) })
+		func(ctx context.Context, s *inveterate.Subscription) error {
+			return client.DeleteSubscription(ctx, s.Topic, s.ID)
+		})
 }
 
 func sweepInveterateWebhooks(ctx context.Context, c *Clients) (int, error) {
@@ -118,7 +120,9 @@ func sweepInveterateWebhooks(ctx context.Context, c *Clients) (int, error) {
 func sweepPartnerWebhooks(ctx context.Context, c *Clients) (int, error) {
 	client := c.Blaze.Client
 	return sweep(ctx, client != nil,
-		func(ctx context.Context) ([]blaze.Webhook, error) { return client.ListWebhooks(ctx, blaze.ListOptions{}) },
+		func(ctx context.Context) ([]blaze.Webhook, error) {
+			return client.ListWebhooks(ctx, blaze.ListOptions{})
+		},
 		func(w *blaze.Webhook) []string { return append([]string{w.URL}, w.WebHookURLs...) },
 		func(ctx context.Context, w *blaze.Webhook) error { return client.DeleteWebhook(ctx, w.ID) })
 }
