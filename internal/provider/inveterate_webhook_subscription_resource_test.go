@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -51,22 +54,48 @@ func isOnlyInveterateSubscription(srv *sandbox.Server) knownvalue.Check {
 	})
 }
 
-// inveterateSubscriptionIs checks the sandbox's only subscription.
-func inveterateSubscriptionIs(srv *sandbox.Server, topic, callbackURL, name string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		sub, err := onlyInveterateSubscription(srv)
-		if err == nil && (sub.Topic != topic || sub.CallbackURL != callbackURL || sub.Name != name) {
-			err = fmt.Errorf("sandbox holds %s %s %q, want %s %s %q", sub.Topic, sub.CallbackURL, sub.Name, topic, callbackURL, name)
+// inveterateSubscriptionIs checks the subscription behind the resource as Inveterate lists it.
+func inveterateSubscriptionIs(api *Clients, topic, callbackURL, name string) resource.TestCheckFunc {
+	return remote(inveterateSubscriptionAddr, api.Inveterate.Client.FindSubscription, func(sub *inveterate.Subscription) error {
+		if sub.Topic != topic || sub.CallbackURL != callbackURL || sub.Name != name {
+			return fmt.Errorf("Inveterate holds %s %s %q, want %s %s %q", sub.Topic, sub.CallbackURL, sub.Name, topic, callbackURL, name)
 		}
-		return err
-	}
+		return nil
+	})
 }
 
-// inveterateSubscriptionsDestroyed is the CheckDestroy of webhooks_inveterate_webhook_subscription:
-// it asks the sandbox.
-func inveterateSubscriptionsDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
-	return destroyedCheck(inveterateWebhookSubscriptionTypeName, func(id string) bool { _, ok := srv.InveterateSubscription(id); return ok })
+// inveterateSubscriptionsGone is the CheckDestroy of webhooks_inveterate_webhook_subscription: it
+// asks Inveterate.
+func inveterateSubscriptionsGone(api *Clients) resource.TestCheckFunc {
+	return gone(inveterateWebhookSubscriptionTypeName, api.Inveterate.Client.FindSubscription)
 }
+
+// createInveterateSubscription makes a subscription behind Terraform's back, as one that existed
+// before the configuration, and waits until Inveterate lists it.
+func createInveterateSubscription(t *testing.T, api *Clients, in inveterate.CreateSubscriptionInput) *inveterate.Subscription {
+	t.Helper()
+	ctx := context.Background()
+	created, err := api.Inveterate.Client.CreateSubscription(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, err := api.Inveterate.Client.WaitForSubscription(ctx, created.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return listed
+}
+
+// merchant checks merchant_id: the sandbox's merchant, or live any merchant id.
+func (e *accEnv) merchant() knownvalue.Check {
+	if e.srv != nil {
+		return knownvalue.StringExact(sandbox.DefaultInveterateMerchant)
+	}
+	return knownvalue.StringRegexp(regexp.MustCompile(`.`))
+}
+
+// name is a name for an object the test creates, with the run's marker.
+func (e *accEnv) name(s string) string { return accRun() + " " + s }
 
 // topicAndID is the `<topic>/<id>` import id of the resource at addr.
 func topicAndID(addr string) resource.ImportStateIdFunc {
@@ -81,33 +110,33 @@ func topicAndID(addr string) resource.ImportStateIdFunc {
 
 func TestAccInveterateWebhookSubscription_basic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
+	api := e.api()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	const topic = "customer.updated"
+	url, url2, name, name2 := e.url("inveterate"), e.url("inveterate/v2"), e.name("updates"), e.name("updates v2")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(api),
 		Steps: []resource.TestStep{
 			{
-				Config: e.config(inveterateSubscriptionConfig(topic, "https://hooks.example.com/inveterate", "updates")),
+				Config: e.config(inveterateSubscriptionConfig(topic, url, name)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateSubscriptionAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(inveterateSubscriptionAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("id"), isOnlyInveterateSubscription(srv)),
 					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(inveterateIDRegexp)),
 					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("topic"), knownvalue.StringExact(topic)),
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("callback_url"), knownvalue.StringExact("https://hooks.example.com/inveterate")),
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("name"), knownvalue.StringExact("updates")),
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("merchant_id"), knownvalue.StringExact(sandbox.DefaultInveterateMerchant)),
+					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("callback_url"), knownvalue.StringExact(url)),
+					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("merchant_id"), e.merchant()),
 					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("updated_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					inveterateSubscriptionIs(srv, topic, "https://hooks.example.com/inveterate", "updates"),
-					sandboxCount(srv, "inveterate.subscriptions.create", 1),
+					inveterateSubscriptionIs(api, topic, url, name),
+					e.count("inveterate.subscriptions.create", 1),
 				),
 			},
 			{
@@ -124,7 +153,7 @@ func TestAccInveterateWebhookSubscription_basic(t *testing.T) {
 				ImportStateVerify: true,
 			},
 			{
-				Config: e.config(inveterateSubscriptionConfig(topic, "https://hooks.example.com/inveterate/v2", "updates v2")),
+				Config: e.config(inveterateSubscriptionConfig(topic, url2, name2)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(inveterateSubscriptionAddr, plancheck.ResourceActionUpdate),
@@ -135,23 +164,23 @@ func TestAccInveterateWebhookSubscription_basic(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(inveterateSubscriptionAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("callback_url"), knownvalue.StringExact("https://hooks.example.com/inveterate/v2")),
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("name"), knownvalue.StringExact("updates v2")),
+					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("callback_url"), knownvalue.StringExact(url2)),
+					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("name"), knownvalue.StringExact(name2)),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					inveterateSubscriptionIs(srv, topic, "https://hooks.example.com/inveterate/v2", "updates v2"),
-					sandboxCount(srv, "inveterate.subscriptions.create", 1),
-					sandboxCount(srv, "inveterate.subscriptions.update", 1),
+					inveterateSubscriptionIs(api, topic, url2, name2),
+					e.count("inveterate.subscriptions.create", 1),
+					e.count("inveterate.subscriptions.update", 1),
 				),
 			},
 			{
 				// A change of timeouts alone calls nothing.
-				Config: e.config(inveterateSubscriptionConfig(topic, "https://hooks.example.com/inveterate/v2", "updates v2", `timeouts = { update = "2m" }`)),
+				Config: e.config(inveterateSubscriptionConfig(topic, url2, name2, `timeouts = { update = "2m" }`)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateSubscriptionAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: sandboxCount(srv, "inveterate.subscriptions.update", 1),
+				Check: e.count("inveterate.subscriptions.update", 1),
 			},
 		},
 	})
@@ -159,19 +188,22 @@ func TestAccInveterateWebhookSubscription_basic(t *testing.T) {
 
 func TestAccInveterateWebhookSubscription_topicReplaces(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
+	api := e.api()
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
+	url, name := e.url("topic"), e.name("topic")
+	var first capturedID
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(api),
 		Steps: []resource.TestStep{
 			{
-				Config:            e.config(inveterateSubscriptionConfig("customer.updated", "https://hooks.example.com/topic", "topic")),
+				Config:            e.config(inveterateSubscriptionConfig("customer.updated", url, name)),
+				Check:             first.from(inveterateSubscriptionAddr),
 				ConfigStateChecks: []statecheck.StateCheck{newID.AddStateValue(inveterateSubscriptionAddr, tfjsonpath.New("id"))},
 			},
 			{
 				// Inveterate cannot change a topic: the plan replaces the subscription, because of topic.
-				Config: e.config(inveterateSubscriptionConfig("customer.ordered", "https://hooks.example.com/topic", "topic")),
+				Config: e.config(inveterateSubscriptionConfig("customer.ordered", url, name)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(inveterateSubscriptionAddr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -181,11 +213,17 @@ func TestAccInveterateWebhookSubscription_topicReplaces(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					newID.AddStateValue(inveterateSubscriptionAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("id"), isOnlyInveterateSubscription(srv)),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					inveterateSubscriptionIs(srv, "customer.ordered", "https://hooks.example.com/topic", "topic"),
-					sandboxCount(srv, "inveterate.subscriptions.update", 0),
+					inveterateSubscriptionIs(api, "customer.ordered", url, name),
+					func(*terraform.State) error {
+						// The replaced subscription is gone.
+						if _, err := api.Inveterate.Client.FindSubscription(context.Background(), first.id); !httpclient.IsNotFound(err) {
+							return fmt.Errorf("the replaced subscription %s is still listed (%v)", first.id, err)
+						}
+						return nil
+					},
+					e.count("inveterate.subscriptions.update", 0),
 				),
 			},
 		},
@@ -200,7 +238,7 @@ func TestAccInveterateWebhookSubscription_visibilityDelay(t *testing.T) {
 	srv := e.sandbox()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(e.api()),
 		Steps: []resource.TestStep{{
 			Config: e.config(inveterateSubscriptionConfig("customer.cancelled", "https://hooks.example.com/slow", "slow")),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -212,7 +250,7 @@ func TestAccInveterateWebhookSubscription_visibilityDelay(t *testing.T) {
 			},
 			Check: resource.ComposeTestCheckFunc(
 				sandboxCount(srv, "inveterate.subscriptions.create", 1),
-				inveterateSubscriptionIs(srv, "customer.cancelled", "https://hooks.example.com/slow", "slow"),
+				inveterateSubscriptionIs(e.api(), "customer.cancelled", "https://hooks.example.com/slow", "slow"),
 			),
 		}},
 	})
@@ -228,7 +266,7 @@ func TestAccInveterateWebhookSubscription_createTimeout(t *testing.T) {
 	const topic, url, name = "customer.ordered", "https://hooks.example.com/timeout", "timeout"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				Config: e.config(inveterateSubscriptionConfig(topic, url, name, `timeouts = { create = "1s" }`)),
@@ -265,7 +303,7 @@ func TestAccInveterateWebhookSubscription_createTimeout(t *testing.T) {
 					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("id"), isOnlyInveterateSubscription(srv)),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					inveterateSubscriptionIs(srv, topic, url, name),
+					inveterateSubscriptionIs(e.api(), topic, url, name),
 					sandboxCount(srv, "inveterate.subscriptions.create", 2),
 					sandboxCount(srv, "inveterate.subscriptions.delete", 1),
 				),
@@ -283,7 +321,7 @@ func TestAccInveterateWebhookSubscription_neverListed(t *testing.T) {
 	const topic, url, name = "customer.updated", "https://hooks.example.com/never", "never"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				Config:      e.config(inveterateSubscriptionConfig(topic, url, name, `timeouts = { create = "1s" }`)),
@@ -319,7 +357,7 @@ func TestAccInveterateWebhookSubscription_lostCreateResponse(t *testing.T) {
 	srv.FailNext(sandbox.Inveterate, "inveterate.subscriptions.create", sandbox.FailLostResponse, 1)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(e.api()),
 		Steps: []resource.TestStep{{
 			Config: e.config(inveterateSubscriptionConfig("customer.credits.updated", "https://hooks.example.com/lost", "lost")),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -334,44 +372,48 @@ func TestAccInveterateWebhookSubscription_lostCreateResponse(t *testing.T) {
 
 func TestAccInveterateWebhookSubscription_drift(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
-	const topic, url, name = "customer.payment_failed", "https://hooks.example.com/drift", "drift"
+	api := e.api()
+	const topic = "customer.payment_failed"
+	url, name := e.url("drift"), e.name("drift")
 	config := e.config(inveterateSubscriptionConfig(topic, url, name))
+	var sub capturedID
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(api),
 		Steps: []resource.TestStep{
-			{Config: config},
+			{Config: config, Check: sub.from(inveterateSubscriptionAddr)},
 			{
 				// Changed outside Terraform: planned back in place.
 				PreConfig: func() {
-					sub, _ := onlyInveterateSubscription(srv)
-					srv.UpdateInveterateSubscription(sub.ID, func(s *sandbox.InveterateSubscription) {
-						s.CallbackURL, s.Name, s.UpdatedAt = "https://elsewhere.example.com/x", "renamed", s.UpdatedAt.Add(time.Minute)
+					elsewhere, renamed := e.url("elsewhere"), e.name("renamed")
+					_, err := api.Inveterate.Client.UpdateSubscription(context.Background(), inveterate.UpdateSubscriptionInput{
+						Topic: topic, ID: sub.id, CallbackURL: &elsewhere, Name: &renamed,
 					})
+					if err != nil {
+						t.Fatal(err)
+					}
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateSubscriptionAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(inveterateSubscriptionIs(srv, topic, url, name), sandboxCount(srv, "inveterate.subscriptions.update", 1)),
+				// One update made the drift, one corrected it.
+				Check: resource.ComposeTestCheckFunc(inveterateSubscriptionIs(api, topic, url, name), e.count("inveterate.subscriptions.update", 2)),
 			},
 			{
 				// Deleted outside Terraform: planned for creation.
 				PreConfig: func() {
-					sub, _ := onlyInveterateSubscription(srv)
-					srv.DeleteInveterateSubscription(sub.ID)
+					if err := api.Inveterate.Client.DeleteSubscription(context.Background(), topic, sub.id); err != nil {
+						t.Fatal(err)
+					}
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateSubscriptionAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("id"), isOnlyInveterateSubscription(srv)),
-				},
-				Check: sandboxCount(srv, "inveterate.subscriptions.create", 2),
+				Check: resource.ComposeTestCheckFunc(inveterateSubscriptionIs(api, topic, url, name), e.count("inveterate.subscriptions.create", 2)),
 			},
 		},
 	})
@@ -379,15 +421,15 @@ func TestAccInveterateWebhookSubscription_drift(t *testing.T) {
 
 func TestAccInveterateWebhookSubscription_importBlock(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
-	existing := srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.joined.paid_tier", CallbackURL: "https://hooks.example.com/existing", Name: "existing"})
+	api := e.api()
+	existing := createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: "customer.joined.paid_tier", CallbackURL: e.url("existing"), Name: e.name("existing")})
 	resourceConfig := inveterateSubscriptionConfig(existing.Topic, existing.CallbackURL, existing.Name)
 	importBlock := func(id string) string {
 		return e.config(fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n\n", inveterateSubscriptionAddr, id) + resourceConfig)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(api),
 		Steps: []resource.TestStep{
 			{
 				Config: importBlock(existing.ID),
@@ -398,9 +440,10 @@ func TestAccInveterateWebhookSubscription_importBlock(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
 					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("topic"), knownvalue.StringExact(existing.Topic)),
-					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("created_at"), knownvalue.StringExact(rfc3339(existing.CreatedAt))),
+					statecheck.ExpectKnownValue(inveterateSubscriptionAddr, tfjsonpath.New("created_at"), knownvalue.StringExact(inveterateTimestamp(existing.CreatedAt).ValueString())),
 				},
-				Check: resource.ComposeTestCheckFunc(sandboxCount(srv, "inveterate.subscriptions.create", 0), sandboxCount(srv, "inveterate.subscriptions.update", 0)),
+				// One create made the subscription, before Terraform ran.
+				Check: resource.ComposeTestCheckFunc(e.count("inveterate.subscriptions.create", 1), e.count("inveterate.subscriptions.update", 0)),
 			},
 			{
 				// The same through the import-block test mode of the framework, by <id>...
@@ -423,12 +466,13 @@ func TestAccInveterateWebhookSubscription_importBlock(t *testing.T) {
 
 func TestAccInveterateWebhookSubscription_importWrongTopic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
-	existing := srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/x", Name: "x"})
+	api := e.api()
+	existing := createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: e.url("x"), Name: e.name("x")})
+	t.Cleanup(func() { _ = api.Inveterate.Client.DeleteSubscription(context.Background(), existing.Topic, existing.ID) })
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config:        e.config(inveterateSubscriptionConfig("customer.updated", "https://hooks.example.com/x", "x")),
+			Config:        e.config(inveterateSubscriptionConfig("customer.updated", e.url("x"), e.name("x"))),
 			ResourceName:  inveterateSubscriptionAddr,
 			ImportState:   true,
 			ImportStateId: "customer.ordered/" + existing.ID,
@@ -468,18 +512,15 @@ func TestAccInveterateWebhookSubscription_invalidTopic(t *testing.T) {
 	for _, topic := range []string{"customer", "Customer.Updated", "customer..updated", "customer.updated.", "customer-updated.x"} {
 		t.Run(topic, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "inveterate")
-			srv := e.sandbox()
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
-					Config: e.config(inveterateSubscriptionConfig(topic, "https://hooks.example.com/x", "x")),
+					Config: e.config(inveterateSubscriptionConfig(topic, e.url("x"), "x")),
 					ExpectError: errorText("Invalid Inveterate Topic", fmt.Sprintf("Attribute topic value %q is not a well-formed Inveterate topic", topic),
 						inveterateTopicPattern.String()),
 				}},
 			})
-			if n := srv.Writes(); n != 0 {
-				t.Fatalf("%d write calls for a malformed topic", n)
-			}
+			e.noWrites("for a malformed topic")
 		})
 	}
 }
@@ -518,7 +559,6 @@ func TestAccInveterateWebhookSubscription_invalidArguments(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "inveterate")
-			srv := e.sandbox()
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
@@ -526,9 +566,7 @@ func TestAccInveterateWebhookSubscription_invalidArguments(t *testing.T) {
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
 			})
-			if n := srv.Writes(); n != 0 {
-				t.Fatalf("%d write calls for an invalid configuration", n)
-			}
+			e.noWrites("for an invalid configuration")
 		})
 	}
 }
@@ -548,18 +586,15 @@ func TestAccInveterateWebhookSubscription_missingCredentials(t *testing.T) {
 
 func TestAccInveterateWebhookSubscription_wrongKey(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
-	config := strings.Replace(e.config(inveterateSubscriptionConfig("customer.updated", "https://hooks.example.com/x", "x")),
-		sandbox.DefaultInveterateKey, "wrong_inveterate_key", 1)
+	config := fmt.Sprintf("provider \"webhooks\" {\n  inveterate = {\n    api_key = \"wrong_inveterate_key\"\n%s  }\n}\n\n", e.baseURLLine(envInveterateBaseURL)) +
+		inveterateSubscriptionConfig("customer.updated", e.url("x"), "x")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			Config: config,
 			// The plan already asks Inveterate, so the wrong key fails it before anything is written.
-			ExpectError: errorText("Inveterate Rejected the Credentials", "answered HTTP 400", "inveterate.api_key (or INVETERATE_API_KEY)"),
+			ExpectError: errorText("Inveterate Rejected the Credentials", "inveterate.api_key (or INVETERATE_API_KEY)"),
 		}},
 	})
-	if n := srv.Writes(); n != 0 {
-		t.Fatalf("%d write calls with a wrong key", n)
-	}
+	e.noWrites("with a wrong key")
 }

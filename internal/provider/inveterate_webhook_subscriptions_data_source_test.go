@@ -114,7 +114,7 @@ resource "webhooks_inveterate_webhook_subscription" "adopted" {
 `)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsDestroyed(srv),
+		CheckDestroy:             inveterateSubscriptionsGone(e.api()),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
