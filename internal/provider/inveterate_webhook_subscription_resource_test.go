@@ -468,7 +468,9 @@ func TestAccInveterateWebhookSubscription_importWrongTopic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
 	api := e.api()
 	existing := createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: e.url("x"), Name: e.name("x")})
-	t.Cleanup(func() { _ = api.Inveterate.Client.DeleteSubscription(context.Background(), existing.Topic, existing.ID) })
+	t.Cleanup(func() {
+		_ = api.Inveterate.Client.DeleteSubscription(context.Background(), existing.Topic, existing.ID)
+	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
