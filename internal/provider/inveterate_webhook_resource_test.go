@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -63,23 +64,20 @@ func tokenIsSandboxs(srv *sandbox.Server) knownvalue.Check {
 	})
 }
 
-// tokenInStateIsSandboxs checks that the state holds a webhook the sandbox has (even one deleted
-// but still listed), with the token the sandbox issued to it, without ever printing either.
-func tokenInStateIsSandboxs(srv *sandbox.Server) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[inveterateWebhookAddr]
-		if !ok {
-			return fmt.Errorf("%s is not in state", inveterateWebhookAddr)
-		}
-		w, ok := srv.InveterateWebhook(rs.Primary.ID)
-		if !ok {
-			return fmt.Errorf("state holds webhook %s, which the sandbox does not have", rs.Primary.ID)
-		}
-		if rs.Primary.Attributes["token"] != w.Token {
-			return errors.New("the token in state is not the one the sandbox issued")
-		}
-		return nil
+// createInveterateWebhook makes an admin webhook behind Terraform's back, as one that existed before
+// the configuration, and waits until Inveterate lists it.
+func createInveterateWebhook(t *testing.T, api *Clients, in inveterate.CreateWebhookInput) *inveterate.Webhook {
+	t.Helper()
+	ctx := context.Background()
+	created, err := api.Inveterate.Client.CreateWebhook(ctx, in)
+	if err != nil {
+		t.Fatal(err)
 	}
+	listed, err := api.Inveterate.Client.WaitForWebhook(ctx, created.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return listed
 }
 
 // inveterateWebhookEventsCheck is the documented list of events.
@@ -91,22 +89,65 @@ func inveterateWebhookEventsCheck() knownvalue.Check {
 	return knownvalue.ListExact(checks)
 }
 
-// inveterateWebhooksDestroyed is the CheckDestroy of webhooks_inveterate_webhook: it asks the
-// sandbox, which still finds a deleted webhook while it lingers in the list.
-func inveterateWebhooksDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
-	return destroyedCheck(inveterateWebhookTypeName, func(id string) bool { _, ok := srv.InveterateWebhook(id); return ok })
+// inveterateWebhooksGone is the CheckDestroy of webhooks_inveterate_webhook: it asks Inveterate,
+// whose list still shows a deleted webhook for a while (a destroy waits until it does not).
+func inveterateWebhooksGone(api *Clients) resource.TestCheckFunc {
+	return gone(inveterateWebhookTypeName, api.Inveterate.Client.FindWebhook)
+}
+
+// tokenIsIssued checks that the state holds a security token, never printing it, and against the
+// sandbox that it is the one issued to the webhook in state. Inveterate never shows a token again,
+// so live only its presence and shape can be checked.
+func tokenIsIssued(e *accEnv) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		id, err := stateID(s, inveterateWebhookAddr)
+		if err != nil {
+			return err
+		}
+		token := s.RootModule().Resources[inveterateWebhookAddr].Primary.Attributes["token"]
+		if !inveterateIDRegexp.MatchString(token) {
+			return errors.New("the state holds no well-formed token")
+		}
+		if e.srv != nil {
+			if w, ok := e.srv.InveterateWebhook(id); !ok || w.Token != token {
+				return errors.New("the token in state is not the one the sandbox issued")
+			}
+		}
+		return nil
+	}
+}
+
+// inveterateWebhookIs checks the admin webhook behind the resource as Inveterate lists it.
+func inveterateWebhookIs(api *Clients, callbackURL, name string) resource.TestCheckFunc {
+	return remote(inveterateWebhookAddr, api.Inveterate.Client.FindWebhook, func(w *inveterate.Webhook) error {
+		if w.CallbackURL != callbackURL || w.Name != name {
+			return fmt.Errorf("Inveterate holds %s %q, want %s %q", w.CallbackURL, w.Name, callbackURL, name)
+		}
+		return nil
+	})
+}
+
+// appName checks created_by_app: the sandbox's app, or live any app name.
+func (e *accEnv) appName() knownvalue.Check {
+	if e.srv != nil {
+		return knownvalue.StringExact(sandbox.DefaultInveterateAppName)
+	}
+	return knownvalue.StringRegexp(regexp.MustCompile(`.`))
 }
 
 func TestAccInveterateWebhook_basic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
+	api := e.api()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameToken := statecheck.CompareValue(compare.ValuesSame())
+	url, name := e.url("admin"), e.name("admin")
+	config := inveterateWebhookConfig(url, fmt.Sprintf("name = %q", name))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		CheckDestroy:             inveterateWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
-				Config: e.config(inveterateWebhookConfig("https://hooks.example.com/admin", `name = "admin"`)),
+				Config: e.config(config),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionCreate),
@@ -119,17 +160,16 @@ func TestAccInveterateWebhook_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(inveterateIDRegexp)),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("callback_url"), knownvalue.StringExact("https://hooks.example.com/admin")),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("name"), knownvalue.StringExact("admin")),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("callback_url"), knownvalue.StringExact(url)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+					sameToken.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("token")),
 					statecheck.ExpectSensitiveValue(inveterateWebhookAddr, tfjsonpath.New("token")),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("merchant_id"), knownvalue.StringExact(sandbox.DefaultInveterateMerchant)),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_by_app"), knownvalue.StringExact(sandbox.DefaultInveterateAppName)),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("merchant_id"), e.merchant()),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_by_app"), e.appName()),
 					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("events"), inveterateWebhookEventsCheck()),
 				},
-				Check: sandboxCount(srv, "inveterate.webhooks.create", 1),
+				Check: resource.ComposeTestCheckFunc(tokenIsIssued(e), inveterateWebhookIs(api, url, name), e.count("inveterate.webhooks.create", 1)),
 			},
 			{
 				// Inveterate shows the token only when the webhook is created, so an imported
@@ -142,20 +182,20 @@ func TestAccInveterateWebhook_basic(t *testing.T) {
 			{
 				// A refresh never touches the token.
 				RefreshState: true,
-				Check:        tokenInStateIsSandboxs(srv),
+				Check:        tokenIsIssued(e),
 			},
 			{
 				// A change of timeouts alone calls nothing and keeps the token.
-				Config: e.config(inveterateWebhookConfig("https://hooks.example.com/admin", `name = "admin"`, `timeouts = { delete = "2m" }`)),
+				Config: e.config(inveterateWebhookConfig(url, fmt.Sprintf("name = %q", name), `timeouts = { delete = "2m" }`)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
+					sameToken.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("token")),
 				},
-				Check: resource.ComposeTestCheckFunc(sandboxCount(srv, "inveterate.webhooks.create", 1), sandboxCount(srv, "inveterate.webhooks.delete", 0)),
+				Check: resource.ComposeTestCheckFunc(tokenIsIssued(e), e.count("inveterate.webhooks.create", 1), e.count("inveterate.webhooks.delete", 0)),
 			},
 		},
 	})
@@ -165,7 +205,7 @@ func TestAccInveterateWebhook_basic(t *testing.T) {
 // change replaces the webhook, and the new one comes with a new token.
 func TestAccInveterateWebhook_changesReplace(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
+	api := e.api()
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
 	newToken := statecheck.CompareValue(compare.ValuesDiffer())
 	step := func(config string, because string) resource.TestStep {
@@ -177,9 +217,8 @@ func TestAccInveterateWebhook_changesReplace(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				newID.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("id")),
 				newToken.AddStateValue(inveterateWebhookAddr, tfjsonpath.New("token")),
-				statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
-				statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
 			},
+			Check: tokenIsIssued(e),
 		}
 		if because != "" {
 			s.ConfigPlanChecks.PreApply = []plancheck.PlanCheck{
@@ -192,13 +231,13 @@ func TestAccInveterateWebhook_changesReplace(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		CheckDestroy:             inveterateWebhooksGone(api),
 		Steps: []resource.TestStep{
-			step(inveterateWebhookConfig("https://hooks.example.com/one"), ""),
-			step(inveterateWebhookConfig("https://hooks.example.com/two"), "callback_url"),
-			step(inveterateWebhookConfig("https://hooks.example.com/two", `name = "named"`), "name"),
-			step(inveterateWebhookConfig("https://hooks.example.com/two", `name = "renamed"`), "name"),
-			step(inveterateWebhookConfig("https://hooks.example.com/two"), "name"),
+			step(inveterateWebhookConfig(e.url("one")), ""),
+			step(inveterateWebhookConfig(e.url("two")), "callback_url"),
+			step(inveterateWebhookConfig(e.url("two"), fmt.Sprintf("name = %q", e.name("named"))), "name"),
+			step(inveterateWebhookConfig(e.url("two"), fmt.Sprintf("name = %q", e.name("renamed"))), "name"),
+			step(inveterateWebhookConfig(e.url("two")), "name"),
 		},
 	})
 }
@@ -209,7 +248,7 @@ func TestAccInveterateWebhook_visibilityDelay(t *testing.T) {
 	srv := e.sandbox()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		CheckDestroy:             inveterateWebhooksGone(e.api()),
 		Steps: []resource.TestStep{{
 			Config: e.config(inveterateWebhookConfig("https://hooks.example.com/slow")),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -234,7 +273,7 @@ func TestAccInveterateWebhook_createTimeout(t *testing.T) {
 	const url = "https://hooks.example.com/timeout"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		CheckDestroy:             inveterateWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				Config: e.config(inveterateWebhookConfig(url, `timeouts = { create = "1s" }`)),
@@ -245,7 +284,7 @@ func TestAccInveterateWebhook_createTimeout(t *testing.T) {
 				// Right away, while Inveterate still does not list it: the refresh waits instead of
 				// dropping it, and the tainted webhook is planned for replacement.
 				RefreshState: true,
-				Check: resource.ComposeTestCheckFunc(tokenInStateIsSandboxs(srv), func(*terraform.State) error {
+				Check: resource.ComposeTestCheckFunc(tokenIsIssued(e), func(*terraform.State) error {
 					_, err := onlyInveterateWebhook(srv)
 					return err
 				}),
@@ -279,7 +318,7 @@ func TestAccInveterateWebhook_deleteDelay(t *testing.T) {
 	var first string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		CheckDestroy:             inveterateWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				Config: e.config(inveterateWebhookConfig("https://hooks.example.com/one")),
@@ -317,7 +356,7 @@ func TestAccInveterateWebhook_deleteTimeout(t *testing.T) {
 	config := e.config(inveterateWebhookConfig("https://hooks.example.com/slow-delete", `timeouts = { delete = "1s" }`))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		CheckDestroy:             inveterateWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{Config: config},
 			{
@@ -329,7 +368,7 @@ func TestAccInveterateWebhook_deleteTimeout(t *testing.T) {
 			{
 				// Still in state, with its token, and still listed: nothing to do.
 				RefreshState: true,
-				Check:        tokenInStateIsSandboxs(srv),
+				Check:        tokenIsIssued(e),
 			},
 			{
 				PreConfig: func() { srv.SetInveterateDelays(0, 0) },
@@ -342,69 +381,64 @@ func TestAccInveterateWebhook_deleteTimeout(t *testing.T) {
 
 func TestAccInveterateWebhook_drift(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
-	config := e.config(inveterateWebhookConfig("https://hooks.example.com/drift", `name = "drift"`))
+	api := e.api()
+	url, name := e.url("drift"), e.name("drift")
+	config := e.config(inveterateWebhookConfig(url, fmt.Sprintf("name = %q", name)))
+	var webhook capturedID
+	steps := []resource.TestStep{{Config: config, Check: webhook.from(inveterateWebhookAddr)}}
+	if e.srv != nil {
+		// Changed outside Terraform: Inveterate has no update, so only the sandbox can change a
+		// record in place; the webhook is planned back by replacement.
+		steps = append(steps, resource.TestStep{
+			PreConfig: func() {
+				w, _ := e.srv.InveterateWebhook(webhook.id)
+				w.CallbackURL, w.Name = "https://elsewhere.example.com/x", "renamed"
+				e.srv.AddInveterateWebhook(w)
+			},
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					expectReplacedBy(inveterateWebhookAddr, "callback_url", "name"),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			Check: resource.ComposeTestCheckFunc(tokenIsIssued(e), inveterateWebhookIs(api, url, name), webhook.from(inveterateWebhookAddr)),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		// Deleted outside Terraform: planned for creation.
+		PreConfig: func() {
+			if err := api.Inveterate.Client.DeleteWebhook(context.Background(), webhook.id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := api.Inveterate.Client.WaitForWebhookGone(context.Background(), webhook.id, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionCreate)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		Check: resource.ComposeTestCheckFunc(tokenIsIssued(e), inveterateWebhookIs(api, url, name)),
+	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
-		Steps: []resource.TestStep{
-			{Config: config},
-			{
-				// Changed outside Terraform (the sandbox replaces the record): Inveterate has no
-				// update, so the webhook is planned back by replacement.
-				PreConfig: func() {
-					w, _ := onlyInveterateWebhook(srv)
-					w.CallbackURL, w.Name = "https://elsewhere.example.com/x", "renamed"
-					srv.AddInveterateWebhook(w)
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate),
-						expectReplacedBy(inveterateWebhookAddr, "callback_url", "name"),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
-				},
-				Check: func(*terraform.State) error {
-					w, err := onlyInveterateWebhook(srv)
-					if err == nil && (w.CallbackURL != "https://hooks.example.com/drift" || w.Name != "drift") {
-						err = fmt.Errorf("drift not corrected: %s %q", w.CallbackURL, w.Name)
-					}
-					return err
-				},
-			},
-			{
-				// Deleted outside Terraform: planned for creation.
-				PreConfig: func() {
-					w, _ := onlyInveterateWebhook(srv)
-					srv.DeleteInveterateWebhook(w.ID)
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionCreate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("id"), isOnlyInveterateWebhook(srv)),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), tokenIsSandboxs(srv)),
-				},
-			},
-		},
+		CheckDestroy:             inveterateWebhooksGone(api),
+		Steps:                    steps,
 	})
 }
 
 func TestAccInveterateWebhook_importBlock(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
-	existing := srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/existing", Name: "existing"})
-	resourceConfig := inveterateWebhookConfig(existing.CallbackURL, `name = "existing"`)
+	api := e.api()
+	existing := createInveterateWebhook(t, api, inveterate.CreateWebhookInput{CallbackURL: e.url("existing"), Name: e.name("existing")})
+	resourceConfig := inveterateWebhookConfig(existing.CallbackURL, fmt.Sprintf("name = %q", existing.Name))
 	config := e.config(fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n\n", inveterateWebhookAddr, existing.ID) + resourceConfig)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		CheckDestroy:             inveterateWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -417,10 +451,11 @@ func TestAccInveterateWebhook_importBlock(t *testing.T) {
 					// The token cannot be recovered after creation.
 					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("token"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_by_app"), knownvalue.StringExact(existing.CreatedByApp)),
-					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringExact(rfc3339(existing.CreatedAt))),
+					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringExact(inveterateTimestamp(existing.CreatedAt).ValueString())),
 					statecheck.ExpectKnownValue(inveterateWebhookAddr, tfjsonpath.New("events"), inveterateWebhookEventsCheck()),
 				},
-				Check: sandboxCount(srv, "inveterate.webhooks.create", 0),
+				// One create made the webhook, before Terraform ran.
+				Check: e.count("inveterate.webhooks.create", 1),
 			},
 			{
 				// The same through the import-block test mode of the framework.
@@ -464,7 +499,6 @@ func TestAccInveterateWebhook_invalidArguments(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "inveterate")
-			srv := e.sandbox()
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
@@ -472,9 +506,7 @@ func TestAccInveterateWebhook_invalidArguments(t *testing.T) {
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
 			})
-			if n := srv.Writes(); n != 0 {
-				t.Fatalf("%d write calls for an invalid configuration", n)
-			}
+			e.noWrites("for an invalid configuration")
 		})
 	}
 }

@@ -85,7 +85,7 @@ resource "webhooks_inveterate_webhook" "adopted" {
 `)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksDestroyed(srv),
+		CheckDestroy:             inveterateWebhooksGone(e.api()),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
