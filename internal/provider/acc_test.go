@@ -170,19 +170,6 @@ func errorText(fragments ...string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }
 
-// destroyedCheck is the CheckDestroy of one resource type: no instance of it that was in state may
-// remain at the vendor, as the sandbox's remains reports.
-func destroyedCheck(typeName string, remains func(id string) bool) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type == typeName && remains(rs.Primary.ID) {
-				return fmt.Errorf("%s %s still exists at the vendor", typeName, rs.Primary.ID)
-			}
-		}
-		return nil
-	}
-}
-
 // resourceCount checks how many resources of typeName the state holds.
 func resourceCount(typeName string, want int) resource.TestCheckFunc {
 	return func(s *terraform.State) error {

@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -49,38 +52,6 @@ func onlyBlazeWebhook(srv *sandbox.Server) (sandbox.BlazeWebhook, error) {
 	return all[0], nil
 }
 
-// blazeWebhookIs checks the single live sandbox webhook's managed fields.
-func blazeWebhookIs(srv *sandbox.Server, webHookType, url string, urls ...string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		w, err := onlyBlazeWebhook(srv)
-		if err != nil {
-			return err
-		}
-		got := slices.Sorted(slices.Values(w.WebHookURLs))
-		if w.WebHookType != webHookType || w.URL != url || !slices.Equal(got, slices.Sorted(slices.Values(urls))) {
-			return fmt.Errorf("sandbox record: type %q url %q urls %v; want %q %q %v", w.WebHookType, w.URL, got, webHookType, url, urls)
-		}
-		return nil
-	}
-}
-
-// blazeSandboxTime checks a timestamp in state against the sandbox record's, as RFC 3339.
-func blazeSandboxTime(srv *sandbox.Server, field func(sandbox.BlazeWebhook) time.Time) knownvalue.Check {
-	return knownvalue.StringFunc(func(v string) error {
-		w, err := onlyBlazeWebhook(srv)
-		if err != nil {
-			return err
-		}
-		if want := rfc3339(field(w)); v != want {
-			return fmt.Errorf("%q in state, the sandbox says %q", v, want)
-		}
-		return nil
-	})
-}
-
-func blazeCreated(w sandbox.BlazeWebhook) time.Time  { return w.Created }
-func blazeModified(w sandbox.BlazeWebhook) time.Time { return w.Modified }
-
 // blazeURLSet is a knownvalue check of a set of exact strings.
 func blazeURLSet(values ...string) knownvalue.Check {
 	checks := make([]knownvalue.Check, len(values))
@@ -90,10 +61,64 @@ func blazeURLSet(values ...string) knownvalue.Check {
 	return knownvalue.SetExact(checks)
 }
 
-// partnerWebhooksDestroyed is the CheckDestroy of webhooks_partner_webhook: it asks the sandbox.
-// BLAZE deletes softly, so a destroyed webhook is one marked deleted.
-func partnerWebhooksDestroyed(srv *sandbox.Server) resource.TestCheckFunc {
-	return destroyedCheck(partnerWebhookTypeName, func(id string) bool { w, ok := srv.BlazeWebhook(id); return ok && !w.Deleted })
+// partnerWebhooksGone is the CheckDestroy of webhooks_partner_webhook: it asks BLAZE, whose get
+// reports a (softly) deleted webhook as not found.
+func partnerWebhooksGone(api *Clients) resource.TestCheckFunc {
+	return gone(partnerWebhookTypeName, api.Blaze.Client.GetWebhook)
+}
+
+// partnerWebhookIs checks the webhook behind the resource as BLAZE reports it, and that the
+// timestamps in state are BLAZE's.
+func partnerWebhookIs(api *Clients, webHookType, url string, urls ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		return remote(partnerWebhookAddr, api.Blaze.Client.GetWebhook, func(w *blaze.Webhook) error {
+			got := slices.Sorted(slices.Values(w.WebHookURLs))
+			if w.WebHookType != webHookType || w.URL != url || !slices.Equal(got, slices.Sorted(slices.Values(urls))) {
+				return fmt.Errorf("BLAZE holds type %q url %q urls %v; want %q %q %v", w.WebHookType, w.URL, got, webHookType, url, urls)
+			}
+			attrs := s.RootModule().Resources[partnerWebhookAddr].Primary.Attributes
+			if attrs["created_at"] != rfc3339(w.CreatedTime()) || attrs["modified_at"] != rfc3339(w.ModifiedTime()) {
+				return fmt.Errorf("state times %s / %s, BLAZE says %s / %s", attrs["created_at"], attrs["modified_at"], rfc3339(w.CreatedTime()), rfc3339(w.ModifiedTime()))
+			}
+			return nil
+		})(s)
+	}
+}
+
+// blazeShop and blazeCompany check shop_id and company_id: the sandbox's, or live any BLAZE id.
+func (e *accEnv) blazeShop() knownvalue.Check {
+	if e.srv != nil {
+		return knownvalue.StringExact(sandbox.DefaultBlazeShopID)
+	}
+	return knownvalue.StringRegexp(blazeIDPattern)
+}
+
+func (e *accEnv) blazeCompany() knownvalue.Check {
+	if e.srv != nil {
+		return knownvalue.StringExact(sandbox.DefaultBlazeCompanyID)
+	}
+	return knownvalue.StringRegexp(blazeIDPattern)
+}
+
+// noBlazeCalls fails the test if the sandbox saw a BLAZE request (live there is no counter).
+func (e *accEnv) noBlazeCalls(why string) {
+	e.t.Helper()
+	if e.srv != nil {
+		if n := blazeCalls(e.srv); n != 0 {
+			e.t.Fatalf("%d BLAZE calls %s, want none", n, why)
+		}
+	}
+}
+
+// createPartnerWebhook makes a webhook behind Terraform's back, as one that existed before the
+// configuration.
+func createPartnerWebhook(t *testing.T, api *Clients, in blaze.CreateWebhookInput) *blaze.Webhook {
+	t.Helper()
+	w, err := api.Blaze.Client.CreateWebhook(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
 
 // blazeCalls is the number of BLAZE requests the sandbox received.
@@ -111,33 +136,32 @@ var blazeTimePattern = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
 func TestAccPartnerWebhook_basic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
+	api := e.api()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
+	a, b, c, single := e.url("blaze/a"), strings.Replace(e.url("blaze/b"), "https://", "http://", 1), e.url("blaze/c"), e.url("single")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
-				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_ORDER", []string{"https://a.example.com/blaze", "http://b.example.com/blaze"})),
+				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_ORDER", []string{a, b})),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(blazeIDPattern)),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("web_hook_type"), knownvalue.StringExact("NEW_CONSUMER_ORDER")),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("web_hook_urls"), blazeURLSet("https://a.example.com/blaze", "http://b.example.com/blaze")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("web_hook_urls"), blazeURLSet(a, b)),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("url"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(sandbox.DefaultBlazeShopID)),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("company_id"), knownvalue.StringExact(sandbox.DefaultBlazeCompanyID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), e.blazeShop()),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("company_id"), e.blazeCompany()),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(blazeTimePattern)),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), blazeSandboxTime(srv, blazeCreated)),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("modified_at"), blazeSandboxTime(srv, blazeModified)),
 				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(
-					blazeWebhookIs(srv, "NEW_CONSUMER_ORDER", "", "https://a.example.com/blaze", "http://b.example.com/blaze"),
-					sandboxCount(srv, "blaze.create", 1),
+					partnerWebhookIs(api, "NEW_CONSUMER_ORDER", "", a, b),
+					e.count("blaze.create", 1),
 				),
 			},
 			{
@@ -148,8 +172,7 @@ func TestAccPartnerWebhook_basic(t *testing.T) {
 			},
 			{
 				// Type, URLs and url change in place.
-				Config: e.config(partnerWebhookConfig("UPDATE_CONSUMER_ORDER", []string{"http://b.example.com/blaze", "https://c.example.com/blaze"},
-					`url = "https://single.example.com/blaze"`)),
+				Config: e.config(partnerWebhookConfig("UPDATE_CONSUMER_ORDER", []string{b, c}, fmt.Sprintf("url = %q", single))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate),
@@ -160,18 +183,17 @@ func TestAccPartnerWebhook_basic(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("url"), knownvalue.StringExact("https://single.example.com/blaze")),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("modified_at"), blazeSandboxTime(srv, blazeModified)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("url"), knownvalue.StringExact(single)),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					blazeWebhookIs(srv, "UPDATE_CONSUMER_ORDER", "https://single.example.com/blaze", "http://b.example.com/blaze", "https://c.example.com/blaze"),
-					sandboxCount(srv, "blaze.create", 1),
-					sandboxCount(srv, "blaze.update", 1),
+					partnerWebhookIs(api, "UPDATE_CONSUMER_ORDER", single, b, c),
+					e.count("blaze.create", 1),
+					e.count("blaze.update", 1),
 				),
 			},
 			{
 				// Removing url clears it in BLAZE (""), which reads back as null: no perpetual diff.
-				Config: e.config(partnerWebhookConfig("UPDATE_CONSUMER_ORDER", []string{"http://b.example.com/blaze", "https://c.example.com/blaze"})),
+				Config: e.config(partnerWebhookConfig("UPDATE_CONSUMER_ORDER", []string{b, c})),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -180,7 +202,7 @@ func TestAccPartnerWebhook_basic(t *testing.T) {
 					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("url"), knownvalue.Null()),
 				},
-				Check: blazeWebhookIs(srv, "UPDATE_CONSUMER_ORDER", "", "http://b.example.com/blaze", "https://c.example.com/blaze"),
+				Check: partnerWebhookIs(api, "UPDATE_CONSUMER_ORDER", "", b, c),
 			},
 		},
 	})
@@ -197,7 +219,7 @@ func TestAccPartnerWebhook_keepsUnmanagedFields(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{Config: e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/members"}, `url = "https://single.example.com/m"`))},
 			{
@@ -214,7 +236,7 @@ func TestAccPartnerWebhook_keepsUnmanagedFields(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(
-					blazeWebhookIs(srv, "UPDATE_MEMBER", "https://single.example.com/m", "https://b.example.com/members"),
+					partnerWebhookIs(e.api(), "UPDATE_MEMBER", "https://single.example.com/m", "https://b.example.com/members"),
 					func(*terraform.State) error {
 						w, err := onlyBlazeWebhook(srv)
 						if err != nil {
@@ -242,19 +264,19 @@ func TestAccPartnerWebhook_keepsUnmanagedFields(t *testing.T) {
 
 func TestAccPartnerWebhook_webHookURLsIsASet(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
+	a, b, c := e.url("p/a"), e.url("p/b"), e.url("p/c")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
-			{Config: e.config(partnerWebhookConfig("UPDATE_PRODUCT", []string{"https://a.example.com/p", "https://b.example.com/p", "https://c.example.com/p"}))},
+			{Config: e.config(partnerWebhookConfig("UPDATE_PRODUCT", []string{a, b, c}))},
 			{
 				// Reordered: nothing to do.
-				Config: e.config(partnerWebhookConfig("UPDATE_PRODUCT", []string{"https://c.example.com/p", "https://a.example.com/p", "https://b.example.com/p"})),
+				Config: e.config(partnerWebhookConfig("UPDATE_PRODUCT", []string{c, a, b})),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: sandboxCount(srv, "blaze.update", 0),
+				Check: e.count("blaze.update", 0),
 			},
 		},
 	})
@@ -264,26 +286,25 @@ func TestAccPartnerWebhook_webHookURLsIsASet(t *testing.T) {
 // marks it deleted) is gone for Terraform: the next plan creates a new one.
 func TestAccPartnerWebhook_softDeleted(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
+	api := e.api()
 	newID := statecheck.CompareValue(compare.ValuesDiffer())
-	config := e.config(partnerWebhookConfig("CREATE_TRANSACTION", []string{"https://a.example.com/tx"}))
-	var deletedID string
+	url := e.url("tx")
+	config := e.config(partnerWebhookConfig("CREATE_TRANSACTION", []string{url}))
+	var deleted capturedID
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
 				Config:            config,
 				ConfigStateChecks: []statecheck.StateCheck{newID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id"))},
+				Check:             deleted.from(partnerWebhookAddr),
 			},
 			{
 				PreConfig: func() {
-					w, err := onlyBlazeWebhook(srv)
-					if err != nil {
+					if err := api.Blaze.Client.DeleteWebhook(context.Background(), deleted.id); err != nil {
 						t.Fatal(err)
 					}
-					deletedID = w.ID
-					srv.DeleteBlazeWebhook(w.ID)
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -292,13 +313,17 @@ func TestAccPartnerWebhook_softDeleted(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{newID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeTestCheckFunc(
-					blazeWebhookIs(srv, "CREATE_TRANSACTION", "", "https://a.example.com/tx"),
-					sandboxCount(srv, "blaze.create", 2),
-					// The provider never deleted or updated the soft-deleted webhook itself.
-					sandboxCount(srv, "blaze.delete", 0),
-					sandboxCount(srv, "blaze.update", 0),
+					partnerWebhookIs(api, "CREATE_TRANSACTION", "", url),
+					e.count("blaze.create", 2),
+					// The provider never deleted or updated the soft-deleted webhook itself: the one
+					// delete is the test's.
+					e.count("blaze.delete", 1),
+					e.count("blaze.update", 0),
 					func(*terraform.State) error {
-						if w, ok := srv.BlazeWebhook(deletedID); !ok || !w.Deleted {
+						if e.srv == nil {
+							return nil
+						}
+						if w, ok := e.srv.BlazeWebhook(deleted.id); !ok || !w.Deleted {
 							return errors.New("the soft-deleted webhook should still be in the sandbox, deleted")
 						}
 						return nil
@@ -317,7 +342,7 @@ func TestAccPartnerWebhook_deleteAlreadyDeleted(t *testing.T) {
 	var id string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				Config: e.config(partnerWebhookConfig("CANCEL_TRANSACTION", []string{"https://a.example.com/cancel"})),
@@ -349,25 +374,26 @@ func TestAccPartnerWebhook_deleteAlreadyDeleted(t *testing.T) {
 
 func TestAccPartnerWebhook_drift(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
-	config := e.config(partnerWebhookConfig("COMPLETE_TRANSACTION", []string{"https://a.example.com/done"}, `url = "https://single.example.com/done"`))
+	api := e.api()
+	done, single := e.url("done"), e.url("single/done")
+	config := e.config(partnerWebhookConfig("COMPLETE_TRANSACTION", []string{done}, fmt.Sprintf("url = %q", single)))
+	var webhook capturedID
+	change := func(in blaze.UpdateWebhookInput) func() {
+		return func() {
+			if _, err := api.Blaze.Client.UpdateWebhook(context.Background(), webhook.id, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(api),
 		Steps: []resource.TestStep{
-			{Config: config},
+			{Config: config, Check: webhook.from(partnerWebhookAddr)},
 			{
 				// Changed outside Terraform: planned back in place.
-				PreConfig: func() {
-					w, err := onlyBlazeWebhook(srv)
-					if err != nil {
-						t.Fatal(err)
-					}
-					srv.UpdateBlazeWebhook(w.ID, func(w *sandbox.BlazeWebhook) {
-						w.WebHookType, w.URL, w.WebHookURLs = "UPDATE_TRANSACTION", "", []string{"https://elsewhere.example.com/x", "https://a.example.com/done"}
-					})
-				},
-				Config: config,
+				PreConfig: change(blaze.UpdateWebhookInput{WebHookType: "UPDATE_TRANSACTION", WebHookURLs: []string{e.url("elsewhere"), done}}),
+				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate),
@@ -375,20 +401,17 @@ func TestAccPartnerWebhook_drift(t *testing.T) {
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: blazeWebhookIs(srv, "COMPLETE_TRANSACTION", "https://single.example.com/done", "https://a.example.com/done"),
+				Check: partnerWebhookIs(api, "COMPLETE_TRANSACTION", single, done),
 			},
 			{
 				// A url set outside Terraform, where the configuration has none, is cleared.
-				PreConfig: func() {
-					w, _ := onlyBlazeWebhook(srv)
-					srv.UpdateBlazeWebhook(w.ID, func(w *sandbox.BlazeWebhook) { w.URL = "https://added.example.com/x" })
-				},
-				Config: e.config(partnerWebhookConfig("COMPLETE_TRANSACTION", []string{"https://a.example.com/done"})),
+				PreConfig: change(blaze.UpdateWebhookInput{WebHookType: "COMPLETE_TRANSACTION", WebHookURLs: []string{done}, URL: e.url("added")}),
+				Config:    e.config(partnerWebhookConfig("COMPLETE_TRANSACTION", []string{done})),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: blazeWebhookIs(srv, "COMPLETE_TRANSACTION", "", "https://a.example.com/done"),
+				Check: partnerWebhookIs(api, "COMPLETE_TRANSACTION", "", done),
 			},
 		},
 	})
@@ -420,7 +443,7 @@ func TestAccPartnerWebhook_shopID(t *testing.T) {
 	var firstID string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				// Without shop_id: the developer key's shop.
@@ -525,19 +548,14 @@ func TestAccPartnerWebhook_foreignShop(t *testing.T) {
 
 func TestAccPartnerWebhook_importBlock(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
-	existing := srv.AddBlazeWebhook(sandbox.BlazeWebhook{
-		WebHookType: "UPDATE_CONSUMER_USER",
-		WebHookURLs: []string{"https://b.example.com/users", "https://a.example.com/users"},
-		URL:         "https://single.example.com/users",
-		Created:     time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC),
-	})
-	resourceConfig := partnerWebhookConfig("UPDATE_CONSUMER_USER", []string{"https://a.example.com/users", "https://b.example.com/users"},
-		`url = "https://single.example.com/users"`)
+	api := e.api()
+	a, b, single := e.url("users/a"), e.url("users/b"), e.url("single/users")
+	existing := createPartnerWebhook(t, api, blaze.CreateWebhookInput{WebHookType: "UPDATE_CONSUMER_USER", WebHookURLs: []string{b, a}, URL: single})
+	resourceConfig := partnerWebhookConfig("UPDATE_CONSUMER_USER", []string{a, b}, fmt.Sprintf("url = %q", single))
 	config := e.config(fmt.Sprintf("import {\n  to = webhooks_partner_webhook.test\n  id = %q\n}\n\n", existing.ID) + resourceConfig)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -549,10 +567,10 @@ func TestAccPartnerWebhook_importBlock(t *testing.T) {
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(existing.ShopID)),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("company_id"), knownvalue.StringExact(existing.CompanyID)),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringExact("2025-03-04T05:06:07Z")),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("modified_at"), knownvalue.StringExact("2025-03-04T05:06:07Z")),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringExact(rfc3339(existing.CreatedTime()))),
 				},
-				Check: resource.ComposeTestCheckFunc(sandboxCount(srv, "blaze.create", 0), sandboxCount(srv, "blaze.update", 0)),
+				// One create made the webhook, before Terraform ran.
+				Check: resource.ComposeTestCheckFunc(partnerWebhookIs(api, "UPDATE_CONSUMER_USER", single, a, b), e.count("blaze.create", 1), e.count("blaze.update", 0)),
 			},
 			{
 				// The same through the import-block test mode of the framework.
@@ -567,15 +585,19 @@ func TestAccPartnerWebhook_importBlock(t *testing.T) {
 
 func TestAccPartnerWebhook_importDeleted(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
-	gone := srv.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "NEW_MEMBER", WebHookURLs: []string{"https://a.example.com/m"}, Deleted: true})
+	api := e.api()
+	url := e.url("m")
+	deleted := createPartnerWebhook(t, api, blaze.CreateWebhookInput{WebHookType: "NEW_MEMBER", WebHookURLs: []string{url}})
+	if err := api.Blaze.Client.DeleteWebhook(context.Background(), deleted.ID); err != nil {
+		t.Fatal(err)
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config:        e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/m"})),
+			Config:        e.config(partnerWebhookConfig("NEW_MEMBER", []string{url})),
 			ResourceName:  partnerWebhookAddr,
 			ImportState:   true,
-			ImportStateId: gone.ID,
+			ImportStateId: deleted.ID,
 			ExpectError:   errorText("Cannot import non-existent remote object"),
 		}},
 	})
@@ -602,7 +624,6 @@ func TestAccPartnerWebhook_invalidImportID(t *testing.T) {
 
 func TestAccPartnerWebhook_invalidWebHookType(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
@@ -610,9 +631,7 @@ func TestAccPartnerWebhook_invalidWebHookType(t *testing.T) {
 			ExpectError: regexp.MustCompile(`(?s)Attribute web_hook_type value must be one of:.*"NEW_CONSUMER_ORDER".*"UPDATE_PRODUCT".*got:\s+"NEW_PIZZA"`),
 		}},
 	})
-	if n := blazeCalls(srv); n != 0 {
-		t.Fatalf("%d BLAZE calls for an invalid web_hook_type, want none", n)
-	}
+	e.noBlazeCalls("for an invalid web_hook_type")
 }
 
 func TestAccPartnerWebhook_invalidArguments(t *testing.T) {
@@ -633,7 +652,6 @@ func TestAccPartnerWebhook_invalidArguments(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "blaze")
-			srv := e.sandbox()
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: e.factories(),
 				Steps: []resource.TestStep{{
@@ -641,9 +659,7 @@ func TestAccPartnerWebhook_invalidArguments(t *testing.T) {
 					ExpectError: tc.want,
 				}},
 			})
-			if n := blazeCalls(srv); n != 0 {
-				t.Fatalf("%d BLAZE calls for an invalid configuration, want none", n)
-			}
+			e.noBlazeCalls("for an invalid configuration")
 		})
 	}
 }
@@ -657,7 +673,7 @@ func TestAccPartnerWebhook_timeouts(t *testing.T) {
 	timeouts := `timeouts = { create = "2m", update = "300ms", delete = "2m" }`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(e.api()),
 		Steps: []resource.TestStep{
 			{
 				Config: e.config(partnerWebhookConfig("NEW_MEMBER", urls, timeouts)),
@@ -694,7 +710,7 @@ func TestAccPartnerWebhook_timeouts(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					// The timed-out update changed nothing.
-					blazeWebhookIs(srv, "NEW_MEMBER", "", urls...),
+					partnerWebhookIs(e.api(), "NEW_MEMBER", "", urls...),
 					sandboxCount(srv, "blaze.update", 0),
 				),
 			},
@@ -725,29 +741,26 @@ func TestAccPartnerWebhook_missingCredentials(t *testing.T) {
 					ExpectError: errorText(append([]string{"Missing BLAZE Credentials", "webhooks_partner_webhook manages BLAZE objects"}, tc.want...)...),
 				}},
 			})
-			if e.srv != nil {
-				if n := blazeCalls(e.srv); n != 0 {
-					t.Fatalf("%d BLAZE calls without credentials", n)
-				}
-			}
+			e.noBlazeCalls("without credentials")
 		})
 	}
 }
 
 func TestAccPartnerWebhook_wrongKey(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
-	config := strings.Replace(e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/m"})), sandbox.DefaultBlazePartnerKey, "wrong_partner_key", 1)
+	developerKey := os.Getenv(envBlazeDeveloperKey)
+	if e.srv != nil {
+		developerKey = e.developerKey()
+	}
+	config := fmt.Sprintf("provider \"webhooks\" {\n  blaze = {\n    partner_key   = \"wrong_partner_key\"\n    developer_key = %q\n%s  }\n}\n\n",
+		developerKey, e.baseURLLine(envBlazeBaseURL)) + partnerWebhookConfig("NEW_MEMBER", []string{e.url("m")})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
 			Config: config,
 			// The plan already asks BLAZE, so the wrong key fails it before anything is written.
-			ExpectError: errorText("BLAZE Rejected the Credentials", "answered HTTP 401 (Unauthorized): Invalid partner key",
-				"blaze.partner_key (or BLAZE_PARTNER_KEY)"),
+			ExpectError: errorText("BLAZE Rejected the Credentials", "answered HTTP 401", "blaze.partner_key (or BLAZE_PARTNER_KEY)"),
 		}},
 	})
-	if n := srv.Writes(); n != 0 {
-		t.Fatalf("%d write calls with a wrong key", n)
-	}
+	e.noWrites("with a wrong key")
 }

@@ -157,7 +157,7 @@ resource "webhooks_partner_webhook" "adopted" {
 `)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksDestroyed(srv),
+		CheckDestroy:             partnerWebhooksGone(e.api()),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
