@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -39,9 +41,24 @@ var accRun = sync.OnceValue(func() string {
 	return accMarkerPrefix + hex.EncodeToString(b)
 })
 
-// url is a receiver URL for an object the test creates: https://hooks.example.com/<marker>/<path>.
+// url is a receiver URL for an object the test creates:
+// https://hooks.example.com/<run marker>/<test>/<path>, so that both the run and the test that made
+// an object can be told from its URL.
 func (e *accEnv) url(path string) string {
-	return "https://hooks.example.com/" + accRun() + "/" + path
+	return "https://hooks.example.com" + e.ownPath() + path
+}
+
+// ownPath is the path prefix of every URL this test creates.
+func (e *accEnv) ownPath() string {
+	test := strings.Trim(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(e.t.Name(), "-"), "-")
+	return "/" + accRun() + "/" + test + "/"
+}
+
+// ownElements is an HCL expression: the elements of a data source's list whose url (or
+// callback_url, or one of web_hook_urls) this test made, so that a test in a shared account, or
+// beside other tests of its run, looks only at its own.
+func (e *accEnv) ownElements(list, urlAttr string) string {
+	return fmt.Sprintf("[for w in %s : w if strcontains(jsonencode(w.%s), %q)]", list, urlAttr, e.ownPath())
 }
 
 // baseURLLine is the base_url argument of a provider section that names its own credentials: the

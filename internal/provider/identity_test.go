@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,6 +187,10 @@ func TestAccIdentity_lifecycle(t *testing.T) {
 	for typeName, configs := range identityConfigs {
 		t.Run(typeName, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "lune", "inveterate", "blaze")
+			for i := range configs {
+				// What the test creates carries the run's marker.
+				configs[i] = strings.ReplaceAll(configs[i], "https://hooks.example.com/", e.url(""))
+			}
 			addr := typeName + ".test"
 			sameID := statecheck.CompareValue(compare.ValuesSame())
 			resource.ParallelTest(t, resource.TestCase{

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -8,33 +9,44 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
 func TestAccInveterateWebhookSubscriptionsDataSource_filter(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
-	updated := srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://one.example.com/h", Name: "one"})
-	srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.ordered", CallbackURL: "https://two.example.com/h", Name: "two"})
-	updatedToo := srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://three.example.com/h", Name: "three"})
+	api := e.api()
+	var subs []*inveterate.Subscription
+	for i, topic := range []string{"customer.updated", "customer.ordered", "customer.updated"} {
+		subs = append(subs, createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{
+			Topic: topic, CallbackURL: e.url(fmt.Sprintf("ds/%d", i)), Name: e.name(fmt.Sprintf("sub %d", i)),
+		}))
+	}
+	t.Cleanup(func() {
+		for _, s := range subs {
+			_ = api.Inveterate.Client.DeleteSubscription(context.Background(), s.Topic, s.ID)
+		}
+	})
 
-	element := func(s sandbox.InveterateSubscription) knownvalue.Check {
+	element := func(s *inveterate.Subscription) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":           knownvalue.StringExact(s.ID),
 			"topic":        knownvalue.StringExact(s.Topic),
 			"callback_url": knownvalue.StringExact(s.CallbackURL),
 			"name":         knownvalue.StringExact(s.Name),
-			"merchant_id":  knownvalue.StringExact(sandbox.DefaultInveterateMerchant),
-			"created_at":   knownvalue.StringExact(rfc3339(s.CreatedAt)),
-			"updated_at":   knownvalue.StringExact(rfc3339(s.UpdatedAt)),
+			"merchant_id":  knownvalue.StringExact(s.MerchantID),
+			"created_at":   knownvalue.StringExact(inveterateTimestamp(s.CreatedAt).ValueString()),
+			"updated_at":   knownvalue.StringExact(inveterateTimestamp(s.UpdatedAt).ValueString()),
 		})
+	}
+	own := func(name string) string {
+		return e.ownElements("data.webhooks_inveterate_webhook_subscriptions."+name+".subscriptions", "callback_url")
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config: e.config(`
+			Config: e.config(fmt.Sprintf(`
 data "webhooks_inveterate_webhook_subscriptions" "all" {}
 
 data "webhooks_inveterate_webhook_subscriptions" "updated" {
@@ -44,13 +56,23 @@ data "webhooks_inveterate_webhook_subscriptions" "updated" {
 data "webhooks_inveterate_webhook_subscriptions" "none" {
   topic = "customer.cancelled"
 }
-`),
+
+output "all" {
+  value = %s
+}
+
+output "updated" {
+  value = %s
+}
+
+output "none" {
+  value = %s
+}
+`, own("all"), own("updated"), own("none"))),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.webhooks_inveterate_webhook_subscriptions.all", tfjsonpath.New("subscriptions"), knownvalue.ListSizeExact(3)),
-				statecheck.ExpectKnownValue("data.webhooks_inveterate_webhook_subscriptions.updated", tfjsonpath.New("subscriptions"), knownvalue.ListExact([]knownvalue.Check{
-					element(updated), element(updatedToo),
-				})),
-				statecheck.ExpectKnownValue("data.webhooks_inveterate_webhook_subscriptions.none", tfjsonpath.New("subscriptions"), knownvalue.ListExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownOutputValue("all", knownvalue.ListSizeExact(3)),
+				statecheck.ExpectKnownOutputValue("updated", knownvalue.ListExact([]knownvalue.Check{element(subs[0]), element(subs[2])})),
+				statecheck.ExpectKnownOutputValue("none", knownvalue.ListExact([]knownvalue.Check{})),
 			},
 		}},
 	})
@@ -58,7 +80,6 @@ data "webhooks_inveterate_webhook_subscriptions" "none" {
 
 func TestAccInveterateWebhookSubscriptionsDataSource_invalidTopic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
@@ -67,8 +88,10 @@ func TestAccInveterateWebhookSubscriptionsDataSource_invalidTopic(t *testing.T) 
 				inveterateTopicPattern.String()),
 		}},
 	})
-	if n := srv.Count("inveterate.subscriptions.list"); n != 0 {
-		t.Fatalf("%d list calls for an invalid filter", n)
+	if e.srv != nil {
+		if n := e.srv.Count("inveterate.subscriptions.list"); n != 0 {
+			t.Fatalf("%d list calls for an invalid filter", n)
+		}
 	}
 }
 
@@ -88,15 +111,17 @@ func TestAccInveterateWebhookSubscriptionsDataSource_missingCredentials(t *testi
 // the data source and one import block with for_each, then shows that the next plan is empty.
 func TestAccInveterateWebhookSubscriptionsDataSource_bulkImport(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
+	api := e.api()
 	for i, topic := range []string{"customer.updated", "customer.ordered", "customer.updated"} {
-		srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: topic, CallbackURL: fmt.Sprintf("https://hook%d.example.com/h", i), Name: fmt.Sprintf("hook %d", i)})
+		createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: topic, CallbackURL: e.url(fmt.Sprintf("bulk/%d", i)), Name: e.name(fmt.Sprintf("hook %d", i))})
 	}
+	// Only this test's subscriptions: in a shared account, adopting every one would make this test
+	// destroy the others' at its end.
 	config := e.config(`
 data "webhooks_inveterate_webhook_subscriptions" "existing" {}
 
 locals {
-  existing = data.webhooks_inveterate_webhook_subscriptions.existing.subscriptions
+  existing = ` + e.ownElements("data.webhooks_inveterate_webhook_subscriptions.existing.subscriptions", "callback_url") + `
 }
 
 import {
@@ -114,15 +139,16 @@ resource "webhooks_inveterate_webhook_subscription" "adopted" {
 `)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateSubscriptionsGone(e.api()),
+		CheckDestroy:             inveterateSubscriptionsGone(api),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			Check: resource.ComposeTestCheckFunc(
-				sandboxCount(srv, "inveterate.subscriptions.create", 0),
-				sandboxCount(srv, "inveterate.subscriptions.update", 0),
+				// The three creates are the test's own, before Terraform ran.
+				e.count("inveterate.subscriptions.create", 3),
+				e.count("inveterate.subscriptions.update", 0),
 				resourceCount(inveterateWebhookSubscriptionTypeName, 3),
 			),
 		}},

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -8,36 +9,42 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
 func TestAccInveterateWebhooksDataSource_basic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
-	named := srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://one.example.com/h", Name: "one"})
-	unnamed := srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://two.example.com/h", CreatedByApp: "another-app"})
+	api := e.api()
+	named := createInveterateWebhook(t, api, inveterate.CreateWebhookInput{CallbackURL: e.url("ds/one"), Name: e.name("one")})
+	unnamed := createInveterateWebhook(t, api, inveterate.CreateWebhookInput{CallbackURL: e.url("ds/two")})
+	t.Cleanup(func() {
+		for _, w := range []*inveterate.Webhook{named, unnamed} {
+			_ = api.Inveterate.Client.DeleteWebhook(context.Background(), w.ID)
+		}
+	})
 
-	element := func(w sandbox.InveterateWebhook, name knownvalue.Check) knownvalue.Check {
+	element := func(w *inveterate.Webhook, name knownvalue.Check) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":             knownvalue.StringExact(w.ID),
 			"callback_url":   knownvalue.StringExact(w.CallbackURL),
 			"name":           name,
-			"merchant_id":    knownvalue.StringExact(sandbox.DefaultInveterateMerchant),
+			"merchant_id":    knownvalue.StringExact(w.MerchantID),
 			"created_by_app": knownvalue.StringExact(w.CreatedByApp),
-			"created_at":     knownvalue.StringExact(rfc3339(w.CreatedAt)),
+			"created_at":     knownvalue.StringExact(inveterateTimestamp(w.CreatedAt).ValueString()),
 			"events":         inveterateWebhookEventsCheck(),
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config: e.config("data \"webhooks_inveterate_webhooks\" \"all\" {}\n"),
+			Config: e.config(fmt.Sprintf("data \"webhooks_inveterate_webhooks\" \"all\" {}\n\noutput \"own\" {\n  value = %s\n}\n",
+				e.ownElements("data.webhooks_inveterate_webhooks.all.webhooks", "callback_url"))),
 			ConfigStateChecks: []statecheck.StateCheck{
 				// Tokens are never listed, so elements have none.
-				statecheck.ExpectKnownValue("data.webhooks_inveterate_webhooks.all", tfjsonpath.New("webhooks"), knownvalue.ListExact([]knownvalue.Check{
-					element(named, knownvalue.StringExact("one")), element(unnamed, knownvalue.Null()),
+				statecheck.ExpectKnownOutputValue("own", knownvalue.ListExact([]knownvalue.Check{
+					element(named, knownvalue.StringExact(named.Name)), element(unnamed, knownvalue.Null()),
 				})),
 			},
 		}},
@@ -60,15 +67,17 @@ func TestAccInveterateWebhooksDataSource_missingCredentials(t *testing.T) {
 // source and one import block with for_each, then shows that the next plan is empty.
 func TestAccInveterateWebhooksDataSource_bulkImport(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
-	srv := e.sandbox()
+	api := e.api()
 	for i := range 3 {
-		srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: fmt.Sprintf("https://hook%d.example.com/h", i), Name: fmt.Sprintf("hook %d", i)})
+		createInveterateWebhook(t, api, inveterate.CreateWebhookInput{CallbackURL: e.url(fmt.Sprintf("bulk/%d", i)), Name: e.name(fmt.Sprintf("hook %d", i))})
 	}
+	// Only this test's webhooks: in a shared account, adopting every webhook would make this test
+	// destroy the others' at its end.
 	config := e.config(`
 data "webhooks_inveterate_webhooks" "existing" {}
 
 locals {
-  existing = data.webhooks_inveterate_webhooks.existing.webhooks
+  existing = ` + e.ownElements("data.webhooks_inveterate_webhooks.existing.webhooks", "callback_url") + `
 }
 
 import {
@@ -85,15 +94,16 @@ resource "webhooks_inveterate_webhook" "adopted" {
 `)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             inveterateWebhooksGone(e.api()),
+		CheckDestroy:             inveterateWebhooksGone(api),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			Check: resource.ComposeTestCheckFunc(
-				sandboxCount(srv, "inveterate.webhooks.create", 0),
-				sandboxCount(srv, "inveterate.webhooks.delete", 0),
+				// The three creates are the test's own, before Terraform ran.
+				e.count("inveterate.webhooks.create", 3),
+				e.count("inveterate.webhooks.delete", 0),
 				resourceCount(inveterateWebhookTypeName, 3),
 			),
 		}},

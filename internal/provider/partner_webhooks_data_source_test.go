@@ -2,8 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -133,13 +134,21 @@ data "webhooks_partner_webhooks" "none" {
 // and one import block with for_each, then shows that the next plan is empty.
 func TestAccPartnerWebhooksDataSource_bulkImport(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{Blaze: sandbox.BlazeConfig{MaxPageSize: 2}}, "blaze")
-	srv := e.sandbox()
-	seedBlazeWebhooks(srv, "", "NEW_MEMBER", "UPDATE_MEMBER", "UPDATE_PRODUCT")
+	api := e.api()
+	for i, typ := range []string{"NEW_MEMBER", "UPDATE_MEMBER", "UPDATE_PRODUCT"} {
+		in := blaze.CreateWebhookInput{WebHookType: typ, WebHookURLs: []string{e.url(fmt.Sprintf("bulk/%d/a", i)), e.url(fmt.Sprintf("bulk/%d/b", i))}}
+		if i%2 == 1 {
+			in.URL = e.url(fmt.Sprintf("bulk/%d/single", i))
+		}
+		createPartnerWebhook(t, api, in)
+	}
+	// Only this test's webhooks: in a shared account, adopting every webhook would make this test
+	// destroy the others' at its end.
 	config := e.config(`
 data "webhooks_partner_webhooks" "existing" {}
 
 locals {
-  existing = data.webhooks_partner_webhooks.existing.partner_webhooks
+  existing = ` + e.ownElements("data.webhooks_partner_webhooks.existing.partner_webhooks", "web_hook_urls") + `
 }
 
 import {
@@ -157,15 +166,16 @@ resource "webhooks_partner_webhook" "adopted" {
 `)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksGone(e.api()),
+		CheckDestroy:             partnerWebhooksGone(api),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			Check: resource.ComposeTestCheckFunc(
-				sandboxCount(srv, "blaze.create", 0),
-				sandboxCount(srv, "blaze.update", 0),
+				// The three creates are the test's own, before Terraform ran.
+				e.count("blaze.create", 3),
+				e.count("blaze.update", 0),
 				resourceCount(partnerWebhookTypeName, 3),
 			),
 		}},
@@ -211,13 +221,16 @@ func TestAccPartnerWebhooksDataSource_missingCredentials(t *testing.T) {
 
 func TestAccPartnerWebhooksDataSource_wrongKey(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	e.sandbox()
+	partnerKey := os.Getenv(envBlazePartnerKey)
+	if e.srv != nil {
+		partnerKey = e.srv.Config().Blaze.PartnerKeys[0]
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config: strings.Replace(e.config(`data "webhooks_partner_webhooks" "x" {}`), sandbox.DefaultBlazeDeveloperKey, "wrong_developer_key", 1),
-			ExpectError: errorText("Unable to List BLAZE Partner Webhooks", "answered HTTP 401 (Unauthorized): Invalid developer key",
-				"blaze.developer_key (or BLAZE_DEVELOPER_KEY)"),
+			Config: fmt.Sprintf("provider \"webhooks\" {\n  blaze = {\n    partner_key   = %q\n    developer_key = \"wrong_developer_key\"\n%s  }\n}\n\n",
+				partnerKey, e.baseURLLine(envBlazeBaseURL)) + `data "webhooks_partner_webhooks" "x" {}`,
+			ExpectError: errorText("Unable to List BLAZE Partner Webhooks", "answered HTTP 401", "blaze.developer_key (or BLAZE_DEVELOPER_KEY)"),
 		}},
 	})
 }

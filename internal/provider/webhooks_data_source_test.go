@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -8,19 +9,27 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
+// TestAccWebhooksDataSource_filter lists webhooks made behind Terraform's back, with and without
+// the account filter.
 func TestAccWebhooksDataSource_filter(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
-	all := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://all.example.com/h", Enabled: true})
-	one := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://one.example.com/h", Enabled: false, AccountIDs: []string{"acc_one"}})
-	srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://two.example.com/h", Enabled: true, AccountIDs: []string{"acc_two"}})
+	api := e.api()
+	one, two := e.luneAccounts()
+	all := createLuneWebhook(t, api, lune.CreateWebhookInput{URL: e.url("ds/all")}, false)
+	first := createLuneWebhook(t, api, lune.CreateWebhookInput{URL: e.url("ds/one"), AccountIDs: []string{one}}, true)
+	other := createLuneWebhook(t, api, lune.CreateWebhookInput{URL: e.url("ds/two"), AccountIDs: []string{two}}, false)
+	t.Cleanup(func() {
+		for _, w := range []*lune.Webhook{all, first, other} {
+			_ = api.Lune.Client.DeleteWebhook(context.Background(), w.ID)
+		}
+	})
 
-	element := func(w sandbox.LuneWebhook, accountIDs knownvalue.Check) knownvalue.Check {
+	element := func(w *lune.Webhook, accountIDs knownvalue.Check) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":           knownvalue.StringExact(w.ID),
 			"url":          knownvalue.StringExact(w.URL),
@@ -28,24 +37,32 @@ func TestAccWebhooksDataSource_filter(t *testing.T) {
 			"account_ids":  accountIDs,
 			"account_type": knownvalue.StringExact(w.AccountType),
 			"created_at":   knownvalue.StringExact(rfc3339(w.CreatedAt)),
-			"secret_last4": knownvalue.StringExact(w.Secret[len(w.Secret)-4:]),
+			"secret_last4": knownvalue.StringExact(w.SecretLast4()),
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config: e.config(`
+			Config: e.config(fmt.Sprintf(`
 data "webhooks_webhooks" "all" {}
 
 data "webhooks_webhooks" "acc_one" {
-  account_ids = ["acc_one"]
+  account_ids = [%[1]q]
 }
-`),
+
+output "all" {
+  value = %[2]s
+}
+
+output "acc_one" {
+  value = %[3]s
+}
+`, one, e.ownElements("data.webhooks_webhooks.all.webhooks", "url"), e.ownElements("data.webhooks_webhooks.acc_one.webhooks", "url"))),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.webhooks_webhooks.all", tfjsonpath.New("webhooks"), knownvalue.ListSizeExact(3)),
-				statecheck.ExpectKnownValue("data.webhooks_webhooks.acc_one", tfjsonpath.New("webhooks"), knownvalue.ListExact([]knownvalue.Check{
+				statecheck.ExpectKnownOutputValue("all", knownvalue.ListSizeExact(3)),
+				statecheck.ExpectKnownOutputValue("acc_one", knownvalue.ListExact([]knownvalue.Check{
 					element(all, knownvalue.Null()),
-					element(one, knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("acc_one")})),
+					element(first, knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(one)})),
 				})),
 			},
 		}},
@@ -56,15 +73,17 @@ data "webhooks_webhooks" "acc_one" {
 // import block with for_each, then shows that the next plan is empty.
 func TestAccWebhooksDataSource_bulkImport(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune")
-	srv := e.sandbox()
+	api := e.api()
 	for i := range 3 {
-		srv.AddLuneWebhook(sandbox.LuneWebhook{URL: fmt.Sprintf("https://hook%d.example.com/h", i), Enabled: true})
+		createLuneWebhook(t, api, lune.CreateWebhookInput{URL: e.url(fmt.Sprintf("bulk/%d", i))}, false)
 	}
-	config := e.config(`
+	// Only this test's webhooks: in a shared account, adopting every webhook would make this test
+	// destroy the others' at its end.
+	config := e.config(fmt.Sprintf(`
 data "webhooks_webhooks" "existing" {}
 
 locals {
-  existing = data.webhooks_webhooks.existing.webhooks
+  existing = %s
 }
 
 import {
@@ -77,18 +96,19 @@ resource "webhooks_webhook" "adopted" {
   count = length(local.existing)
   url   = local.existing[count.index].url
 }
-`)
+`, e.ownElements("data.webhooks_webhooks.existing.webhooks", "url")))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             luneWebhooksGone(e.api()),
+		CheckDestroy:             luneWebhooksGone(api),
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			Check: resource.ComposeTestCheckFunc(
-				sandboxCount(srv, "lune.create", 0),
-				sandboxCount(srv, "lune.update", 0),
+				// The three creates are the test's own, before Terraform ran.
+				e.count("lune.create", 3),
+				e.count("lune.update", 0),
 				resourceCount(webhookTypeName, 3),
 			),
 		}},
