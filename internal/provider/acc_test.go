@@ -92,9 +92,13 @@ func (e *accEnv) sandboxEnv() map[string]string {
 }
 
 // factoriesFromEnv is factories, with the credentials coming from (a stand-in for) the
-// environment, as in most real configurations: the provider block can then be empty.
+// environment, as in most real configurations: the provider block can then be empty. Live, that is
+// the process environment.
 func (e *accEnv) factoriesFromEnv() map[string]func() (tfprotov6.ProviderServer, error) {
 	f := e.factories()
+	if e.srv == nil {
+		return f
+	}
 	env := e.sandboxEnv()
 	p := &WebhooksProvider{version: "acctest", getenv: func(k string) string { return env[k] }, tune: fastRetries}
 	f["webhooks"] = providerserver.NewProtocol6WithError(p)
