@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -431,36 +432,60 @@ func blazeTwoShops() sandbox.Config {
 	}}}
 }
 
+// blazeShops are, for the tests of shop_id, the developer key's shop, and a developer key of a
+// second shop of the same company with that shop's id: the sandbox's (blazeTwoShops), or live
+// WEBHOOKS_ACC_BLAZE_SHOP_ID, WEBHOOKS_ACC_BLAZE_SECOND_DEVELOPER_KEY and
+// WEBHOOKS_ACC_BLAZE_SECOND_SHOP_ID, without which the test is skipped.
+func (e *accEnv) blazeShops() (shop, secondKey, secondShop string) {
+	e.t.Helper()
+	if e.srv != nil {
+		return sandbox.DefaultBlazeShopID, secondShopDeveloperKey, secondShopID
+	}
+	shop, secondKey, secondShop = os.Getenv("WEBHOOKS_ACC_BLAZE_SHOP_ID"), os.Getenv("WEBHOOKS_ACC_BLAZE_SECOND_DEVELOPER_KEY"), os.Getenv("WEBHOOKS_ACC_BLAZE_SECOND_SHOP_ID")
+	if shop == "" || secondKey == "" || secondShop == "" {
+		e.t.Skip("WEBHOOKS_ACC_BLAZE_SHOP_ID, WEBHOOKS_ACC_BLAZE_SECOND_DEVELOPER_KEY and WEBHOOKS_ACC_BLAZE_SECOND_SHOP_ID (a second shop of the company) are not all set")
+	}
+	return shop, secondKey, secondShop
+}
+
+// blazeProviderWith is a provider block whose BLAZE section uses developerKey, with the partner key
+// and base URL of the world the test runs against.
+func (e *accEnv) blazeProviderWith(developerKey string) string {
+	partnerKey := os.Getenv(envBlazePartnerKey)
+	if e.srv != nil {
+		partnerKey = e.srv.Config().Blaze.PartnerKeys[0]
+	}
+	return fmt.Sprintf("provider \"webhooks\" {\n  blaze = {\n    partner_key   = %q\n    developer_key = %q\n%s  }\n}\n\n",
+		partnerKey, developerKey, e.baseURLLine(envBlazeBaseURL))
+}
+
 func TestAccPartnerWebhook_shopID(t *testing.T) {
 	e := newAccEnv(t, blazeTwoShops(), "blaze")
-	srv := e.sandbox()
+	api := e.api()
+	shop, secondKey, secondShop := e.blazeShops()
 	sameID := statecheck.CompareValue(compare.ValuesSame())
-	urls := []string{"https://a.example.com/shop"}
+	urls := []string{e.url("shop")}
 	// The developer key decides which shop may be managed: moving to the second shop takes its key.
-	secondShop := func(extra ...string) string {
-		return strings.Replace(e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, extra...)), sandbox.DefaultBlazeDeveloperKey, secondShopDeveloperKey, 1)
+	inSecondShop := func(extra ...string) string {
+		return e.blazeProviderWith(secondKey) + partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, extra...)
 	}
-	var firstID string
+	var first capturedID
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             partnerWebhooksGone(e.api()),
+		CheckDestroy:             partnerWebhooksGone(api),
 		Steps: []resource.TestStep{
 			{
 				// Without shop_id: the developer key's shop.
 				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(sandbox.DefaultBlazeShopID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(shop)),
 				},
-				Check: func(*terraform.State) error {
-					w, err := onlyBlazeWebhook(srv)
-					firstID = w.ID
-					return err
-				},
+				Check: first.from(partnerWebhookAddr),
 			},
 			{
 				// Naming the same shop changes nothing.
-				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, fmt.Sprintf("shop_id = %q", sandbox.DefaultBlazeShopID))),
+				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, fmt.Sprintf("shop_id = %q", shop))),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -476,14 +501,14 @@ func TestAccPartnerWebhook_shopID(t *testing.T) {
 			{
 				// Nor when it is removed together with a change that updates the webhook: the shop
 				// stays known, and the update happens in place.
-				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, fmt.Sprintf("shop_id = %q", sandbox.DefaultBlazeShopID))),
+				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_SIGNUP", urls, fmt.Sprintf("shop_id = %q", shop))),
 			},
 			{
 				Config: e.config(partnerWebhookConfig("UPDATE_CONSUMER_USER", urls)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(sandbox.DefaultBlazeShopID)),
+						plancheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(shop)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -491,36 +516,37 @@ func TestAccPartnerWebhook_shopID(t *testing.T) {
 			},
 			{
 				// Another shop replaces the webhook.
-				Config: secondShop(fmt.Sprintf("shop_id = %q", secondShopID)),
+				Config: inSecondShop(fmt.Sprintf("shop_id = %q", secondShop)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerWebhookAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(secondShopID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(secondShop)),
 				},
-				Check: func(*terraform.State) error {
-					w, err := onlyBlazeWebhook(srv)
-					if err != nil {
-						return err
-					}
-					if w.ID == firstID || w.ShopID != secondShopID {
-						return fmt.Errorf("the live webhook is %s in shop %s; want a new one in shop %s", w.ID, w.ShopID, secondShopID)
-					}
-					if old, _ := srv.BlazeWebhook(firstID); !old.Deleted {
-						return errors.New("the webhook of the first shop was not deleted")
-					}
-					return nil
-				},
+				Check: resource.ComposeTestCheckFunc(
+					remote(partnerWebhookAddr, api.Blaze.Client.GetWebhook, func(w *blaze.Webhook) error {
+						if w.ID == first.id || w.ShopID != secondShop {
+							return fmt.Errorf("the webhook is %s in shop %s; want a new one in shop %s", w.ID, w.ShopID, secondShop)
+						}
+						return nil
+					}),
+					func(*terraform.State) error {
+						if _, err := api.Blaze.Client.GetWebhook(context.Background(), first.id); !httpclient.IsNotFound(err) {
+							return fmt.Errorf("the webhook of the first shop was not deleted (%v)", err)
+						}
+						return nil
+					},
+				),
 			},
 			{
 				// And removing shop_id keeps the webhook in the shop it is in.
-				Config: secondShop(),
+				Config: inSecondShop(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(secondShopID)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(secondShop)),
 				},
 			},
 		},
@@ -529,20 +555,27 @@ func TestAccPartnerWebhook_shopID(t *testing.T) {
 
 func TestAccPartnerWebhook_foreignShop(t *testing.T) {
 	e := newAccEnv(t, blazeTwoShops(), "blaze")
-	srv := e.sandbox()
+	api := e.api()
+	_, _, secondShop := e.blazeShops()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			// The default developer key belongs to the first shop only.
-			Config: e.config(partnerWebhookConfig("NEW_MEMBER", []string{"https://a.example.com/m"}, fmt.Sprintf("shop_id = %q", secondShopID))),
+			// The developer key belongs to its own shop only.
+			Config: e.config(partnerWebhookConfig("NEW_MEMBER", []string{e.url("m")}, fmt.Sprintf("shop_id = %q", secondShop))),
 			ExpectError: errorText("Unable to Create BLAZE Partner Webhook",
-				"the developer key may not manage webhooks of shop "+secondShopID,
-				"answered HTTP 403 (Forbidden)",
+				"the developer key may not manage webhooks of shop "+secondShop,
+				"answered HTTP 403",
 				"blaze.developer_key (or BLAZE_DEVELOPER_KEY)"),
 		}},
 	})
-	if n := len(srv.BlazeWebhooks()); n != 0 {
-		t.Fatalf("%d webhooks created in a foreign shop", n)
+	listed, err := api.Blaze.Client.ListWebhooks(context.Background(), blaze.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range listed {
+		if marked(w.WebHookURLs...) && strings.Contains(strings.Join(w.WebHookURLs, " "), e.ownPath()) {
+			t.Fatalf("webhook %s was created in spite of the 403", w.ID)
+		}
 	}
 }
 

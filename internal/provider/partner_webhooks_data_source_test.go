@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -14,57 +14,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
-
-// seedBlazeWebhooks adds one webhook per type to the sandbox, a minute apart (so their order is
-// known), in the given shop ("" is the default shop).
-func seedBlazeWebhooks(srv *sandbox.Server, shopID string, types ...string) []sandbox.BlazeWebhook {
-	base := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(len(srv.BlazeWebhooks())) * time.Hour)
-	out := make([]sandbox.BlazeWebhook, len(types))
-	for i, typ := range types {
-		w := sandbox.BlazeWebhook{
-			ShopID:      shopID,
-			WebHookType: typ,
-			WebHookURLs: []string{fmt.Sprintf("https://hook%d.example.com/a", i), fmt.Sprintf("https://hook%d.example.com/b", i)},
-			Created:     base.Add(time.Duration(i) * time.Minute),
-		}
-		if i%2 == 1 {
-			w.URL = fmt.Sprintf("https://single%d.example.com/", i)
-		}
-		out[i] = srv.AddBlazeWebhook(w)
-	}
-	return out
-}
-
-// partnerWebhookElement checks one element of partner_webhooks against a sandbox record.
-func partnerWebhookElement(w sandbox.BlazeWebhook) knownvalue.Check {
-	var url knownvalue.Check = knownvalue.Null()
-	if w.URL != "" {
-		url = knownvalue.StringExact(w.URL)
-	}
-	return knownvalue.ObjectExact(map[string]knownvalue.Check{
-		"id":            knownvalue.StringExact(w.ID),
-		"web_hook_type": knownvalue.StringExact(w.WebHookType),
-		"web_hook_urls": blazeURLSet(w.WebHookURLs...),
-		"url":           url,
-		"shop_id":       knownvalue.StringExact(w.ShopID),
-		"company_id":    knownvalue.StringExact(w.CompanyID),
-		"created_at":    knownvalue.StringExact(rfc3339(w.Created)),
-		"modified_at":   knownvalue.StringExact(rfc3339(w.Modified)),
-	})
-}
-
-func partnerWebhookElements(ws ...sandbox.BlazeWebhook) knownvalue.Check {
-	checks := make([]knownvalue.Check, len(ws))
-	for i, w := range ws {
-		checks[i] = partnerWebhookElement(w)
-	}
-	return knownvalue.ListExact(checks)
-}
 
 // TestAccPartnerWebhooksDataSource_allPages lists more webhooks than fit in one page: the
 // provider under test asks for pages of 2.
@@ -160,11 +113,38 @@ func partnerWebhookElementsOf(t *testing.T, api *Clients, ws ...*blaze.Webhook) 
 }
 
 func TestAccPartnerWebhooksDataSource_filters(t *testing.T) {
-	e := newAccEnv(t, sandbox.Config{}, "blaze")
-	srv := e.sandbox()
-	first := seedBlazeWebhooks(srv, "", "NEW_MEMBER", "UPDATE_PRODUCT", "NEW_MEMBER")
-	second := seedBlazeWebhooks(srv, secondShopID, "NEW_MEMBER", "UPDATE_MEMBER")
-	const addr = "data.webhooks_partner_webhooks."
+	e := newAccEnv(t, blazeTwoShops(), "blaze")
+	api := e.api()
+	shop, secondKey, secondShop := e.blazeShops()
+	// The second shop's webhooks are made with its own developer key.
+	env := map[string]string{envBlazePartnerKey: os.Getenv(envBlazePartnerKey), envBlazeDeveloperKey: secondKey, envBlazeBaseURL: os.Getenv(envBlazeBaseURL)}
+	if e.srv != nil {
+		env[envBlazePartnerKey], env[envBlazeBaseURL] = e.srv.Config().Blaze.PartnerKeys[0], e.srv.URL
+	}
+	secondAPI, err := clientsFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(c *Clients, name, typ string) *blaze.Webhook {
+		w := createPartnerWebhook(t, c, blaze.CreateWebhookInput{WebHookType: typ, WebHookURLs: []string{e.url(name)}})
+		t.Cleanup(func() { _ = c.Blaze.Client.DeleteWebhook(context.Background(), w.ID) })
+		return w
+	}
+	first := []*blaze.Webhook{create(api, "f0", "NEW_MEMBER"), create(api, "f1", "UPDATE_PRODUCT"), create(api, "f2", "NEW_MEMBER")}
+	second := []*blaze.Webhook{create(secondAPI, "s0", "NEW_MEMBER"), create(secondAPI, "s1", "UPDATE_MEMBER")}
+	expected := map[string]knownvalue.Check{
+		"all":                   partnerWebhookElementsOf(t, api, append(first, second...)...),
+		"second_shop":           partnerWebhookElementsOf(t, api, second...),
+		"new_member":            partnerWebhookElementsOf(t, api, first[0], first[2], second[0]),
+		"first_shop_new_member": partnerWebhookElementsOf(t, api, first[0], first[2]),
+		"none":                  knownvalue.ListSizeExact(0),
+	}
+	var outputs strings.Builder
+	var checks []statecheck.StateCheck
+	for _, name := range []string{"all", "second_shop", "new_member", "first_shop_new_member", "none"} {
+		fmt.Fprintf(&outputs, "output %q {\n  value = %s\n}\n\n", name, e.ownElements("data.webhooks_partner_webhooks."+name+".partner_webhooks", "web_hook_urls"))
+		checks = append(checks, statecheck.ExpectKnownOutputValue(name, expected[name]))
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
@@ -187,14 +167,9 @@ data "webhooks_partner_webhooks" "first_shop_new_member" {
 data "webhooks_partner_webhooks" "none" {
   web_hook_type = "CANCEL_TRANSACTION"
 }
-`, secondShopID, sandbox.DefaultBlazeShopID)),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(addr+"all", tfjsonpath.New("partner_webhooks"), partnerWebhookElements(append(first, second...)...)),
-				statecheck.ExpectKnownValue(addr+"second_shop", tfjsonpath.New("partner_webhooks"), partnerWebhookElements(second...)),
-				statecheck.ExpectKnownValue(addr+"new_member", tfjsonpath.New("partner_webhooks"), partnerWebhookElements(first[0], first[2], second[0])),
-				statecheck.ExpectKnownValue(addr+"first_shop_new_member", tfjsonpath.New("partner_webhooks"), partnerWebhookElements(first[0], first[2])),
-				statecheck.ExpectKnownValue(addr+"none", tfjsonpath.New("partner_webhooks"), knownvalue.ListSizeExact(0)),
-			},
+
+`, secondShop, shop) + outputs.String()),
+			ConfigStateChecks: checks,
 		}},
 	})
 }
