@@ -19,7 +19,8 @@ import (
 // Acceptance tests run against an in-process sandbox on loopback, one per test. With
 // WEBHOOKS_ACC_LIVE=1 they run against the real APIs instead, with the credentials in the
 // environment (LUNE_API_KEY, INVETERATE_API_KEY, BLAZE_PARTNER_KEY, BLAZE_DEVELOPER_KEY, and the
-// *_BASE_URL variables); tests that inspect or tamper with the sandbox are skipped then.
+// *_BASE_URL variables; see the README), and check every outcome through the vendors' APIs; only
+// the tests that need the sandbox's knobs are skipped then.
 const envAccLive = "WEBHOOKS_ACC_LIVE"
 
 func accLive() bool { return os.Getenv(envAccLive) == "1" }
@@ -52,11 +53,12 @@ func newAccEnv(t *testing.T, cfg sandbox.Config, vendors ...string) *accEnv {
 	return &accEnv{t: t}
 }
 
-// sandbox returns the sandbox, skipping the test when it runs against the real APIs.
+// sandbox returns the sandbox, skipping the test when it runs against the real APIs: only what no
+// public API can do needs it.
 func (e *accEnv) sandbox() *sandbox.Server {
 	e.t.Helper()
 	if e.srv == nil {
-		e.t.Skip("this test inspects the sandbox; it does not run against the real APIs")
+		e.t.Skip("needs the sandbox (its fault injection, delays, call counts or seeded records); skipped against the real APIs")
 	}
 	return e.srv
 }

@@ -84,11 +84,14 @@ func sweep[T any](ctx context.Context, configured bool, list func(context.Contex
 		if !marked(urls(&items[i])...) {
 			continue
 		}
-		if err := del(ctx, &items[i]); err != nil && !httpclient.IsNotFound(err) {
+		switch err := del(ctx, &items[i]); {
+		case httpclient.IsNotFound(err):
+			// Already gone (an eventually consistent list still showed it): nothing was deleted.
+		case err != nil:
 			errs = append(errs, err)
-			continue
+		default:
+			n++
 		}
-		n++
 	}
 	return n, errors.Join(errs...)
 }
