@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -21,51 +26,87 @@ func (f sandboxStateCheck) CheckState(_ context.Context, _ statecheck.CheckState
 	resp.Error = f()
 }
 
-// TestAccGuide_bulkImport applies the bulk-import guide's example, unchanged, against a sandbox
-// full of webhooks that Terraform does not manage yet: every one is adopted without a single
-// write, and the next plan is empty.
+// TestAccGuide_bulkImport applies the bulk-import guide's example, unchanged, to webhooks that
+// Terraform does not manage yet: every one is adopted without a single write, and the next plan is
+// empty. Against the sandbox, removing the configuration then destroys them all. Live, the guide
+// adopts every webhook of the account, other people's too, so the test forgets them instead
+// (removed blocks), deletes only its own, and runs alone: not beside the parallel tests of its run,
+// whose webhooks come and go.
 func TestAccGuide_bulkImport(t *testing.T) {
 	example, err := os.ReadFile("../../examples/guides/bulk-import/main.tf")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := newAccEnv(t, sandbox.Config{}, "lune", "inveterate", "blaze")
-	srv := e.sandbox()
-	lune := []sandbox.LuneWebhook{
-		srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/lune/a", Enabled: true}),
-		srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/lune/b", Enabled: false, AccountIDs: []string{"acc_one", "acc_two"}}),
-	}
-	subs := []sandbox.InveterateSubscription{
-		srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/inv/1", Name: "updates"}),
-		srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.ordered", CallbackURL: "https://hooks.example.com/inv/2", Name: "orders"}),
-	}
-	admin := []sandbox.InveterateWebhook{
-		srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/inv/admin", Name: "admin"}),
-		srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/inv/unnamed"}),
-	}
-	partner := []sandbox.BlazeWebhook{
-		srv.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "NEW_MEMBER", WebHookURLs: []string{"https://hooks.example.com/blaze/1"}}),
-		srv.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "UPDATE_PRODUCT", WebHookURLs: []string{"https://hooks.example.com/blaze/2", "https://hooks.example.com/blaze/3"}, URL: "https://hooks.example.com/blaze/single"}),
-	}
-
+	api := e.api()
+	one, two := e.luneAccounts()
+	ctx := context.Background()
 	var noop []plancheck.PlanCheck
 	adopt := func(typ, id string) {
 		noop = append(noop, plancheck.ExpectResourceAction(fmt.Sprintf("%s.adopted[%q]", typ, id), plancheck.ResourceActionNoop))
 	}
-	for _, w := range lune {
+	var cleanups []func() error
+	for i, in := range []lune.CreateWebhookInput{{URL: e.url("lune/a")}, {URL: e.url("lune/b"), AccountIDs: []string{one, two}}} {
+		w := createLuneWebhook(t, api, in, i == 1)
 		adopt(webhookTypeName, w.ID)
+		cleanups = append(cleanups, func() error { return api.Lune.Client.DeleteWebhook(ctx, w.ID) })
 	}
-	for _, s := range subs {
-		adopt("webhooks_inveterate_webhook_subscription", s.ID)
+	for i, topic := range []string{"customer.updated", "customer.ordered"} {
+		s := createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: topic, CallbackURL: e.url(fmt.Sprintf("inv/%d", i)), Name: e.name(topic)})
+		adopt(inveterateWebhookSubscriptionTypeName, s.ID)
+		cleanups = append(cleanups, func() error { return api.Inveterate.Client.DeleteSubscription(ctx, s.Topic, s.ID) })
 	}
-	for _, w := range admin {
-		adopt("webhooks_inveterate_webhook", w.ID)
+	for _, in := range []inveterate.CreateWebhookInput{{CallbackURL: e.url("inv/admin"), Name: e.name("admin")}, {CallbackURL: e.url("inv/unnamed")}} {
+		w := createInveterateWebhook(t, api, in)
+		adopt(inveterateWebhookTypeName, w.ID)
+		cleanups = append(cleanups, func() error { return api.Inveterate.Client.DeleteWebhook(ctx, w.ID) })
 	}
-	for _, w := range partner {
-		adopt("webhooks_partner_webhook", w.ID)
+	for _, in := range []blaze.CreateWebhookInput{
+		{WebHookType: "NEW_MEMBER", WebHookURLs: []string{e.url("blaze/1")}},
+		{WebHookType: "UPDATE_PRODUCT", WebHookURLs: []string{e.url("blaze/2"), e.url("blaze/3")}, URL: e.url("blaze/single")},
+	} {
+		w := createPartnerWebhook(t, api, in)
+		adopt(partnerWebhookTypeName, w.ID)
+		cleanups = append(cleanups, func() error { return api.Blaze.Client.DeleteWebhook(ctx, w.ID) })
+	}
+	writesBefore := 0
+	if e.srv != nil {
+		writesBefore = e.srv.Writes()
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
+	last := resource.TestStep{
+		// Removing the configuration destroys what was adopted, leaving nothing behind.
+		Config: e.config(""),
+		ConfigStateChecks: []statecheck.StateCheck{sandboxStateCheck(func() error {
+			srv := e.srv
+			if n := len(srv.LuneWebhooks()) + len(srv.InveterateSubscriptions()) + len(srv.InveterateWebhooks()); n != 0 {
+				return fmt.Errorf("%d webhooks left after destroy", n)
+			}
+			for _, w := range srv.BlazeWebhooks() {
+				if !w.Deleted {
+					return fmt.Errorf("BLAZE webhook %s not deleted", w.ID)
+				}
+			}
+			return nil
+		})},
+	}
+	if e.srv == nil {
+		// Forget every adopted webhook without destroying it, then delete this test's own.
+		var removed strings.Builder
+		for _, typ := range []string{webhookTypeName, inveterateWebhookSubscriptionTypeName, inveterateWebhookTypeName, partnerWebhookTypeName} {
+			fmt.Fprintf(&removed, "removed {\n  from = %s.adopted\n  lifecycle {\n    destroy = false\n  }\n}\n\n", typ)
+		}
+		last = resource.TestStep{Config: e.config(removed.String())}
+		t.Cleanup(func() {
+			for _, c := range cleanups {
+				if err := c(); err != nil && !httpclient.IsNotFound(err) {
+					t.Errorf("deleting a webhook of the test: %v", err)
+				}
+			}
+		})
+	}
+
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -75,27 +116,16 @@ func TestAccGuide_bulkImport(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{sandboxStateCheck(func() error {
-					if n := srv.Writes(); n != 0 {
-						return fmt.Errorf("adopting made %d write calls, want none: %v", n, srv.Counts())
+					if e.srv == nil {
+						return nil // live, every write a test makes is its own: see the plan checks
+					}
+					if n := e.srv.Writes() - writesBefore; n != 0 {
+						return fmt.Errorf("adopting made %d write calls, want none: %v", n, e.srv.Counts())
 					}
 					return nil
 				})},
 			},
-			{
-				// Removing the configuration destroys what was adopted, leaving nothing behind.
-				Config: e.config(""),
-				ConfigStateChecks: []statecheck.StateCheck{sandboxStateCheck(func() error {
-					if n := len(srv.LuneWebhooks()) + len(srv.InveterateSubscriptions()) + len(srv.InveterateWebhooks()); n != 0 {
-						return fmt.Errorf("%d webhooks left after destroy", n)
-					}
-					for _, w := range srv.BlazeWebhooks() {
-						if !w.Deleted {
-							return fmt.Errorf("BLAZE webhook %s not deleted", w.ID)
-						}
-					}
-					return nil
-				})},
-			},
+			last,
 		},
 	})
 }
