@@ -28,12 +28,11 @@ type terraformCLI struct {
 	env      []string
 }
 
-// newTerraformCLI skips the test unless it runs against the sandbox with TF_ACC=1 and a Terraform
-// is at hand.
+// newTerraformCLI skips the test unless TF_ACC=1 and a Terraform is at hand.
 func newTerraformCLI(t *testing.T, p *WebhooksProvider) *terraformCLI {
 	t.Helper()
-	if accLive() || os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test against the sandbox (TF_ACC=1)")
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test (TF_ACC=1)")
 	}
 	bin, err := exec.LookPath("terraform")
 	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -17,6 +18,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -37,30 +42,68 @@ func guideFile(t *testing.T, name string) string {
 // rotation), the apply must make no API write, and the plan after it must be empty. It needs
 // Terraform 1.14 or later (terraform query), and skips on older ones.
 func TestAccQuery_generatedConfigurationImportsOnly(t *testing.T) {
-	e := newAccEnv(t, sandbox.Config{})
-	sb := e.sandbox()
-	env := e.sandboxEnv()
-	cli := newTerraformCLI(t, &WebhooksProvider{version: "acctest", getenv: func(k string) string { return env[k] }, tune: fastRetries})
+	e := newAccEnv(t, sandbox.Config{}, "lune", "inveterate", "blaze")
+	api := e.api()
+	getenv := os.Getenv
+	if e.srv != nil {
+		env := e.sandboxEnv()
+		getenv = func(k string) string { return env[k] }
+	}
+	cli := newTerraformCLI(t, &WebhooksProvider{version: "acctest", getenv: getenv, tune: fastRetries})
 	cli.requireVersion("1.14.0", "terraform query")
 	t.Parallel()
 
-	seeded := seedOneOfEach(sb)
-	// The less common shapes too: a disabled Lune webhook with an account filter, a BLAZE webhook
-	// with its extra url, and an admin webhook with a name.
-	seeded["lune filtered"] = sb.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/filtered", Enabled: false, AccountIDs: []string{sandbox.DefaultLuneAccount}}).ID
-	seeded["blaze url"] = sb.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "UPDATE_PRODUCT", WebHookURLs: []string{"https://a.example.com/p", "https://b.example.com/p"}, URL: "https://legacy.example.com/p"}).ID
-	seeded["admin named"] = sb.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/named", Name: "relay"}).ID
+	// Webhooks of every type, in their less common shapes too: a disabled Lune webhook with an
+	// account filter, a BLAZE webhook with its extra url, and an admin webhook with a name. This
+	// CLI test never destroys: it deletes its own webhooks when done.
+	ctx := context.Background()
+	one, _ := e.luneAccounts()
+	seeded := map[string]string{}
+	var cleanups []func() error
+	for name, in := range map[string]lune.CreateWebhookInput{"lune": {URL: e.url("lune")}, "lune filtered": {URL: e.url("filtered"), AccountIDs: []string{one}}} {
+		w := createLuneWebhook(t, api, in, name == "lune filtered")
+		seeded[name] = w.ID
+		cleanups = append(cleanups, func() error { return api.Lune.Client.DeleteWebhook(ctx, w.ID) })
+	}
+	sub := createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: e.url("sub"), Name: e.name("sub")})
+	seeded["subscription"] = sub.ID
+	cleanups = append(cleanups, func() error { return api.Inveterate.Client.DeleteSubscription(ctx, sub.Topic, sub.ID) })
+	for name, in := range map[string]inveterate.CreateWebhookInput{"admin": {CallbackURL: e.url("admin")}, "admin named": {CallbackURL: e.url("named"), Name: e.name("relay")}} {
+		w := createInveterateWebhook(t, api, in)
+		seeded[name] = w.ID
+		cleanups = append(cleanups, func() error { return api.Inveterate.Client.DeleteWebhook(ctx, w.ID) })
+	}
+	for name, in := range map[string]blaze.CreateWebhookInput{
+		"blaze":     {WebHookType: "NEW_MEMBER", WebHookURLs: []string{e.url("blaze")}},
+		"blaze url": {WebHookType: "UPDATE_PRODUCT", WebHookURLs: []string{e.url("p/a"), e.url("p/b")}, URL: e.url("legacy")},
+	} {
+		w := createPartnerWebhook(t, api, in)
+		seeded[name] = w.ID
+		cleanups = append(cleanups, func() error { return api.Blaze.Client.DeleteWebhook(ctx, w.ID) })
+	}
+	t.Cleanup(func() {
+		for _, c := range cleanups {
+			if err := c(); err != nil && !httpclient.IsNotFound(err) {
+				t.Errorf("deleting a webhook of the test: %v", err)
+			}
+		}
+	})
 
 	cli.write("main.tf", guideFile(t, "main.tf"))
 	cli.write("discover.tfquery.hcl", guideFile(t, "discover.tfquery.hcl"))
 	cli.run("init", "-input=false", "-no-color")
-	sb.ResetCounts()
-	cli.run("query", "-generate-config-out=generated.tf", "-no-color")
-	if w := sb.Writes(); w != 0 {
-		t.Fatalf("the query made %d writes", w)
+	if e.srv != nil {
+		e.srv.ResetCounts()
 	}
-	if n := sb.Count("lune.list") + sb.Count("inveterate.subscriptions.list") + sb.Count("inveterate.webhooks.list") + sb.Count("blaze.list"); n != 4 {
-		t.Errorf("the query made %d list calls, want one per surface: %v", n, sb.Counts())
+	cli.run("query", "-generate-config-out=generated.tf", "-no-color")
+	if e.srv != nil {
+		if w := e.srv.Writes(); w != 0 {
+			t.Fatalf("the query made %d writes", w)
+		}
+		sb := e.srv
+		if n := sb.Count("lune.list") + sb.Count("inveterate.subscriptions.list") + sb.Count("inveterate.webhooks.list") + sb.Count("blaze.list"); n != 4 {
+			t.Errorf("the query made %d list calls, want one per surface: %v", n, sb.Counts())
+		}
 	}
 	generated := cli.read("generated.tf")
 	for _, id := range seeded {
@@ -84,17 +127,23 @@ func TestAccQuery_generatedConfigurationImportsOnly(t *testing.T) {
 	if err := json.Unmarshal(cli.output("show", "-json", "adopt.tfplan"), &plan); err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.ResourceChanges) != len(seeded) {
-		t.Errorf("the plan has %d resources, want %d", len(plan.ResourceChanges), len(seeded))
+	// Live, the query finds every webhook of the accounts, other people's too; all are pure imports.
+	if n := len(plan.ResourceChanges); n < len(seeded) || (e.srv != nil && n != len(seeded)) {
+		t.Errorf("the plan has %d resources, want %d", n, len(seeded))
 	}
 	for _, rc := range plan.ResourceChanges {
 		if rc.Change.Importing == nil || !rc.Change.Actions.NoOp() {
 			t.Errorf("%s: actions %v, importing %v: want a pure import", rc.Address, rc.Change.Actions, rc.Change.Importing != nil)
 		}
 	}
+	if e.srv != nil {
+		e.srv.ResetCounts()
+	}
 	cli.run("apply", "-input=false", "-no-color", "adopt.tfplan")
-	if w := sb.Writes(); w != 0 {
-		t.Errorf("adopting made %d writes: %v", w, sb.Counts())
+	if e.srv != nil {
+		if w := e.srv.Writes(); w != 0 {
+			t.Errorf("adopting made %d writes: %v", w, e.srv.Counts())
+		}
 	}
 	if err := cli.command("plan", "-input=false", "-no-color", "-detailed-exitcode").Run(); err != nil {
 		var exit *exec.ExitError
