@@ -169,7 +169,8 @@ func list[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 }
 
 // poll calls try until it reports done, ctx ends, or wait has passed. Inveterate's lists lag
-// behind its creates and deletes.
+// behind its creates and deletes. It waits the whole of wait: when less than a poll interval is
+// left, the last try is made when wait runs out, not given up one interval early.
 func (c *Client) poll(ctx context.Context, wait time.Duration, try func(ctx context.Context) (bool, error)) (bool, error) {
 	deadline := time.Now().Add(wait)
 	for {
@@ -177,13 +178,14 @@ func (c *Client) poll(ctx context.Context, wait time.Duration, try func(ctx cont
 		if err != nil || done {
 			return done, err
 		}
-		if !time.Now().Add(c.pollInterval).Before(deadline) {
+		left := time.Until(deadline)
+		if left <= 0 {
 			return false, nil
 		}
 		select {
 		case <-ctx.Done():
 			return false, ctx.Err()
-		case <-time.After(c.pollInterval):
+		case <-time.After(min(c.pollInterval, left)):
 		}
 	}
 }

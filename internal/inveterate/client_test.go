@@ -175,3 +175,19 @@ func TestVisibilityWait(t *testing.T) {
 		t.Fatalf("VisibilityWait = %s, want the default %s", got, inveterate.DefaultVisibilityWait)
 	}
 }
+
+// TestWaitUsesTheWholeWait: a record that shows after the last full poll interval but before the
+// wait runs out is still found: the wait does not give up one poll interval early.
+func TestWaitUsesTheWholeWait(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: 2500 * time.Millisecond}})
+	c := newClient(t, srv, func(cfg *inveterate.Config) { cfg.PollInterval = 2 * time.Second })
+	ctx := context.Background()
+	sub, err := c.CreateSubscription(ctx, inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/late", Name: "late"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Polls at 0 s and 2 s miss it; the one at 3 s, when the wait runs out, finds it.
+	if _, err := c.WaitForSubscription(ctx, sub.ID, 3*time.Second); err != nil {
+		t.Fatalf("a subscription listed within the wait was not found: %v", err)
+	}
+}

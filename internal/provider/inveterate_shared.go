@@ -153,13 +153,18 @@ func pendingVisibilitySince(ctx context.Context, private privateGetter) (time.Ti
 
 // notListedYetDetail is the detail of the error raised when a create's wait for visibility runs
 // out: what happened to the record and what to do.
-func notListedYetDetail(what, id string, timeout time.Duration) string {
+func notListedYetDetail(what, id string, timeout, waited, total time.Duration) string {
 	return fmt.Sprintf("Inveterate accepted the %[1]s %[2]s, but had not listed it yet when the create timeout (%[3]s) "+
-		"ran out: Inveterate's creates take a moment to show in its lists.\n\n"+
+		"ran out: the create took %[4]s in all, %[5]s of them waiting for the %[1]s to show in Inveterate's list "+
+		"(Inveterate's creates take a moment to show in its lists).\n\n"+
 		"The %[1]s is kept in state, so nothing is orphaned. Terraform marks it tainted: the next apply deletes it and "+
 		"creates it again (never leaving a duplicate). To keep this one instead, run terraform untaint on the resource "+
-		"once Inveterate lists it. If this happens often, raise timeouts.create.", what, id, shortDuration(timeout))
+		"once Inveterate lists it. If this happens often, raise timeouts.create.", what, id, shortDuration(timeout),
+		roundedDuration(total), roundedDuration(waited))
 }
+
+// roundedDuration prints a measured duration to a tenth of a second ("4.9s").
+func roundedDuration(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }
 
 // neverListedDetail is the detail of the warning given when a record that Inveterate accepted is
 // still not listed after a refresh's wait.
@@ -226,10 +231,16 @@ func readListed[T any](ctx context.Context, kind inveterateKind[T], id string, v
 // When it does not in time, it adds an error that says the record is kept in state and returns nil.
 func awaitListed[T any](ctx context.Context, kind inveterateKind[T], id string, timeout time.Duration, v *Vendor[inveterate.Client], diags *diag.Diagnostics) *T {
 	deadline, _ := ctx.Deadline()
-	listed, err := kind.wait(ctx, id, time.Until(deadline))
+	began := time.Now()
+	// The last list must have time to answer before the create's deadline: one sent as the
+	// deadline passes proves nothing.
+	wait := time.Until(deadline)
+	wait -= min(wait/20, time.Second)
+	listed, err := kind.wait(ctx, id, wait)
 	switch {
 	case httpclient.IsNotFound(err) || (err != nil && ctx.Err() != nil):
-		diags.AddError(kind.title+" Not Listed in Time", notListedYetDetail(kind.what, id, timeout))
+		diags.AddError(kind.title+" Not Listed in Time",
+			notListedYetDetail(kind.what, id, timeout, time.Since(began), time.Since(deadline.Add(-timeout))))
 		return nil
 	case err != nil:
 		addAPIError(diags, v, "Unable to Confirm "+kind.title, fmt.Errorf(

@@ -271,7 +271,7 @@ func TestAccInveterateWebhookSubscription_createTimeout(t *testing.T) {
 			{
 				Config: e.config(inveterateSubscriptionConfig(topic, url, name, `timeouts = { create = "1s" }`)),
 				ExpectError: errorText("Inveterate Webhook Subscription Not Listed in Time",
-					"had not listed it yet when the create timeout (1s) ran out", "kept in state", "raise timeouts.create"),
+					"had not listed it yet when the create timeout (1s) ran out", "the create took", "of them waiting for the", "kept in state", "raise timeouts.create"),
 			},
 			{
 				// Right away, while Inveterate still does not list it: the refresh waits instead of
