@@ -1,8 +1,11 @@
 package httpclient
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
 )
 
@@ -114,3 +117,17 @@ func ListError(err error) error {
 
 // IsNotFound reports whether err means the object does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// IsForbidden reports whether the API refused the request with 403: the credentials are valid but
+// may not do this (a Lune key acting on an account it has no access to, for example).
+func IsForbidden(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden
+}
+
+// IsTimeout reports whether a request failed because it ran out of time: an attempt's timeout,
+// or the deadline of the caller's context.
+func IsTimeout(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout())
+}

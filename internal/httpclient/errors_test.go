@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"testing"
 )
@@ -214,3 +215,23 @@ func TestListErrorNeverMeansNotFound(t *testing.T) {
 		t.Fatal("ListError changed an error that is not 'not found'")
 	}
 }
+
+func TestIsForbiddenAndIsTimeout(t *testing.T) {
+	forbidden := &APIError{Kind: ErrUnauthorized, StatusCode: 403}
+	unauthorized := &APIError{Kind: ErrUnauthorized, StatusCode: 401}
+	if !IsForbidden(fmt.Errorf("wrapped: %w", forbidden)) || IsForbidden(unauthorized) || IsForbidden(errors.New("x")) {
+		t.Error("IsForbidden must hold for a 403 only")
+	}
+	attempt := &APIError{Kind: ErrServer, Cause: fmt.Errorf("attempt: %w", context.DeadlineExceeded)}
+	netTimeout := &APIError{Kind: ErrOutcomeUnknown, Cause: &net.OpError{Op: "read", Err: timeoutError{}}}
+	if !IsTimeout(attempt) || !IsTimeout(netTimeout) || IsTimeout(forbidden) || IsTimeout(&APIError{Kind: ErrServer, Cause: errors.New("connection reset")}) {
+		t.Error("IsTimeout must hold for deadlines and network timeouts only")
+	}
+}
+
+// timeoutError is a network error that timed out.
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "i/o timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }

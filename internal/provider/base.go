@@ -125,6 +125,8 @@ func verifyAccess[C, T any](ctx context.Context, v *Vendor[C], list *sharedList[
 	case err == nil:
 	case errors.Is(err, httpclient.ErrUnauthorized):
 		addAPIError(diags, v, fmt.Sprintf("%s Rejected the Credentials", v.Name), err)
+	case errors.Is(err, httpclient.ErrRateLimited):
+		addAPIError(diags, v, fmt.Sprintf("%s Rate Limited the Provider", v.Name), err)
 	default:
 		addAPIError(diags, v, fmt.Sprintf("Unable to Reach the %s API", v.Name), err)
 	}

@@ -85,6 +85,11 @@ type Vendor[C any] struct {
 	Client *C
 	// Credentials are the arguments that authenticate to this vendor.
 	Credentials []argument
+	// Pace is the vendor's requests_per_second argument, which an error about rate limits names.
+	Pace argument
+	// Account is Lune's account_id argument when it is set (requests act on another account),
+	// which an error about permissions names.
+	Account *argument
 	// Missing lists the required credentials that are neither configured nor in the environment.
 	Missing []argument
 	// Unknown is true when some of the vendor's arguments were unknown at configure time (they
@@ -141,6 +146,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("inveterate", "base_url", envInveterateBaseURL)
 		v := &clients.Inveterate
 		v.Name, v.Credentials = "Inveterate", []argument{key}
+		v.Pace = arg("inveterate", "requests_per_second", envInveteratePace)
 		vals, ok := resolveVendor(v.Name, getenv, invKnown, []argument{key}, []types.String{inv.APIKey}, base, inv.BaseURL, &v.Missing, diags)
 		v.Unknown = !ok
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
@@ -162,6 +168,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("blaze", "base_url", envBlazeBaseURL)
 		v := &clients.Blaze
 		v.Name, v.Credentials = "BLAZE", []argument{partner, developer}
+		v.Pace = arg("blaze", "requests_per_second", envBlazePace)
 		vals, ok := resolveVendor(v.Name, getenv, blzKnown, v.Credentials, []types.String{blz.PartnerKey, blz.DeveloperKey}, base, blz.BaseURL, &v.Missing, diags)
 		v.Unknown = !ok
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
@@ -183,8 +190,12 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("lune", "base_url", envLuneBaseURL)
 		v := &clients.Lune
 		v.Name, v.Credentials = "Lune", []argument{key}
+		v.Pace = arg("lune", "requests_per_second", envLunePace)
 		vals, ok := resolveVendor(v.Name, getenv, lnKnown, []argument{key}, []types.String{ln.APIKey}, base, ln.BaseURL, &v.Missing, diags)
 		accountID, accountKnown := account.value(ln.AccountID, getenv)
+		if accountID != "" {
+			v.Account = &account
+		}
 		v.Unknown = !ok || !accountKnown
 		if !v.Unknown && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings

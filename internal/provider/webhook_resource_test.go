@@ -601,3 +601,19 @@ func TestAccWebhook_importKeepsTheSecret(t *testing.T) {
 		},
 	})
 }
+
+// TestAccWebhook_rateLimited: when Lune keeps answering 429 after every retry, the error says so in
+// its summary and names the setting that paces the provider.
+func TestAccWebhook_rateLimited(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "lune")
+	srv := e.sandbox() // fault injection
+	srv.FailNext(sandbox.Lune, "lune.create", sandbox.Fail429, 100)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: e.config(webhookConfig(e.url("limited"))),
+			ExpectError: errorText("Unable to Create Lune Webhook (Rate Limited)", "answered HTTP 429",
+				"lune.requests_per_second (or LUNE_REQUESTS_PER_SECOND)", "-parallelism", "max_retries"),
+		}},
+	})
+}
