@@ -19,6 +19,7 @@ import (
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 // This file holds what the Inveterate resources and data sources share: the shape of ids and
@@ -56,13 +57,13 @@ func (inveterateTopicValidator) ValidateString(_ context.Context, req validator.
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Inveterate Topic", fmt.Sprintf(
 			"Attribute %s value %q is not a well-formed Inveterate topic: it must be words of lowercase letters and "+
 				"underscores joined by dots, with at least one dot (the pattern %s), for example \"customer.updated\".",
-			req.Path, topic, inveterateTopicPattern))
+			validators.Describe(req.Path), topic, inveterateTopicPattern))
 	case !slices.Contains(inveterate.Topics, topic):
 		resp.Diagnostics.AddAttributeWarning(req.Path, "Undocumented Inveterate Topic", fmt.Sprintf(
 			"Attribute %s value %q is well-formed but is not one of the topics Inveterate documents:\n  %s\n\n"+
 				"Inveterate adds topics over time, so this is not an error. If Inveterate does not know the topic, it "+
 				"rejects the subscription when it is applied: check the spelling.",
-			req.Path, topic, strings.Join(inveterate.Topics, "\n  ")))
+			validators.Describe(req.Path), topic, strings.Join(inveterate.Topics, "\n  ")))
 	}
 }
 

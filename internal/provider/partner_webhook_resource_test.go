@@ -675,7 +675,7 @@ func TestAccPartnerWebhook_invalidArguments(t *testing.T) {
 		want  *regexp.Regexp
 	}{
 		"no urls":            {urls: []string{}, want: errorText("Attribute web_hook_urls set must contain at least 1 elements, got: 0")},
-		"relative url":       {urls: []string{"https://a.example.com/m", "/hooks"}, want: errorText("Invalid URL", `web_hook_urls[Value("/hooks")]: "/hooks" is not an absolute http(s) URL`)},
+		"relative url":       {urls: []string{"https://a.example.com/m", "/hooks"}, want: errorText("Invalid URL", `an element of web_hook_urls: "/hooks" is not an absolute http(s) URL`)},
 		"ftp url":            {urls: []string{"ftp://a.example.com/m"}, want: errorText("Invalid URL", `"ftp://a.example.com/m" is not an absolute http(s) URL`)},
 		"empty url":          {urls: urls, extra: `url = ""`, want: errorText("Invalid URL", `url: "" is not an absolute http(s) URL`)},
 		"url without scheme": {urls: urls, extra: `url = "hooks.example.com"`, want: errorText("Invalid URL", `url: "hooks.example.com" is not an absolute http(s) URL`)},

@@ -57,6 +57,6 @@ func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRe
 		return
 	}
 	if err := CheckBaseURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Base URL", fmt.Sprintf("%s: %s.", req.Path, err))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Base URL", fmt.Sprintf("%s: %s.", Describe(req.Path), err))
 	}
 }

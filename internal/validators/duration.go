@@ -36,6 +36,6 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 		return
 	}
 	if _, err := CheckPositiveDuration(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", fmt.Sprintf("%s: %s.", req.Path, err))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", fmt.Sprintf("%s: %s.", Describe(req.Path), err))
 	}
 }

@@ -35,6 +35,6 @@ func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRe
 		return
 	}
 	if err := CheckHTTPURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", fmt.Sprintf("%s: %s.", req.Path, err))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", fmt.Sprintf("%s: %s.", Describe(req.Path), err))
 	}
 }

@@ -107,3 +107,17 @@ func TestCheckHTTPURL(t *testing.T) {
 		t.Fatalf("HTTPURL on %q: %v", "nope", resp.Diagnostics)
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	for want, p := range map[string]path.Path{
+		"lune.base_url":                     path.Root("lune").AtName("base_url"),
+		"web_hook_urls[2]":                  path.Root("web_hook_urls").AtListIndex(2),
+		`secret_rotation_triggers["month"]`: path.Root("secret_rotation_triggers").AtMapKey("month"),
+		"an element of web_hook_urls":       path.Root("web_hook_urls").AtSetValue(types.StringValue("mailto:x@example.com")),
+		"rules[…].url":                      path.Root("rules").AtSetValue(types.StringValue("x")).AtName("url"),
+	} {
+		if got := Describe(p); got != want {
+			t.Errorf("Describe(%s) = %q, want %q", p, got, want)
+		}
+	}
+}
