@@ -304,3 +304,35 @@ func assertKeptWithIdentity(t *testing.T, e *protoEnv, typeName string, apply *t
 	}
 	return id
 }
+
+// update plans and applies a change of the resource from prior (an earlier apply's answer) to
+// config, as Terraform does: computed values the configuration leaves out keep their prior value.
+func (e *protoEnv) update(typeName string, prior *tfprotov6.ApplyResourceChangeResponse, config map[string]tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
+	e.t.Helper()
+	ctx := context.Background()
+	typ := e.resourceType(typeName)
+	proposed := decode(e.t, prior.NewState, typ)
+	for k, v := range config {
+		proposed[k] = v
+	}
+	cfgAttrs := map[string]tftypes.Value{}
+	for k, v := range config {
+		cfgAttrs[k] = v
+	}
+	cfg := dynamicValue(e.t, typ, objectValue(typ, cfgAttrs))
+	plan, err := e.server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: typeName, PriorState: prior.NewState, ProposedNewState: dynamicValue(e.t, typ, tftypes.NewValue(typ, proposed)),
+		Config: cfg, PriorPrivate: prior.Private, PriorIdentity: prior.NewIdentity,
+	})
+	if err != nil || hasError(plan.Diagnostics) {
+		e.t.Fatalf("PlanResourceChange: %v %s", err, diagText(plan.Diagnostics))
+	}
+	apply, err := e.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: typeName, PriorState: prior.NewState, PlannedState: plan.PlannedState, Config: cfg,
+		PlannedPrivate: plan.PlannedPrivate, PlannedIdentity: plan.PlannedIdentity,
+	})
+	if err != nil {
+		e.t.Fatalf("ApplyResourceChange: %v", err)
+	}
+	return apply
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -269,14 +270,24 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(state.fromAPI(ctx, w)...)
 
 	// A read never returns the secret, only its last 4 characters: keep the one in state unless
-	// those no longer match, which means it was rotated outside Terraform.
+	// those no longer match, which means it was rotated: by a rotation of the last apply whose
+	// answer never came, or outside Terraform.
+	unconfirmed, diags := req.Private.GetKey(ctx, rotationUnconfirmedKey)
+	resp.Diagnostics.Append(diags...)
 	if secret := state.Secret.ValueString(); secret != "" && !matchesLast4(secret, w.SecretLast4()) {
 		state.Secret = types.StringNull()
-		resp.Diagnostics.AddWarning("Lune Webhook Secret Rotated Outside Terraform", fmt.Sprintf(
-			"The signing secret of Lune webhook %s no longer ends in the characters of the secret in state: it was rotated "+
-				"outside Terraform, and the secret in state is no longer valid. It has been set to null.\n\n"+
-				"To get a valid secret into state, change secret_rotation_triggers: the next apply rotates the secret again "+
-				"and stores the new one.", w.ID))
+		if len(unconfirmed) > 0 {
+			resp.Diagnostics.AddWarning("Lune Webhook Secret Rotated Without an Answer", fmt.Sprintf(
+				"The last apply asked Lune to rotate the signing secret of webhook %s and got no clear answer; Lune now "+
+					"reports a different secret, so the rotation happened. The secret in state no longer works and has "+
+					"been set to null. The next apply rotates the secret again and stores the new one.", w.ID))
+		} else {
+			resp.Diagnostics.AddWarning("Lune Webhook Secret Rotated Outside Terraform", fmt.Sprintf(
+				"The signing secret of Lune webhook %s no longer ends in the characters of the secret in state: it was rotated "+
+					"outside Terraform, and the secret in state is no longer valid. It has been set to null.\n\n"+
+					"To get a valid secret into state, change secret_rotation_triggers: the next apply rotates the secret again "+
+					"and stores the new one.", w.ID))
+		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -328,6 +339,12 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 			// Keep what the update above changed; the triggers stay as they were, so the next
 			// apply tries the rotation again.
 			next.SecretRotationTriggers = state.SecretRotationTriggers
+			if rotationMayHaveHappened(err) {
+				// The next refresh then knows why the secret changed: not outside Terraform.
+				resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotationUnconfirmedKey, []byte("true"))...)
+				err = fmt.Errorf("%w. The rotation may already have happened at Lune, in which case the secret in state no "+
+					"longer works; the next apply rotates again and stores the new secret", err)
+			}
 			resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 			addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Rotate Lune Webhook Secret", err)
 			return
@@ -335,6 +352,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		tflog.Info(ctx, "Rotated the signing secret of a Lune webhook", map[string]any{"id": id})
 		resp.Diagnostics.Append(next.fromAPI(ctx, rotated)...)
 		next.Secret = types.StringValue(rotated.Secret)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotationUnconfirmedKey, nil)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 }
@@ -380,6 +398,16 @@ func (m *webhookResourceModel) fromAPI(ctx context.Context, w *lune.Webhook) dia
 	m.SecretLast4 = types.StringValue(w.SecretLast4())
 	m.AccountIDs, diags = stringSetOrNull(ctx, w.AccountIDs)
 	return diags
+}
+
+// rotationUnconfirmedKey marks, in private state, a webhook whose last rotation failed in a way
+// that may have rotated the secret anyway (a server error or a lost answer).
+const rotationUnconfirmedKey = "rotation_unconfirmed"
+
+// rotationMayHaveHappened reports whether a failed rotation may have rotated the secret anyway:
+// anything but an answer that says nothing was done.
+func rotationMayHaveHappened(err error) bool {
+	return !errors.Is(err, httpclient.ErrValidation) && !errors.Is(err, httpclient.ErrUnauthorized) && !httpclient.IsNotFound(err)
 }
 
 // importedKey marks, in private state, a webhook imported whose rotation triggers have not been

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -616,4 +618,49 @@ func TestAccWebhook_rateLimited(t *testing.T) {
 				"lune.requests_per_second (or LUNE_REQUESTS_PER_SECOND)", "-parallelism", "max_retries"),
 		}},
 	})
+}
+
+// TestWebhook_rotationWithoutAnswer: a rotation whose answers are all lost (Lune rotated, the
+// provider never heard) fails the apply with an error that says the secret may have changed; the
+// next refresh sets the stale secret to null with a warning that says why, not that someone
+// rotated it outside Terraform. Called at the protocol level, to see the warnings.
+func TestWebhook_rotationWithoutAnswer(t *testing.T) {
+	e := newProtoEnv(t, sandbox.Config{}, nil)
+	e.configure(e.sandboxSections())
+	triggers := func(v string) tftypes.Value {
+		return tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"n": str(v)})
+	}
+	url := str("https://hooks.example.com/rotate-lost")
+	created := e.create(webhookTypeName, map[string]tftypes.Value{"url": url, "secret_rotation_triggers": triggers("1")})
+	if hasError(created.Diagnostics) {
+		t.Fatal(diagText(created.Diagnostics))
+	}
+
+	e.srv.FailNext(sandbox.Lune, "lune.rotate", sandbox.FailLostResponse, 100)
+	rotated := e.update(webhookTypeName, created, map[string]tftypes.Value{"url": url, "secret_rotation_triggers": triggers("2")})
+	e.srv.FailNext(sandbox.Lune, "lune.rotate", sandbox.FailLostResponse, 0)
+	if !hasError(rotated.Diagnostics) {
+		t.Fatal("the rotation did not fail")
+	}
+	wantText(t, diagText(rotated.Diagnostics), "Unable to Rotate Lune Webhook Secret", "may already have happened", "the next apply rotates again")
+	typ := e.resourceType(webhookTypeName)
+	before, after := decode(t, created.NewState, typ), decode(t, rotated.NewState, typ)
+	if !after["secret_rotation_triggers"].Equal(before["secret_rotation_triggers"]) {
+		t.Error("the triggers were recorded although the rotation failed: the next apply would not rotate again")
+	}
+
+	read, err := e.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
+		TypeName: webhookTypeName, CurrentState: rotated.NewState, CurrentIdentity: rotated.NewIdentity, Private: rotated.Private,
+	})
+	if err != nil || hasError(read.Diagnostics) {
+		t.Fatalf("ReadResource: %v %s", err, diagText(read.Diagnostics))
+	}
+	text := diagText(read.Diagnostics)
+	wantText(t, text, "Lune Webhook Secret Rotated Without an Answer", "The next apply rotates the secret again")
+	if strings.Contains(text, "Outside Terraform") {
+		t.Errorf("the refresh blames a rotation outside Terraform:\n%s", text)
+	}
+	if !decode(t, read.NewState, typ)["secret"].IsNull() {
+		t.Error("the stale secret was kept in state")
+	}
 }
