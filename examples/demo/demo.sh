@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: build the provider, start the API sandbox on a free loopback port, apply the demo
-# configuration against it (every resource type and a secret rotation), show the outputs, show
+# configuration against it (every resource type and a secret rotation), show the outputs once, show
 # that a second plan is empty, destroy, and clean up. Needs only Go and terraform on PATH.
 set -euo pipefail
 
@@ -66,11 +66,8 @@ echo "sandbox (pid $sandbox_pid) at $LUNE_BASE_URL"
 cp "$repo/examples/demo/main.tf" "$work/config/"
 cd "$work/config"
 
-say "terraform apply (no init: dev_overrides point Terraform at the build)"
+say "terraform apply (no init: dev_overrides point Terraform at the build; the outputs at the end show secrets' last 4 characters only)"
 tf apply -auto-approve -input=false
-
-say "Outputs (secrets stay in state; only their last 4 characters are shown)"
-tf output
 
 before=$(terraform output -json lune_webhook | sed -n 's/.*"secret_last4":"\([^"]*\)".*/\1/p')
 say "Rotating the Lune signing secret in place (secret_rotation_triggers changes)"
