@@ -664,3 +664,20 @@ func TestWebhook_rotationWithoutAnswer(t *testing.T) {
 		t.Error("the stale secret was kept in state")
 	}
 }
+
+// TestLuneURLRuleAsDocumented holds the examples the resource's documentation gives of Lune's URL
+// rule, so that the docs cannot drift from the validator.
+func TestLuneURLRuleAsDocumented(t *testing.T) {
+	for url, accepted := range map[string]bool{
+		"https://hooks.example.com/lune": true,
+		"https://hooks.mycorp.example/x": true,
+		"https://teamb.example/x":        false,
+		"http://hooks.example.com/x":     false,
+		"https://localhost/x":            false,
+		"https://10.0.0.1/x":             false,
+	} {
+		if got := luneURLPattern.MatchString(url); got != accepted {
+			t.Errorf("%s: accepted = %v, the docs say %v", url, got, accepted)
+		}
+	}
+}
