@@ -85,9 +85,9 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"url": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The URL Lune sends events to. It must match the pattern Lune's API documents and enforces " +
-					"(checked at plan time): `https://`, a host name, and a top-level label of 2 to 6 lowercase letters before " +
-					"the path. For example `https://hooks.example.com/lune` is accepted and `https://teamb.example/x` rejected " +
-					"(`example` has 7 letters). Changing it updates the webhook in place.",
+					"(checked at plan time): `https://`, then a host name in which a dot is followed by a label of 2 to 6 " +
+					"lowercase letters, then the path. For example `https://hooks.example.com/lune` is accepted and " +
+					"`https://teamb.example/x` rejected (`example` has 7 letters). Changing it updates the webhook in place.",
 				Validators: []validator.String{
 					stringvalidator.RegexMatches(luneURLPattern, "must be an https:// URL with a domain name and a top-level domain of 2 to 6 lowercase letters, without spaces (Lune's URL rule)"),
 				},
