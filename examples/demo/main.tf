@@ -46,7 +46,7 @@ resource "webhooks_partner_webhook" "orders" {
   web_hook_urls = ["https://hooks.example.com/blaze/orders"]
 }
 
-# Discovery: every Lune webhook of the account.
+# Discovery: every Lune webhook of the organisation.
 data "webhooks_webhooks" "all" {
   depends_on = [webhooks_webhook.orders]
 }

@@ -36,7 +36,7 @@ func (r *webhookListResource) Metadata(_ context.Context, _ resource.MetadataReq
 
 func (r *webhookListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = listschema.Schema{
-		MarkdownDescription: "Lists the Lune webhooks of the API key's account (or of `lune.account_id`), oldest first, " +
+		MarkdownDescription: "Lists the Lune webhooks of the organisation the API key belongs to, oldest first, " +
 			"for `terraform query`. Secrets are never listed: a generated configuration imports each webhook with " +
 			"`secret` null, exactly as `terraform import` does.",
 		Attributes: map[string]listschema.Attribute{

@@ -47,7 +47,7 @@ func (d *webhooksDataSource) Metadata(_ context.Context, _ datasource.MetadataRe
 
 func (d *webhooksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Every Lune webhook of the account, for discovery and for adopting existing webhooks with " +
+		MarkdownDescription: "Every Lune webhook of the organisation the API key belongs to (each pushes the events of every account, or of those in its `account_ids`), for discovery and for adopting existing webhooks with " +
 			"`import` blocks. Secrets are never returned.",
 		Attributes: map[string]schema.Attribute{
 			"account_ids": schema.SetAttribute{
