@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
@@ -522,4 +523,40 @@ func TestAccInveterateWebhook_missingCredentials(t *testing.T) {
 		}},
 	})
 	e.noWrites("without credentials")
+}
+
+// TestAccInveterateWebhook_createBeforeDestroy: with create_before_destroy, as the docs suggest for
+// a replacement without a gap, the new webhook is created before the old one is deleted, and one
+// webhook remains.
+func TestAccInveterateWebhook_createBeforeDestroy(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{}, "inveterate")
+	api := e.api()
+	config := func(url string) string {
+		return e.config(inveterateWebhookConfig(url, "lifecycle {\n    create_before_destroy = true\n  }"))
+	}
+	var first capturedID
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             inveterateWebhooksGone(api),
+		Steps: []resource.TestStep{
+			{Config: config(e.url("one")), Check: first.from(inveterateWebhookAddr)},
+			{
+				Config: config(e.url("two")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(inveterateWebhookAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					tokenIsIssued(e),
+					inveterateWebhookIs(api, e.url("two"), ""),
+					func(*terraform.State) error {
+						if _, err := api.Inveterate.Client.FindWebhook(context.Background(), first.id); !httpclient.IsNotFound(err) {
+							return fmt.Errorf("the replaced webhook %s is still listed (%v)", first.id, err)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
 }
