@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -98,6 +99,17 @@ func clientsFromEnv(getenv func(string) string) (*Clients, error) {
 		return nil, fmt.Errorf("building the test's clients: %v", diags)
 	}
 	return clients, nil
+}
+
+// deleteAtEnd deletes, when the test ends and whatever happened, an object the test made behind
+// Terraform's back; one that Terraform adopted and destroyed is already gone, which is fine.
+func deleteAtEnd(t *testing.T, what string, del func(context.Context) error) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := del(context.Background()); err != nil && !httpclient.IsNotFound(err) {
+			t.Errorf("deleting %s the test made: %v", what, err)
+		}
+	})
 }
 
 // count checks an operation counter of the sandbox. Live there is no counter, and it checks

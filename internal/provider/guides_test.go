@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
@@ -40,26 +39,21 @@ func TestAccGuide_bulkImport(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "lune", "inveterate", "blaze")
 	api := e.api()
 	one, two := e.luneAccounts()
-	ctx := context.Background()
 	var noop []plancheck.PlanCheck
 	adopt := func(typ, id string) {
 		noop = append(noop, plancheck.ExpectResourceAction(fmt.Sprintf("%s.adopted[%q]", typ, id), plancheck.ResourceActionNoop))
 	}
-	var cleanups []func() error
 	for i, in := range []lune.CreateWebhookInput{{URL: e.url("lune/a")}, {URL: e.url("lune/b"), AccountIDs: []string{one, two}}} {
 		w := createLuneWebhook(t, api, in, i == 1)
 		adopt(webhookTypeName, w.ID)
-		cleanups = append(cleanups, func() error { return api.Lune.Client.DeleteWebhook(ctx, w.ID) })
 	}
 	for i, topic := range []string{"customer.updated", "customer.ordered"} {
 		s := createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: topic, CallbackURL: e.url(fmt.Sprintf("inv/%d", i)), Name: e.name(topic)})
 		adopt(inveterateWebhookSubscriptionTypeName, s.ID)
-		cleanups = append(cleanups, func() error { return api.Inveterate.Client.DeleteSubscription(ctx, s.Topic, s.ID) })
 	}
 	for _, in := range []inveterate.CreateWebhookInput{{CallbackURL: e.url("inv/admin"), Name: e.name("admin")}, {CallbackURL: e.url("inv/unnamed")}} {
 		w := createInveterateWebhook(t, api, in)
 		adopt(inveterateWebhookTypeName, w.ID)
-		cleanups = append(cleanups, func() error { return api.Inveterate.Client.DeleteWebhook(ctx, w.ID) })
 	}
 	for _, in := range []blaze.CreateWebhookInput{
 		{WebHookType: "NEW_MEMBER", WebHookURLs: []string{e.url("blaze/1")}},
@@ -67,7 +61,6 @@ func TestAccGuide_bulkImport(t *testing.T) {
 	} {
 		w := createPartnerWebhook(t, api, in)
 		adopt(partnerWebhookTypeName, w.ID)
-		cleanups = append(cleanups, func() error { return api.Blaze.Client.DeleteWebhook(ctx, w.ID) })
 	}
 	writesBefore := 0
 	if e.srv != nil {
@@ -91,19 +84,13 @@ func TestAccGuide_bulkImport(t *testing.T) {
 		})},
 	}
 	if e.srv == nil {
-		// Forget every adopted webhook without destroying it, then delete this test's own.
+		// Forget every adopted webhook without destroying it; the test's own are deleted when it
+		// ends (createLuneWebhook and its twins).
 		var removed strings.Builder
 		for _, typ := range []string{webhookTypeName, inveterateWebhookSubscriptionTypeName, inveterateWebhookTypeName, partnerWebhookTypeName} {
 			fmt.Fprintf(&removed, "removed {\n  from = %s.adopted\n  lifecycle {\n    destroy = false\n  }\n}\n\n", typ)
 		}
 		last = resource.TestStep{Config: e.config(removed.String())}
-		t.Cleanup(func() {
-			for _, c := range cleanups {
-				if err := c(); err != nil && !httpclient.IsNotFound(err) {
-					t.Errorf("deleting a webhook of the test: %v", err)
-				}
-			}
-		})
 	}
 
 	resource.Test(t, resource.TestCase{

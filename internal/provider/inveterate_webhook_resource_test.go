@@ -66,7 +66,7 @@ func tokenIsSandboxs(srv *sandbox.Server) knownvalue.Check {
 }
 
 // createInveterateWebhook makes an admin webhook behind Terraform's back, as one that existed before
-// the configuration, and waits until Inveterate lists it.
+// the configuration, and waits until Inveterate lists it; it is deleted when the test ends.
 func createInveterateWebhook(t *testing.T, api *Clients, in inveterate.CreateWebhookInput) *inveterate.Webhook {
 	t.Helper()
 	ctx := context.Background()
@@ -74,6 +74,7 @@ func createInveterateWebhook(t *testing.T, api *Clients, in inveterate.CreateWeb
 	if err != nil {
 		t.Fatal(err)
 	}
+	deleteAtEnd(t, "Inveterate webhook "+created.ID, func(ctx context.Context) error { return api.Inveterate.Client.DeleteWebhook(ctx, created.ID) })
 	listed, err := api.Inveterate.Client.WaitForWebhook(ctx, created.ID, time.Minute)
 	if err != nil {
 		t.Fatal(err)

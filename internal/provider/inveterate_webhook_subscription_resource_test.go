@@ -71,7 +71,7 @@ func inveterateSubscriptionsGone(api *Clients) resource.TestCheckFunc {
 }
 
 // createInveterateSubscription makes a subscription behind Terraform's back, as one that existed
-// before the configuration, and waits until Inveterate lists it.
+// before the configuration, and waits until Inveterate lists it; it is deleted when the test ends.
 func createInveterateSubscription(t *testing.T, api *Clients, in inveterate.CreateSubscriptionInput) *inveterate.Subscription {
 	t.Helper()
 	ctx := context.Background()
@@ -79,6 +79,9 @@ func createInveterateSubscription(t *testing.T, api *Clients, in inveterate.Crea
 	if err != nil {
 		t.Fatal(err)
 	}
+	deleteAtEnd(t, "Inveterate subscription "+created.ID, func(ctx context.Context) error {
+		return api.Inveterate.Client.DeleteSubscription(ctx, created.Topic, created.ID)
+	})
 	listed, err := api.Inveterate.Client.WaitForSubscription(ctx, created.ID, time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -468,9 +471,6 @@ func TestAccInveterateWebhookSubscription_importWrongTopic(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{}, "inveterate")
 	api := e.api()
 	existing := createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: e.url("x"), Name: e.name("x")})
-	t.Cleanup(func() {
-		_ = api.Inveterate.Client.DeleteSubscription(context.Background(), existing.Topic, existing.ID)
-	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{

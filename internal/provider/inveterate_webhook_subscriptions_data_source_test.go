@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -23,12 +22,6 @@ func TestAccInveterateWebhookSubscriptionsDataSource_filter(t *testing.T) {
 			Topic: topic, CallbackURL: e.url(fmt.Sprintf("ds/%d", i)), Name: e.name(fmt.Sprintf("sub %d", i)),
 		}))
 	}
-	t.Cleanup(func() {
-		for _, s := range subs {
-			_ = api.Inveterate.Client.DeleteSubscription(context.Background(), s.Topic, s.ID)
-		}
-	})
-
 	element := func(s *inveterate.Subscription) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":           knownvalue.StringExact(s.ID),

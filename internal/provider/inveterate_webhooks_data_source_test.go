@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -19,12 +18,6 @@ func TestAccInveterateWebhooksDataSource_basic(t *testing.T) {
 	api := e.api()
 	named := createInveterateWebhook(t, api, inveterate.CreateWebhookInput{CallbackURL: e.url("ds/one"), Name: e.name("one")})
 	unnamed := createInveterateWebhook(t, api, inveterate.CreateWebhookInput{CallbackURL: e.url("ds/two")})
-	t.Cleanup(func() {
-		for _, w := range []*inveterate.Webhook{named, unnamed} {
-			_ = api.Inveterate.Client.DeleteWebhook(context.Background(), w.ID)
-		}
-	})
-
 	element := func(w *inveterate.Webhook, name knownvalue.Check) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"id":             knownvalue.StringExact(w.ID),

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -19,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
@@ -55,23 +53,18 @@ func TestAccQuery_generatedConfigurationImportsOnly(t *testing.T) {
 
 	// Webhooks of every type, in their less common shapes too: a disabled Lune webhook with an
 	// account filter, a BLAZE webhook with its extra url, and an admin webhook with a name. This
-	// CLI test never destroys: it deletes its own webhooks when done.
-	ctx := context.Background()
+	// CLI test never destroys: the creators delete the test's own webhooks when it ends.
 	one, _ := e.luneAccounts()
 	seeded := map[string]string{}
-	var cleanups []func() error
 	for name, in := range map[string]lune.CreateWebhookInput{"lune": {URL: e.url("lune")}, "lune filtered": {URL: e.url("filtered"), AccountIDs: []string{one}}} {
 		w := createLuneWebhook(t, api, in, name == "lune filtered")
 		seeded[name] = w.ID
-		cleanups = append(cleanups, func() error { return api.Lune.Client.DeleteWebhook(ctx, w.ID) })
 	}
 	sub := createInveterateSubscription(t, api, inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: e.url("sub"), Name: e.name("sub")})
 	seeded["subscription"] = sub.ID
-	cleanups = append(cleanups, func() error { return api.Inveterate.Client.DeleteSubscription(ctx, sub.Topic, sub.ID) })
 	for name, in := range map[string]inveterate.CreateWebhookInput{"admin": {CallbackURL: e.url("admin")}, "admin named": {CallbackURL: e.url("named"), Name: e.name("relay")}} {
 		w := createInveterateWebhook(t, api, in)
 		seeded[name] = w.ID
-		cleanups = append(cleanups, func() error { return api.Inveterate.Client.DeleteWebhook(ctx, w.ID) })
 	}
 	for name, in := range map[string]blaze.CreateWebhookInput{
 		"blaze":     {WebHookType: "NEW_MEMBER", WebHookURLs: []string{e.url("blaze")}},
@@ -79,15 +72,7 @@ func TestAccQuery_generatedConfigurationImportsOnly(t *testing.T) {
 	} {
 		w := createPartnerWebhook(t, api, in)
 		seeded[name] = w.ID
-		cleanups = append(cleanups, func() error { return api.Blaze.Client.DeleteWebhook(ctx, w.ID) })
 	}
-	t.Cleanup(func() {
-		for _, c := range cleanups {
-			if err := c(); err != nil && !httpclient.IsNotFound(err) {
-				t.Errorf("deleting a webhook of the test: %v", err)
-			}
-		}
-	})
 
 	cli.write("main.tf", guideFile(t, "main.tf"))
 	cli.write("discover.tfquery.hcl", guideFile(t, "discover.tfquery.hcl"))

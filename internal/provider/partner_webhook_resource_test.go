@@ -112,13 +112,14 @@ func (e *accEnv) noBlazeCalls(why string) {
 }
 
 // createPartnerWebhook makes a webhook behind Terraform's back, as one that existed before the
-// configuration.
+// configuration; it is deleted when the test ends.
 func createPartnerWebhook(t *testing.T, api *Clients, in blaze.CreateWebhookInput) *blaze.Webhook {
 	t.Helper()
 	w, err := api.Blaze.Client.CreateWebhook(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
+	deleteAtEnd(t, "BLAZE webhook "+w.ID, func(ctx context.Context) error { return api.Blaze.Client.DeleteWebhook(ctx, w.ID) })
 	return w
 }
 

@@ -32,11 +32,6 @@ func TestAccPartnerWebhooksDataSource_allPages(t *testing.T) {
 		}
 		seeded = append(seeded, createPartnerWebhook(t, api, in))
 	}
-	t.Cleanup(func() {
-		for _, w := range seeded {
-			_ = api.Blaze.Client.DeleteWebhook(context.Background(), w.ID)
-		}
-	})
 	// A deleted webhook is not listed.
 	if err := api.Blaze.Client.DeleteWebhook(context.Background(), seeded[2].ID); err != nil {
 		t.Fatal(err)
@@ -127,7 +122,6 @@ func TestAccPartnerWebhooksDataSource_filters(t *testing.T) {
 	}
 	create := func(c *Clients, name, typ string) *blaze.Webhook {
 		w := createPartnerWebhook(t, c, blaze.CreateWebhookInput{WebHookType: typ, WebHookURLs: []string{e.url(name)}})
-		t.Cleanup(func() { _ = c.Blaze.Client.DeleteWebhook(context.Background(), w.ID) })
 		return w
 	}
 	first := []*blaze.Webhook{create(api, "f0", "NEW_MEMBER"), create(api, "f1", "UPDATE_PRODUCT"), create(api, "f2", "NEW_MEMBER")}

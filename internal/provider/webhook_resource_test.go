@@ -425,7 +425,7 @@ func TestAccWebhook_drift(t *testing.T) {
 }
 
 // createLuneWebhook makes a webhook behind Terraform's back, as one that existed before the
-// configuration, with enabled = false when disabled.
+// configuration, with enabled = false when disabled; it is deleted when the test ends.
 func createLuneWebhook(t *testing.T, api *Clients, in lune.CreateWebhookInput, disabled bool) *lune.Webhook {
 	t.Helper()
 	ctx := context.Background()
@@ -433,6 +433,7 @@ func createLuneWebhook(t *testing.T, api *Clients, in lune.CreateWebhookInput, d
 	if err != nil {
 		t.Fatal(err)
 	}
+	deleteAtEnd(t, "Lune webhook "+w.ID, func(ctx context.Context) error { return api.Lune.Client.DeleteWebhook(ctx, w.ID) })
 	if disabled {
 		enabled := false
 		updated, err := api.Lune.Client.UpdateWebhook(ctx, w.ID, lune.UpdateWebhookInput{URL: w.URL, Enabled: &enabled})
