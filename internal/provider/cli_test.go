@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-version"
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
@@ -75,6 +77,14 @@ func newTerraformCLI(t *testing.T, p *WebhooksProvider) *terraformCLI {
 // requireVersion skips the test when the Terraform is older than minimum.
 func (c *terraformCLI) requireVersion(minimum, feature string) {
 	c.t.Helper()
+	if v := c.version(); v.LessThan(version.Must(version.NewVersion(minimum))) {
+		c.t.Skipf("%s needs Terraform %s or later; this is %s", feature, minimum, v)
+	}
+}
+
+// version is the version of the Terraform the CLI runs.
+func (c *terraformCLI) version() *version.Version {
+	c.t.Helper()
 	out, err := exec.Command(c.bin, "version", "-json").Output() //nolint:gosec // the test's own Terraform binary.
 	if err != nil {
 		c.t.Fatalf("terraform version: %v", err)
@@ -85,8 +95,44 @@ func (c *terraformCLI) requireVersion(minimum, feature string) {
 	if err := json.Unmarshal(out, &v); err != nil {
 		c.t.Fatal(err)
 	}
-	if version.Must(version.NewVersion(v.Version)).LessThan(version.Must(version.NewVersion(minimum))) {
-		c.t.Skipf("%s needs Terraform %s or later; this is %s", feature, minimum, v.Version)
+	return version.Must(version.NewVersion(v.Version))
+}
+
+// in is the CLI for another working directory, name, inside this one, sharing the provider
+// server: one test can run several configurations, each with its own state.
+func (c *terraformCLI) in(name string) *terraformCLI {
+	c.t.Helper()
+	dir := filepath.Join(c.dir, name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		c.t.Fatal(err)
+	}
+	other := *c
+	other.dir = dir
+	return &other
+}
+
+// plan saves a plan of the configuration as plan.tfplan and returns it.
+func (c *terraformCLI) plan() *tfjson.Plan {
+	c.t.Helper()
+	c.run("plan", "-input=false", "-no-color", "-out=plan.tfplan")
+	var plan tfjson.Plan
+	if err := json.Unmarshal(c.output("show", "-json", "plan.tfplan"), &plan); err != nil {
+		c.t.Fatal(err)
+	}
+	return &plan
+}
+
+// expectEmptyPlan fails the test unless a plan of the configuration has nothing to do.
+func (c *terraformCLI) expectEmptyPlan() {
+	c.t.Helper()
+	err := c.command("plan", "-input=false", "-no-color", "-detailed-exitcode").Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit) && exit.ExitCode() == 2:
+		c.t.Errorf("the plan in %s is not empty:\n%s", filepath.Base(c.dir), c.run("plan", "-no-color"))
+	default:
+		c.t.Errorf("terraform plan in %s: %v", filepath.Base(c.dir), err)
 	}
 }
 

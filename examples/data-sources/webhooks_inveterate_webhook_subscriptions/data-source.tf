@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Every Inveterate webhook subscription of the merchant.
 data "webhooks_inveterate_webhook_subscriptions" "all" {}
 

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Every Inveterate admin webhook of the merchant (tokens are never listed).
 data "webhooks_inveterate_webhooks" "all" {}
 

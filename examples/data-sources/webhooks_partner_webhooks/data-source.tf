@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Every BLAZE partner webhook of the developer key's company (every page is read).
 data "webhooks_partner_webhooks" "all" {}
 

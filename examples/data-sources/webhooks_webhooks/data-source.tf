@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Every Lune webhook of the organisation.
 data "webhooks_webhooks" "all" {}
 

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # An admin webhook receives every merchant and customer event listed in `events`. Inveterate puts
 # the security token in the body of each event; pass it to the receiver so it can check senders.
 resource "webhooks_inveterate_webhook" "events" {

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Adopt an existing Inveterate webhook subscription with an import block that names its resource
 # identity (Terraform 1.12+). The identity is the id alone, never "<topic>/<id>".
 import {

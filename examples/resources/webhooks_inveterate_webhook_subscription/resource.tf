@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Send Inveterate's customer.updated events to a receiver. The apply returns once Inveterate lists
 # the new subscription (Inveterate accepts creates first and lists them a moment later).
 resource "webhooks_inveterate_webhook_subscription" "customer_updated" {

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Adopt an existing BLAZE partner webhook with an import block that names its resource identity
 # (Terraform 1.12+).
 import {

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Adopt an existing BLAZE partner webhook with an import block (Terraform 1.5+).
 import {
   to = webhooks_partner_webhook.example

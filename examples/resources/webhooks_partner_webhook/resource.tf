@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # New online orders of the developer key's shop, posted to two receivers.
 resource "webhooks_partner_webhook" "orders" {
   web_hook_type = "NEW_CONSUMER_ORDER"

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Adopt an existing Lune webhook with an import block that names its resource identity
 # (Terraform 1.12+).
 import {

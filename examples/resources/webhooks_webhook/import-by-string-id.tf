@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+  }
+}
+
 # Adopt an existing Lune webhook with an import block (Terraform 1.5+).
 import {
   to = webhooks_webhook.example

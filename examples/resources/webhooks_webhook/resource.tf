@@ -1,3 +1,14 @@
+terraform {
+  required_providers {
+    webhooks = {
+      source = "webhookinfra/webhooks"
+    }
+    time = {
+      source = "hashicorp/time"
+    }
+  }
+}
+
 # A Lune webhook for every account of the organisation.
 resource "webhooks_webhook" "orders" {
   url = "https://hooks.example.com/lune/orders"
