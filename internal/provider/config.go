@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -147,7 +146,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		v := &clients.Inveterate
 		v.Name, v.Credentials = "Inveterate", []argument{key}
 		v.Pace = arg("inveterate", "requests_per_second", envInveteratePace)
-		vals, ok := resolveVendor(v.Name, getenv, invKnown, []argument{key}, []types.String{inv.APIKey}, base, inv.BaseURL, &v.Missing, diags)
+		vals, ok := resolveVendor(getenv, invKnown, []argument{key}, []types.String{inv.APIKey}, base, inv.BaseURL, &v.Missing, diags)
 		v.Unknown = !ok
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
@@ -169,7 +168,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		v := &clients.Blaze
 		v.Name, v.Credentials = "BLAZE", []argument{partner, developer}
 		v.Pace = arg("blaze", "requests_per_second", envBlazePace)
-		vals, ok := resolveVendor(v.Name, getenv, blzKnown, v.Credentials, []types.String{blz.PartnerKey, blz.DeveloperKey}, base, blz.BaseURL, &v.Missing, diags)
+		vals, ok := resolveVendor(getenv, blzKnown, v.Credentials, []types.String{blz.PartnerKey, blz.DeveloperKey}, base, blz.BaseURL, &v.Missing, diags)
 		v.Unknown = !ok
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
@@ -191,7 +190,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		v := &clients.Lune
 		v.Name, v.Credentials = "Lune", []argument{key}
 		v.Pace = arg("lune", "requests_per_second", envLunePace)
-		vals, ok := resolveVendor(v.Name, getenv, lnKnown, []argument{key}, []types.String{ln.APIKey}, base, ln.BaseURL, &v.Missing, diags)
+		vals, ok := resolveVendor(getenv, lnKnown, []argument{key}, []types.String{ln.APIKey}, base, ln.BaseURL, &v.Missing, diags)
 		accountID, accountKnown := account.value(ln.AccountID, getenv)
 		if accountID != "" {
 			v.Account = &account
@@ -229,7 +228,7 @@ type vendorValues struct {
 
 // resolveVendor resolves a vendor's credentials and base URL. It returns false when any of them
 // is not known yet; missing credentials are appended to missing.
-func resolveVendor(vendor string, getenv func(string) string, sectionKnown bool, creds []argument, cfgCreds []types.String, base argument, cfgBase types.String, missing *[]argument, diags *diag.Diagnostics) (vendorValues, bool) {
+func resolveVendor(getenv func(string) string, sectionKnown bool, creds []argument, cfgCreds []types.String, base argument, cfgBase types.String, missing *[]argument, diags *diag.Diagnostics) (vendorValues, bool) {
 	if !sectionKnown {
 		return vendorValues{}, false
 	}
@@ -249,11 +248,11 @@ func resolveVendor(vendor string, getenv func(string) string, sectionKnown bool,
 	}
 	if b != "" {
 		if err := validators.CheckBaseURL(b); err != nil {
-			from := "the configuration"
+			from := ""
 			if cfgBase.IsNull() {
-				from = "environment variable " + base.Env
+				from = base.Env
 			}
-			diags.AddAttributeError(base.path, "Invalid "+vendor+" Base URL", fmt.Sprintf("%s (from %s): %s.", base.Name, from, err))
+			validators.SettingError(diags, base.path, from, err)
 		}
 	}
 	out.baseURL = b
@@ -272,7 +271,9 @@ func section[T any](ctx context.Context, obj types.Object, out *T, diags *diag.D
 	return true
 }
 
-func intSetting(v types.Int64, raw, env string, p path.Path, least, most int, diags *diag.Diagnostics) (int, bool) {
+// intSetting resolves a whole-number provider argument: the configuration's value (its validator
+// checked it), else the environment variable's, checked here against the same rule.
+func intSetting(v types.Int64, raw, env string, p path.Path, least, most int64, diags *diag.Diagnostics) (int, bool) {
 	if v.IsUnknown() {
 		return 0, false
 	}
@@ -282,17 +283,17 @@ func intSetting(v types.Int64, raw, env string, p path.Path, least, most int, di
 	if raw == "" {
 		return 0, false
 	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < least || n > most {
-		diags.AddAttributeError(p, "Invalid Environment Variable "+env, fmt.Sprintf("%s=%q: must be a whole number between %d and %d.", env, raw, least, most))
+	n, err := validators.CheckWholeNumber(raw, least, most)
+	if err != nil {
+		validators.SettingError(diags, p, env, err)
 		return 0, false
 	}
-	return n, true
+	return int(n), true
 }
 
 // pace sets a client's rate limit from the vendor's requests_per_second, if given: one request at
 // a time, at most n per second. Left alone, the vendor client picks its default.
-func pace(s *httpclient.Settings, v types.Int64, raw, env string, p path.Path, most int, diags *diag.Diagnostics) {
+func pace(s *httpclient.Settings, v types.Int64, raw, env string, p path.Path, most int64, diags *diag.Diagnostics) {
 	if n, ok := intSetting(v, raw, env, p, 1, most, diags); ok {
 		s.RateLimit, s.RateBurst = float64(n), 1
 	}
@@ -302,7 +303,7 @@ func durationSetting(v types.String, envValue, env string, p path.Path, diags *d
 	if v.IsUnknown() {
 		return 0, false
 	}
-	raw, from := v.ValueString(), p.String()
+	raw, from := v.ValueString(), ""
 	if v.IsNull() {
 		raw, from = envValue, env
 		if raw == "" {
@@ -311,7 +312,7 @@ func durationSetting(v types.String, envValue, env string, p path.Path, diags *d
 	}
 	d, err := validators.CheckPositiveDuration(raw)
 	if err != nil {
-		diags.AddAttributeError(p, "Invalid Request Timeout", fmt.Sprintf("%s: %s.", from, err))
+		validators.SettingError(diags, p, from, err)
 		return 0, false
 	}
 	return d, true
@@ -330,7 +331,7 @@ func userAgent(version, terraformVersion string) string {
 func build[C any](base argument, diags *diag.Diagnostics) func(*C, error) *C {
 	return func(c *C, err error) *C {
 		if err != nil {
-			diags.AddAttributeError(base.path, "Invalid Base URL", fmt.Sprintf("%s: %s.", base.Name, err))
+			validators.SettingError(diags, base.path, "", err)
 		}
 		return c
 	}

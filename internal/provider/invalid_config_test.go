@@ -47,11 +47,11 @@ func TestAccInvalidConfigurations(t *testing.T) {
 		// The provider configuration.
 		"lune base_url in clear text to a remote host": {body: lune(), provider: func(s, sandboxURL string) string {
 			return strings.Replace(s, "base_url = \""+sandboxURL+"\"", "base_url = \"http://api.lune.co\"", 1)
-		}, want: []string{"Invalid Base URL", "lune.base_url", `"http://api.lune.co"`, "not loopback"}},
+		}, want: []string{"Invalid Lune Base URL", "lune.base_url", `"http://api.lune.co"`, "not loopback"}},
 		"max_retries out of range": {body: lune(), provider: addToProvider("max_retries = 99"),
-			want: []string{"max_retries", "between 0 and 20, got: 99"}},
+			want: []string{"Invalid Max Retries", "max_retries", "99 is out of range; must be a whole number from 0 to 20"}},
 		"request_timeout of zero": {body: lune(), provider: addToProvider(`request_timeout = "0s"`),
-			want: []string{"Invalid Duration", "request_timeout", `"0s" must be greater than zero`}},
+			want: []string{"Invalid Request Timeout", "request_timeout", `"0s" must be greater than zero`}},
 
 		// Credentials.
 		"wrong Lune key": {body: lune(), provider: replace(sandbox.DefaultLuneTestKey, "test_wrong"),

@@ -43,8 +43,11 @@ func (inveterateTopicValidator) Description(context.Context) string {
 	return fmt.Sprintf("must be a well-formed Inveterate topic (%s); a topic Inveterate does not document gets a warning", inveterateTopicPattern)
 }
 
-func (v inveterateTopicValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
+// inveterateTopicRule is the rule of inveterateTopic that is an error, as the documentation states it.
+const inveterateTopicRule = "well-formed: words of lowercase letters and underscores joined by dots"
+
+func (inveterateTopicValidator) MarkdownDescription(context.Context) string {
+	return inveterateTopicRule
 }
 
 func (inveterateTopicValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {

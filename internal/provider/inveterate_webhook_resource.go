@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -86,7 +85,7 @@ func (r *inveterateWebhookResource) Schema(ctx context.Context, _ resource.Schem
 			},
 			"callback_url": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The absolute `http://` or `https://` URL Inveterate sends events to. Changing it " +
+				MarkdownDescription: "The URL Inveterate sends events to, an absolute `http://` or `https://` URL. Changing it " +
 					"**replaces** the webhook, because Inveterate cannot update one.",
 				Validators:    []validator.String{validators.HTTPURL()},
 				PlanModifiers: []planmodifier.String{replaces("callback_url")},
@@ -95,7 +94,7 @@ func (r *inveterateWebhookResource) Schema(ctx context.Context, _ resource.Schem
 				Optional: true,
 				MarkdownDescription: "A name for the webhook; not empty when set. Changing it (or setting or removing it) " +
 					"**replaces** the webhook, because Inveterate cannot update one.",
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:    []validator.String{notEmpty()},
 				PlanModifiers: []planmodifier.String{replaces("name")},
 			},
 			"token": schema.StringAttribute{

@@ -43,7 +43,7 @@ func (r *inveterateWebhookSubscriptionListResource) ListResourceConfigSchema(_ c
 			"topic": listschema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Only the subscriptions of this topic, such as `customer.updated`. It must be " +
-					"well-formed (`^[a-z_]+(\\.[a-z_]+)+$`); a topic Inveterate does not document gets a warning.",
+					inveterateTopicRule + "; a topic Inveterate does not document gets a warning.",
 				Validators: []validator.String{inveterateTopic()},
 			},
 		},

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -78,9 +77,9 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 			},
 			"topic": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The topic whose events are sent, such as `customer.updated`. It must be well-formed " +
-					"(words of lowercase letters and underscores joined by dots, checked at plan time); a topic that " +
-					"Inveterate does not document gets a warning, not an error, because Inveterate adds topics over time. " +
+				MarkdownDescription: "The topic whose events are sent, such as `customer.updated`. It must be " + inveterateTopicRule +
+					", checked at plan time; a topic that Inveterate does not document gets a warning, not an error, " +
+					"because Inveterate adds topics over time. " +
 					"Changing it **replaces** the subscription: Inveterate cannot change a subscription's topic.",
 				Validators: []validator.String{inveterateTopic()},
 				PlanModifiers: []planmodifier.String{
@@ -91,13 +90,13 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 			},
 			"callback_url": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "The absolute `http://` or `https://` URL Inveterate sends events to. Changing it updates the subscription in place.",
+				MarkdownDescription: "The URL Inveterate sends events to, an absolute `http://` or `https://` URL. Changing it updates the subscription in place.",
 				Validators:          []validator.String{validators.HTTPURL()},
 			},
 			"name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "A name for the subscription; not empty. Changing it updates the subscription in place.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{notEmpty()},
 			},
 			"merchant_id": schema.StringAttribute{
 				Computed:            true,

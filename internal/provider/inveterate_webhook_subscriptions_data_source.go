@@ -58,8 +58,7 @@ func (d *inveterateWebhookSubscriptionsDataSource) Schema(_ context.Context, _ d
 			"topic": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Only the subscriptions of this topic, such as `customer.updated`. It must be " +
-					"well-formed (words of lowercase letters and underscores joined by dots); a topic Inveterate does " +
-					"not document gets a warning.",
+					inveterateTopicRule + "; a topic Inveterate does not document gets a warning.",
 				Validators: []validator.String{inveterateTopic()},
 			},
 			"subscriptions": schema.ListNestedAttribute{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
@@ -43,13 +42,13 @@ func (r *partnerWebhookListResource) ListResourceConfigSchema(_ context.Context,
 		Attributes: map[string]listschema.Attribute{
 			"shop_id": listschema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE).",
+				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE): " + blazeShopIDRule + ".",
 				Validators:          []validator.String{blazeShopIDValidator()},
 			},
 			"web_hook_type": listschema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the webhooks of this type, one of `" + strings.Join(blaze.WebhookTypes, "`, `") + "`.",
-				Validators:          []validator.String{stringvalidator.OneOf(blaze.WebhookTypes...)},
+				MarkdownDescription: "Only the webhooks of this type, " + blazeWebhookTypeRule + ".",
+				Validators:          []validator.String{blazeWebhookType()},
 			},
 		},
 	}

@@ -81,16 +81,15 @@ func (r *partnerWebhookResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"web_hook_type": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The events BLAZE sends, one of `" + strings.Join(blaze.WebhookTypes, "`, `") + "` (checked at plan " +
+				MarkdownDescription: "The events BLAZE sends, " + blazeWebhookTypeRule + " (checked at plan " +
 					"time). Changing it updates the webhook in place.",
-				Validators: []validator.String{stringvalidator.OneOf(blaze.WebhookTypes...)},
+				Validators: []validator.String{blazeWebhookType()},
 			},
 			"web_hook_urls": schema.SetAttribute{
-				ElementType: types.StringType,
-				Required:    true,
-				MarkdownDescription: "The URLs BLAZE posts the events to: at least one, each an absolute `http://` or " +
-					"`https://` URL. Order does not matter. Changing the set updates the webhook in place.",
-				Validators: partnerWebhookURLsValidators(),
+				ElementType:         types.StringType,
+				Required:            true,
+				MarkdownDescription: "The URLs BLAZE posts the events to: " + partnerWebhookURLsRule + ". Order does not matter. Changing the set updates the webhook in place.",
+				Validators:          partnerWebhookURLsValidators(),
 			},
 			"url": schema.StringAttribute{
 				Optional: true,
@@ -103,7 +102,7 @@ func (r *partnerWebhookResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed: true,
 				MarkdownDescription: "The shop whose events are sent. Defaults to the shop of the provider's developer key, " +
 					"which is also the only shop that key may manage (BLAZE answers 403 for another). Setting a different " +
-					"shop **replaces** the webhook; removing the argument keeps the webhook where it is.",
+					"shop **replaces** the webhook; removing the argument keeps the webhook where it is. When set, " + blazeShopIDRule + ".",
 				Validators: []validator.String{blazeShopIDValidator()},
 				PlanModifiers: []planmodifier.String{
 					// Unset in configuration means "wherever it is": keep the state's shop, so
@@ -139,16 +138,30 @@ func (r *partnerWebhookResource) IdentitySchema(_ context.Context, _ resource.Id
 // partnerWebhookURLsValidators check web_hook_urls: BLAZE needs at least one URL, and only an
 // absolute http(s) URL can receive its posts.
 func partnerWebhookURLsValidators() []validator.Set {
-	return []validator.Set{
+	return []validator.Set{validators.SetRule(partnerWebhookURLsRule,
 		setvalidator.SizeAtLeast(1),
 		setvalidator.ValueStringsAre(validators.HTTPURL()),
-	}
+	)}
 }
+
+// partnerWebhookURLsRule is the rule of partnerWebhookURLsValidators, as the documentation states it.
+const partnerWebhookURLsRule = "at least one, each an absolute `http://` or `https://` URL"
+
+// blazeShopIDRule is the rule of blazeShopIDValidator, as the documentation states it.
+const blazeShopIDRule = "a BLAZE shop id: 24 lowercase hexadecimal characters"
+
+// blazeWebhookType checks a web_hook_type against the types BLAZE documents.
+func blazeWebhookType() validator.String {
+	return validators.StringRule(blazeWebhookTypeRule, stringvalidator.OneOf(blaze.WebhookTypes...))
+}
+
+// blazeWebhookTypeRule is the rule of blazeWebhookType, as the documentation states it.
+var blazeWebhookTypeRule = "one of `" + strings.Join(blaze.WebhookTypes, "`, `") + "`"
 
 // blazeShopIDValidator checks the shape of a BLAZE shop id. An empty string would mean "the key's
 // shop" to BLAZE and then differ from the shop id it stores, forever.
 func blazeShopIDValidator() validator.String {
-	return stringvalidator.RegexMatches(blazeIDPattern, "must be a BLAZE shop id: 24 lowercase hexadecimal characters")
+	return validators.StringRule(blazeShopIDRule, stringvalidator.RegexMatches(blazeIDPattern, "must be "+blazeShopIDRule))
 }
 
 // ModifyPlan fails the plan when BLAZE has no credentials, and keeps modified_at when an update

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -58,13 +56,13 @@ func (d *partnerWebhooksDataSource) Schema(_ context.Context, _ datasource.Schem
 		Attributes: map[string]schema.Attribute{
 			"shop_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE).",
+				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE): " + blazeShopIDRule + ".",
 				Validators:          []validator.String{blazeShopIDValidator()},
 			},
 			"web_hook_type": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the webhooks of this type, one of `" + strings.Join(blaze.WebhookTypes, "`, `") + "`.",
-				Validators:          []validator.String{stringvalidator.OneOf(blaze.WebhookTypes...)},
+				MarkdownDescription: "Only the webhooks of this type, " + blazeWebhookTypeRule + ".",
+				Validators:          []validator.String{blazeWebhookType()},
 			},
 			"partner_webhooks": schema.ListNestedAttribute{
 				Computed:            true,

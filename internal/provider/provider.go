@@ -6,7 +6,6 @@ import (
 	"context"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -78,7 +77,7 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		return schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "API base URL. Defaults to `" + def + "`; environment variable `" + env + "`. " +
-				"Must be `https://`, or `http://` to a loopback host (`127.0.0.0/8`, `::1`, `localhost`) only, " +
+				"Must be " + validators.BaseURLRule + ", " +
 				"so that credentials never travel in clear text to another machine.",
 			Validators: []validator.String{validators.BaseURL()},
 		}
@@ -90,8 +89,8 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		return schema.Int64Attribute{
 			Optional: true,
 			MarkdownDescription: "The most requests per second the provider sends to this API, whatever Terraform's " +
-				"parallelism. " + def + "; environment variable `" + env + "`.",
-			Validators: []validator.Int64{int64validator.Between(1, most)},
+				"parallelism: " + validators.WholeNumberRule(1, most) + ". " + def + "; environment variable `" + env + "`.",
+			Validators: []validator.Int64{validators.WholeNumber(1, most)},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -134,13 +133,13 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many times one request is retried after a rate limit (429), a server error or a " +
-					"broken connection, with capped exponential backoff that honours `Retry-After`. Defaults to `5`; " +
+					"broken connection, with capped exponential backoff that honours `Retry-After`: " + validators.WholeNumberRule(0, 20) + ". Defaults to `5`; " +
 					"environment variable `WEBHOOKS_MAX_RETRIES`.",
-				Validators: []validator.Int64{int64validator.Between(0, 20)},
+				Validators: []validator.Int64{validators.WholeNumber(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Timeout of one HTTP attempt, as a duration such as `\"30s\"`. Defaults to `\"30s\"`; " +
+				MarkdownDescription: "Timeout of one HTTP attempt, " + validators.DurationRule + ". Defaults to `\"30s\"`; " +
 					"environment variable `WEBHOOKS_REQUEST_TIMEOUT`.",
 				Validators: []validator.String{validators.PositiveDuration()},
 			},

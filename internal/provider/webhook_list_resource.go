@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
@@ -43,8 +42,8 @@ func (r *webhookListResource) ListResourceConfigSchema(_ context.Context, _ list
 			"account_id": listschema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Only the webhooks that push events of this account (Lune filters the list). Webhooks " +
-					"without an account filter push every account's events, so they are always included.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					"without an account filter push every account's events, so they are always included. Not empty.",
+				Validators: []validator.String{notEmpty()},
 			},
 		},
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 var (
@@ -85,12 +86,10 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"url": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The URL Lune sends events to. It must match the pattern Lune's API documents and enforces " +
-					"(checked at plan time): `https://`, then a host name in which a dot is followed by a label of 2 to 6 " +
-					"lowercase letters, then the path. For example `https://hooks.example.com/lune` is accepted and " +
+					"(checked at plan time): " + luneURLRule + ". For example `https://hooks.example.com/lune` is accepted and " +
 					"`https://teamb.example/x` rejected (`example` has 7 letters). Changing it updates the webhook in place.",
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(luneURLPattern, "must be an https:// URL with a domain name and a top-level domain of 2 to 6 lowercase letters, without spaces (Lune's URL rule)"),
-				},
+				Validators: []validator.String{validators.StringRule(luneURLRule,
+					stringvalidator.RegexMatches(luneURLPattern, "must be an https:// URL with a domain name and a top-level domain of 2 to 6 lowercase letters, without spaces (Lune's URL rule)"))},
 			},
 			"enabled": schema.BoolAttribute{
 				Optional:            true,
@@ -103,7 +102,7 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:    true,
 				MarkdownDescription: "Only push events of these accounts. Without it, the webhook pushes events of every account of " +
 					"the organisation. Changing the set updates the webhook in place; removing the argument **replaces** the " +
-					"webhook, because Lune cannot clear the filter once set.",
+					"webhook, because Lune cannot clear the filter once set. When set, " + accountIDsRule + ".",
 				Validators: accountIDsValidators(),
 				PlanModifiers: []planmodifier.Set{
 					setplanmodifier.RequiresReplaceIf(accountFilterRemoved,
@@ -150,12 +149,26 @@ func (r *webhookResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 	resp.IdentitySchema = idIdentitySchema("Lune webhook", "32 letters and digits")
 }
 
+// luneURLRule is Lune's URL pattern (luneURLPattern) in words.
+const luneURLRule = "`https://`, then a host name in which a dot is followed by a label of 2 to 6 lowercase letters, then the path"
+
+// accountIDsRule is the rule of accountIDsValidators, as the documentation states it.
+const accountIDsRule = "at least one account id, and none empty"
+
 // accountIDsValidators check a Lune account filter: Lune rejects an empty list and empty ids.
 func accountIDsValidators() []validator.Set {
-	return []validator.Set{
+	return []validator.Set{validators.SetRule(accountIDsRule,
 		setvalidator.SizeAtLeast(1),
-		setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
-	}
+		setvalidator.ValueStringsAre(notEmpty()),
+	)}
+}
+
+// notEmptyRule is the rule of notEmpty, as the documentation states it.
+const notEmptyRule = "not empty"
+
+// notEmpty rejects an empty string.
+func notEmpty() validator.String {
+	return validators.StringRule(notEmptyRule, stringvalidator.LengthAtLeast(1))
 }
 
 // accountFilterRemoved replaces the webhook when account_ids goes from a set to nothing.

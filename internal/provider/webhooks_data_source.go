@@ -54,7 +54,7 @@ func (d *webhooksDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "Only the webhooks that push events of any of these accounts. Webhooks without an account " +
-					"filter push every account's events, so they are always included.",
+					"filter push every account's events, so they are always included. When set, " + accountIDsRule + ".",
 				Validators: accountIDsValidators(),
 			},
 			"webhooks": schema.ListNestedAttribute{

@@ -50,13 +50,16 @@ func (baseURLValidator) Description(context.Context) string {
 	return "must be an https:// URL, or http:// to a loopback host (127.0.0.0/8, ::1, localhost)"
 }
 
-func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+// BaseURLRule is the rule of BaseURL, as the documentation states it.
+const BaseURLRule = "`https://`, or `http://` to a loopback host (`127.0.0.0/8`, `::1`, `localhost`) only"
+
+func (baseURLValidator) MarkdownDescription(context.Context) string { return BaseURLRule }
 
 func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	if err := CheckBaseURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Base URL", fmt.Sprintf("%s: %s.", Describe(req.Path), err))
+		SettingError(&resp.Diagnostics, req.Path, "", err)
 	}
 }

@@ -29,13 +29,16 @@ func (durationValidator) Description(context.Context) string {
 	return "must be a positive duration such as \"30s\" or \"2m\""
 }
 
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+// DurationRule is the rule of PositiveDuration, as the documentation states it.
+const DurationRule = "a positive duration such as `\"30s\"` or `\"2m\"`"
+
+func (durationValidator) MarkdownDescription(context.Context) string { return DurationRule }
 
 func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	if _, err := CheckPositiveDuration(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", fmt.Sprintf("%s: %s.", Describe(req.Path), err))
+		SettingError(&resp.Diagnostics, req.Path, "", err)
 	}
 }

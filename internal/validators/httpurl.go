@@ -28,7 +28,9 @@ func (httpURLValidator) Description(context.Context) string {
 	return "must be an absolute http:// or https:// URL"
 }
 
-func (v httpURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (httpURLValidator) MarkdownDescription(context.Context) string {
+	return "an absolute `http://` or `https://` URL"
+}
 
 func (httpURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
