@@ -1,6 +1,7 @@
 // Package sandbox is an in-process, stateful emulator of the four webhook API
 // surfaces the provider manages (Lune, Inveterate subscriptions, Inveterate
-// admin webhooks and BLAZE partner webhooks), as docs/api-contracts decides them.
+// admin webhooks and BLAZE partner webhooks), as the project's API contracts decide them;
+// docs/guides/sandbox.md describes what it does for users.
 //
 // It is an independent reading of the contract: it shares no code or types with
 // the API clients, so that a misunderstanding in a client cannot be mirrored here

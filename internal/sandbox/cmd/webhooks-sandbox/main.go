@@ -102,6 +102,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// usageHeader opens -h: what the command is, how to use it, and where the rest is written.
+const usageHeader = `webhooks-sandbox serves an in-memory emulator of the Lune, Inveterate (subscriptions and admin
+webhooks) and BLAZE webhook APIs on one loopback port, for the provider's tests and demo and for
+trying configurations without the vendors' keys.
+
+  webhooks-sandbox -addr 127.0.0.1:0 -env-file sandbox.env &
+  until [ -s sandbox.env ]; do sleep 0.1; done
+  set -a; . ./sandbox.env; set +a   # base URLs and keys for the provider
+  kill %1                           # stop it; its data is gone
+
+What each API emulates, the accepted keys, and curl examples with the headers each vendor needs:
+docs/guides/sandbox.md in the provider's repository.
+
+Flags:
+`
+
 // parseFlags builds the options from the command line; defaults come from
 // sandbox.DefaultConfig so that -h shows them.
 func parseFlags(args []string, output io.Writer) (options, error) {
@@ -109,6 +125,10 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	opts := options{}
 	fs := flag.NewFlagSet("webhooks-sandbox", flag.ContinueOnError)
 	fs.SetOutput(output)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHeader)
+		fs.PrintDefaults()
+	}
 
 	fs.StringVar(&opts.addr, "addr", "127.0.0.1:8080", "listen address; the host must be loopback (port 0 picks a free port)")
 	fs.StringVar(&opts.envFile, "env-file", "", "write the KEY=value lines to this file once listening")
