@@ -38,7 +38,9 @@ func TestGuide_curlExamples(t *testing.T) {
 	envFile := filepath.Join(t.TempDir(), "sandbox.env")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-env-file", envFile}, io.Discard, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-env-file", envFile}, io.Discard, io.Discard)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
