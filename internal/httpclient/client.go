@@ -271,6 +271,8 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 		e.Attempts = attempts
 		e.Cause = err
 		switch {
+		case connectionProblem(c.base, err) != "":
+			e.Kind, e.Message = ErrConnection, connectionProblem(c.base, err)
 		case errors.Is(err, errOutcomeUnknown):
 			e.Kind, e.Cause = ErrOutcomeUnknown, outcomeUnknownCause(err)
 		case st.nonIdempotent && st.wrote.Load():

@@ -27,6 +27,10 @@ var (
 	// error that allows partial application. The caller must look for the object before trying
 	// again.
 	ErrOutcomeUnknown = errors.New("outcome unknown")
+	// ErrConnection means the connection cannot be made as configured, and no retry can fix it:
+	// a TLS certificate that is not trusted, has expired or names another host, or a host name that
+	// does not resolve. The request was not sent, and was not retried.
+	ErrConnection = errors.New("cannot connect as configured")
 )
 
 // APIError is the error returned for every failed request. It wraps one of the sentinel errors
@@ -56,6 +60,9 @@ func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s API: %s %s", e.Vendor, e.Method, e.Path)
 	switch {
+	case errors.Is(e.Kind, ErrConnection) && e.Message != "":
+		fmt.Fprintf(&b, ": %s", e.Message)
+		return b.String()
 	case e.StatusCode != 0:
 		fmt.Fprintf(&b, " answered HTTP %d", e.StatusCode)
 	case e.Cause != nil:

@@ -2,12 +2,11 @@ package httpclient
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -113,19 +112,10 @@ func (c *Client) retryPolicy(st *attemptState, resp *http.Response, err error) (
 	return false, nil
 }
 
-// retryableTransportError is false for failures that another attempt cannot fix.
+// retryableTransportError is false for failures that another attempt cannot fix: those that
+// connectionProblem explains.
 func retryableTransportError(err error) bool {
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return false
-	}
-	var certErr *x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalidErr x509.CertificateInvalidError
-	if errors.As(err, &certErr) || errors.As(err, &hostErr) || errors.As(err, &invalidErr) {
-		return false
-	}
-	return true
+	return connectionProblem(&url.URL{}, err) == ""
 }
 
 // backoff waits exponentially longer after each attempt (capped), with jitter so that parallel

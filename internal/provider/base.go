@@ -127,6 +127,8 @@ func verifyAccess[C, T any](ctx context.Context, v *Vendor[C], list *sharedList[
 		addAPIError(diags, v, fmt.Sprintf("%s Rejected the Credentials", v.Name), err)
 	case errors.Is(err, httpclient.ErrRateLimited):
 		addAPIError(diags, v, fmt.Sprintf("%s Rate Limited the Provider", v.Name), err)
+	case errors.Is(err, httpclient.ErrConnection):
+		addAPIError(diags, v, fmt.Sprintf("Unable to Connect to the %s API", v.Name), err)
 	default:
 		addAPIError(diags, v, fmt.Sprintf("Unable to Reach the %s API", v.Name), err)
 	}

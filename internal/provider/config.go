@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -41,6 +44,7 @@ const (
 	envInveteratePace    = "INVETERATE_REQUESTS_PER_SECOND"
 	envBlazePace         = "BLAZE_REQUESTS_PER_SECOND"
 	envRequestTimeout    = "WEBHOOKS_REQUEST_TIMEOUT"
+	envAllowInsecureHTTP = "WEBHOOKS_ALLOW_INSECURE_HTTP"
 )
 
 // argument is one provider argument and the environment variable it falls back to.
@@ -84,6 +88,8 @@ type Vendor[C any] struct {
 	Client *C
 	// Credentials are the arguments that authenticate to this vendor.
 	Credentials []argument
+	// Base is the vendor's base_url argument, which an error about connecting names.
+	Base argument
 	// Pace is the vendor's requests_per_second argument, which an error about rate limits names.
 	Pace argument
 	// Account is Lune's account_id argument when it is set (requests act on another account),
@@ -122,6 +128,9 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 	if d, ok := durationSetting(cfg.RequestTimeout, getenv(envRequestTimeout), envRequestTimeout, path.Root("request_timeout"), diags); ok {
 		settings.RequestTimeout = d
 	}
+	// Unknown until apply: the base URLs are checked then.
+	allowInsecure, allowKnown := boolSetting(cfg.AllowInsecureHTTP, getenv(envAllowInsecureHTTP), envAllowInsecureHTTP, path.Root("allow_insecure_http"), diags)
+	r := resolver{getenv: getenv, allowInsecureHTTP: allowInsecure || !allowKnown, diags: diags}
 	if tune != nil {
 		tune(&settings)
 	}
@@ -145,8 +154,8 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("inveterate", "base_url", envInveterateBaseURL)
 		v := &clients.Inveterate
 		v.Name, v.Credentials = "Inveterate", []argument{key}
-		v.Pace = arg("inveterate", "requests_per_second", envInveteratePace)
-		vals, ok := resolveVendor(getenv, invKnown, []argument{key}, []types.String{inv.APIKey}, base, inv.BaseURL, &v.Missing, diags)
+		v.Pace, v.Base = arg("inveterate", "requests_per_second", envInveteratePace), base
+		vals, ok := resolveVendor(r, v, invKnown, []types.String{inv.APIKey}, inv.BaseURL)
 		v.Unknown = !ok
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
@@ -167,8 +176,8 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("blaze", "base_url", envBlazeBaseURL)
 		v := &clients.Blaze
 		v.Name, v.Credentials = "BLAZE", []argument{partner, developer}
-		v.Pace = arg("blaze", "requests_per_second", envBlazePace)
-		vals, ok := resolveVendor(getenv, blzKnown, v.Credentials, []types.String{blz.PartnerKey, blz.DeveloperKey}, base, blz.BaseURL, &v.Missing, diags)
+		v.Pace, v.Base = arg("blaze", "requests_per_second", envBlazePace), base
+		vals, ok := resolveVendor(r, v, blzKnown, []types.String{blz.PartnerKey, blz.DeveloperKey}, blz.BaseURL)
 		v.Unknown = !ok
 		if ok && len(v.Missing) == 0 && !diags.HasError() {
 			s := settings.Settings
@@ -189,8 +198,8 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 		base := arg("lune", "base_url", envLuneBaseURL)
 		v := &clients.Lune
 		v.Name, v.Credentials = "Lune", []argument{key}
-		v.Pace = arg("lune", "requests_per_second", envLunePace)
-		vals, ok := resolveVendor(getenv, lnKnown, []argument{key}, []types.String{ln.APIKey}, base, ln.BaseURL, &v.Missing, diags)
+		v.Pace, v.Base = arg("lune", "requests_per_second", envLunePace), base
+		vals, ok := resolveVendor(r, v, lnKnown, []types.String{ln.APIKey}, ln.BaseURL)
 		accountID, accountKnown := account.value(ln.AccountID, getenv)
 		if accountID != "" {
 			v.Account = &account
@@ -226,33 +235,46 @@ type vendorValues struct {
 	baseURL string
 }
 
-// resolveVendor resolves a vendor's credentials and base URL. It returns false when any of them
-// is not known yet; missing credentials are appended to missing.
-func resolveVendor(getenv func(string) string, sectionKnown bool, creds []argument, cfgCreds []types.String, base argument, cfgBase types.String, missing *[]argument, diags *diag.Diagnostics) (vendorValues, bool) {
+// resolver resolves the arguments of every vendor section against the environment.
+type resolver struct {
+	getenv func(string) string
+	// allowInsecureHTTP is allow_insecure_http: base URLs may use http to any host.
+	allowInsecureHTTP bool
+	diags             *diag.Diagnostics
+}
+
+// vendor resolves a vendor's credentials and base URL. It returns false when any of them is not
+// known yet; missing credentials are appended to v.Missing.
+func resolveVendor[C any](r resolver, v *Vendor[C], sectionKnown bool, cfgCreds []types.String, cfgBase types.String) (vendorValues, bool) {
 	if !sectionKnown {
 		return vendorValues{}, false
 	}
 	var out vendorValues
 	known := true
-	for i, a := range creds {
-		v, ok := a.value(cfgCreds[i], getenv)
+	for i, a := range v.Credentials {
+		val, ok := a.value(cfgCreds[i], r.getenv)
 		known = known && ok
-		if ok && v == "" {
-			*missing = append(*missing, a)
+		if ok && val == "" {
+			v.Missing = append(v.Missing, a)
 		}
-		out.creds = append(out.creds, v)
+		out.creds = append(out.creds, val)
 	}
-	b, ok := base.value(cfgBase, getenv)
+	b, ok := v.Base.value(cfgBase, r.getenv)
 	if !ok {
 		return out, false
 	}
 	if b != "" {
-		if err := validators.CheckBaseURL(b); err != nil {
-			from := ""
-			if cfgBase.IsNull() {
-				from = base.Env
-			}
-			validators.SettingError(diags, base.path, from, err)
+		from := ""
+		if cfgBase.IsNull() {
+			from = v.Base.Env
+		}
+		if err := validators.CheckBaseURL(b, r.allowInsecureHTTP); err != nil {
+			validators.SettingError(r.diags, v.Base.path, from, err)
+		} else if u, err := url.Parse(b); err == nil && validators.IsInsecure(u) {
+			r.diags.AddAttributeWarning(v.Base.path, "Insecure HTTP to "+v.Name,
+				fmt.Sprintf("%s is %s: the %s credentials, and every secret and token %s returns, travel in clear text to %s. "+
+					"allow_insecure_http (or %s) allows it; use it only for an API emulator on a network you trust.",
+					v.Base.Name, b, v.Name, v.Name, u.Host, envAllowInsecureHTTP))
 		}
 	}
 	out.baseURL = b
@@ -289,6 +311,26 @@ func intSetting(v types.Int64, raw, env string, p path.Path, least, most int64, 
 		return 0, false
 	}
 	return int(n), true
+}
+
+// boolSetting resolves a true/false provider argument: the configuration's value, else the
+// environment variable's. It returns false, false when the value is unknown (until apply).
+func boolSetting(v types.Bool, raw, env string, p path.Path, diags *diag.Diagnostics) (value, known bool) {
+	if v.IsUnknown() {
+		return false, false
+	}
+	if !v.IsNull() {
+		return v.ValueBool(), true
+	}
+	if raw == "" {
+		return false, true
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(raw))
+	if err != nil {
+		validators.SettingError(diags, p, env, fmt.Errorf("%q is neither true nor false", raw))
+		return false, true
+	}
+	return b, true
 }
 
 // pace sets a client's rate limit from the vendor's requests_per_second, if given: one request at

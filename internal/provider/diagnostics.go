@@ -39,6 +39,9 @@ func (v *Vendor[C]) errorDetail(err error) string {
 	case errors.Is(err, httpclient.ErrRateLimited):
 		fmt.Fprintf(&b, "\n\n%s kept rate limiting the request after every retry. Lower the pace the provider keeps with %s (or %s), "+
 			"lower Terraform's -parallelism, or raise max_retries (or WEBHOOKS_MAX_RETRIES); then run Terraform again.", v.Name, v.Pace.Name, v.Pace.Env)
+	case errors.Is(err, httpclient.ErrConnection):
+		fmt.Fprintf(&b, "\n\nNo retry can fix this, so the provider did not retry, and nothing was sent to %s. Check %s (or %s) "+
+			"and this machine's trust store and DNS; see \"Certificates and proxies\" on the provider's page.", v.Name, v.Base.Name, v.Base.Env)
 	case httpclient.IsTimeout(err):
 		fmt.Fprintf(&b, "\n\n%s did not answer in time. One attempt may take request_timeout (or WEBHOOKS_REQUEST_TIMEOUT, "+
 			"default %s), and a whole operation the resource's timeouts: raise the one that ran out, or try again later.", v.Name, shortDuration(defaultRequestTimeout))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -18,8 +19,9 @@ import (
 )
 
 var (
-	_ provider.Provider                  = (*WebhooksProvider)(nil)
-	_ provider.ProviderWithListResources = (*WebhooksProvider)(nil)
+	_ provider.Provider                   = (*WebhooksProvider)(nil)
+	_ provider.ProviderWithListResources  = (*WebhooksProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*WebhooksProvider)(nil)
 )
 
 // WebhooksProvider is the webhooks provider.
@@ -43,6 +45,8 @@ type providerModel struct {
 	Lune           types.Object `tfsdk:"lune"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
+	// AllowInsecureHTTP lets base URLs use http:// to any host.
+	AllowInsecureHTTP types.Bool `tfsdk:"allow_insecure_http"`
 }
 
 type inveterateModel struct {
@@ -137,6 +141,13 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"environment variable `WEBHOOKS_MAX_RETRIES`.",
 				Validators: []validator.Int64{validators.WholeNumber(0, 20)},
 			},
+			"allow_insecure_http": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Let every `base_url` use `http://` to any host, not only to loopback: for an API " +
+					"emulator on a network you trust, such as the sandbox in a CI service container (`http://sandbox:8080`). " +
+					"Credentials and secrets then travel in clear text, and every plan warns, naming the vendor and the " +
+					"host. Defaults to `false`; environment variable `WEBHOOKS_ALLOW_INSECURE_HTTP` (`true` or `false`).",
+			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Timeout of one HTTP attempt, " + validators.DurationRule + ". Defaults to `\"30s\"`; " +
@@ -144,6 +155,29 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Validators: []validator.String{validators.PositiveDuration()},
 			},
 		},
+	}
+}
+
+// ValidateConfig checks, at plan time, what one attribute's validator cannot: a base_url that uses
+// http to a host that is not loopback is an error unless allow_insecure_http (or its environment
+// variable) allows it. Configure applies the same rule to base URLs from the environment.
+func (p *WebhooksProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var allow types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("allow_insecure_http"), &allow)...)
+	allowed, known := boolSetting(allow, p.getenv(envAllowInsecureHTTP), envAllowInsecureHTTP, path.Root("allow_insecure_http"), &resp.Diagnostics)
+	if !known || allowed || resp.Diagnostics.HasError() {
+		return
+	}
+	for _, section := range []string{"inveterate", "blaze", "lune"} {
+		at := path.Root(section).AtName("base_url")
+		var base types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, at, &base)...)
+		if base.IsNull() || base.IsUnknown() || validators.CheckBaseURL(base.ValueString(), true) != nil {
+			continue // the attribute's own validator reports a malformed URL
+		}
+		if err := validators.CheckBaseURL(base.ValueString(), false); err != nil {
+			validators.SettingError(&resp.Diagnostics, at, "", err)
+		}
 	}
 }
 

@@ -91,6 +91,8 @@ func nullProviderModel() providerModel {
 		Lune:           types.ObjectNull(providerSectionType("lune").AttrTypes),
 		MaxRetries:     types.Int64Null(),
 		RequestTimeout: types.StringNull(),
+
+		AllowInsecureHTTP: types.BoolNull(),
 	}
 }
 

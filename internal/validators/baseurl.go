@@ -14,8 +14,8 @@ import (
 
 // CheckBaseURL enforces the rule for vendor base URLs: https to any host, or http only to a
 // loopback host (127.0.0.0/8, ::1, localhost), so that credentials never travel in clear text to
-// another machine.
-func CheckBaseURL(raw string) error {
+// another machine; with allowInsecureHTTP, http to any host.
+func CheckBaseURL(raw string, allowInsecureHTTP bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf("%q is not an absolute http(s) URL such as https://api.example.com", raw)
@@ -26,10 +26,18 @@ func CheckBaseURL(raw string) error {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("%q must not have a query or fragment", raw)
 	}
-	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
-		return fmt.Errorf("%q uses http to a host that is not loopback: credentials would travel in clear text. Use https, or http only to 127.0.0.1, ::1 or localhost", raw)
+	if !allowInsecureHTTP && IsInsecure(u) {
+		return fmt.Errorf("%q uses http to a host that is not loopback: credentials would travel in clear text. Use https, "+
+			"or http only to 127.0.0.1, ::1 or localhost; for an emulator on a network you trust (a CI service container), "+
+			"set allow_insecure_http = true (or WEBHOOKS_ALLOW_INSECURE_HTTP=true)", raw)
 	}
 	return nil
+}
+
+// IsInsecure reports whether u sends requests in clear text to another machine: http to a host
+// that is not loopback.
+func IsInsecure(u *url.URL) bool {
+	return u.Scheme == "http" && !IsLoopback(u.Hostname())
 }
 
 // IsLoopback reports whether host is localhost or a loopback IP address.
@@ -41,7 +49,9 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// BaseURL validates a vendor base URL with CheckBaseURL.
+// BaseURL validates the shape of a vendor base URL with CheckBaseURL. Whether http may go to a
+// host that is not loopback depends on another argument (allow_insecure_http): the provider's
+// ValidateConfig checks that.
 func BaseURL() validator.String { return baseURLValidator{} }
 
 type baseURLValidator struct{}
@@ -59,7 +69,7 @@ func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRe
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := CheckBaseURL(req.ConfigValue.ValueString()); err != nil {
+	if err := CheckBaseURL(req.ConfigValue.ValueString(), true); err != nil {
 		SettingError(&resp.Diagnostics, req.Path, "", err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // from the environment (the provider's Configure), so a user sees one error, not two spellings.
 
 // settingWords spells the words of provider argument names as their summaries write them.
-var settingWords = map[string]string{"url": "URL", "id": "ID", "api": "API", "blaze": "BLAZE"}
+var settingWords = map[string]string{"url": "URL", "id": "ID", "api": "API", "blaze": "BLAZE", "http": "HTTP"}
 
 // SettingSummary is the summary of every error about the provider argument at p:
 // lune.base_url gives "Invalid Lune Base URL", max_retries "Invalid Max Retries".

@@ -33,7 +33,12 @@ func TestCheckBaseURL(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
-			err := CheckBaseURL(tc.in)
+			// allow_insecure_http lifts the loopback rule, and only it.
+			insecure := CheckBaseURL(tc.in, true)
+			if loopbackRule := tc.wantErr == "not loopback"; (insecure == nil) != (tc.wantErr == "" || loopbackRule) {
+				t.Errorf("CheckBaseURL(%q, allowInsecureHTTP) = %v", tc.in, insecure)
+			}
+			err := CheckBaseURL(tc.in, false)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("CheckBaseURL(%q) = %v, want nil", tc.in, err)
@@ -55,7 +60,8 @@ func TestBaseURLValidator(t *testing.T) {
 		"null":     {types.StringNull(), false},
 		"unknown":  {types.StringUnknown(), false},
 		"https":    {types.StringValue("https://api.lune.co"), false},
-		"http-lan": {types.StringValue("http://192.168.1.1"), true},
+		"http-lan": {types.StringValue("http://192.168.1.1"), false}, // the provider's ValidateConfig decides, with allow_insecure_http
+		"ftp":      {types.StringValue("ftp://192.168.1.1"), true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

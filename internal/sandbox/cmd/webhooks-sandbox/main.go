@@ -18,6 +18,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -46,6 +47,10 @@ func main() {
 type options struct {
 	addr    string
 	envFile string
+	// allowRemote lets addr be an address other machines can reach.
+	allowRemote bool
+	// baseURL is the base URL clients use, when it is not http://addr (a service name).
+	baseURL string
 	cfg     sandbox.Config
 }
 
@@ -71,6 +76,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 
 	base := "http://" + ln.Addr().String()
+	if opts.baseURL != "" {
+		base = opts.baseURL
+	}
 	lines := envLines(base, sb.Config())
 	fmt.Fprintf(stdout, "webhooks-sandbox listening on %s\n", base)
 	fmt.Fprintln(stdout, strings.Join(lines, "\n"))
@@ -112,6 +120,10 @@ trying configurations without the vendors' keys.
   set -a; . ./sandbox.env; set +a   # base URLs and keys for the provider
   kill %1                           # stop it; its data is gone
 
+It listens on loopback only, unless -allow-remote: in a CI service container, serve it with
+-addr 0.0.0.0:8080 -allow-remote -base-url http://sandbox:8080, and give the provider
+allow_insecure_http = true (WEBHOOKS_ALLOW_INSECURE_HTTP=true, which -env-file then writes).
+
 What each API emulates, the accepted keys, and curl examples with the headers each vendor needs:
 docs/guides/sandbox.md in the provider's repository.
 
@@ -130,7 +142,11 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 
-	fs.StringVar(&opts.addr, "addr", "127.0.0.1:8080", "listen address; the host must be loopback (port 0 picks a free port)")
+	fs.StringVar(&opts.addr, "addr", "127.0.0.1:8080", "listen address; loopback unless -allow-remote (port 0 picks a free port)")
+	fs.BoolVar(&opts.allowRemote, "allow-remote", false, "allow an -addr that other machines can reach (0.0.0.0:8080 in a CI service container); "+
+		"anyone who reaches it can use the well-known keys")
+	fs.StringVar(&opts.baseURL, "base-url", "", "the base URL clients use, printed and written to -env-file, when it is not http://ADDR "+
+		"(http://sandbox:8080 for a service named sandbox); with a host that is not loopback, the lines also set WEBHOOKS_ALLOW_INSECURE_HTTP=true")
 	fs.StringVar(&opts.envFile, "env-file", "", "write the KEY=value lines to this file once listening")
 	latency := fs.Duration("latency", 0, "latency added to every request of every API")
 	rate := fs.Float64("failure-rate", 0, "probability (0..1) of an injected failure per request, all APIs")
@@ -158,8 +174,14 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if err := checkLoopback(opts.addr); err != nil {
+	if err := checkAddr(opts.addr, opts.allowRemote); err != nil {
 		return options{}, err
+	}
+	if opts.baseURL != "" {
+		if u, err := url.Parse(opts.baseURL); err != nil || u.Scheme != "http" || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			return options{}, fmt.Errorf("-base-url %q: want http://HOST:PORT", opts.baseURL)
+		}
+		opts.baseURL = strings.TrimRight(opts.baseURL, "/")
 	}
 	if *rate < 0 || *rate > 1 {
 		return options{}, fmt.Errorf("-failure-rate must be between 0 and 1, got %v", *rate)
@@ -177,25 +199,32 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	return opts, nil
 }
 
-// checkLoopback refuses any address whose host is not loopback: the sandbox
-// accepts well-known keys and must not be reachable from other machines.
-func checkLoopback(addr string) error {
+// checkAddr refuses a malformed address, and an address whose host is not loopback unless
+// allowRemote: the sandbox accepts well-known keys, so other machines reach it only on purpose.
+func checkAddr(addr string, allowRemote bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("-addr %q: %w", addr, err)
 	}
+	if !allowRemote && !isLoopbackHost(host) {
+		return fmt.Errorf("-addr %q: refusing to listen where other machines can reach it; use 127.0.0.1, [::1] or "+
+			"localhost, or add -allow-remote to serve other machines (a CI service container)", addr)
+	}
+	return nil
+}
+
+// isLoopbackHost reports whether host is localhost or a loopback IP address.
+func isLoopbackHost(host string) bool {
 	if host == "localhost" {
-		return nil
+		return true
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("-addr %q: refusing to listen on a non-loopback host; use 127.0.0.1, [::1] or localhost", addr)
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // envLines are the KEY=value lines printed on start and written to -env-file.
 func envLines(base string, cfg sandbox.Config) []string {
-	return []string{
+	lines := []string{
 		"LUNE_BASE_URL=" + base,
 		"LUNE_API_KEY=" + first(cfg.Lune.Keys),
 		"INVETERATE_BASE_URL=" + base,
@@ -204,6 +233,11 @@ func envLines(base string, cfg sandbox.Config) []string {
 		"BLAZE_PARTNER_KEY=" + first(cfg.Blaze.PartnerKeys),
 		"BLAZE_DEVELOPER_KEY=" + first(slices.Sorted(maps.Keys(cfg.Blaze.DeveloperKeys))),
 	}
+	if u, err := url.Parse(base); err == nil && !isLoopbackHost(u.Hostname()) {
+		// The provider refuses http:// to another host unless told.
+		lines = append(lines, "WEBHOOKS_ALLOW_INSECURE_HTTP=true")
+	}
+	return lines
 }
 
 // otherKeys lists, as shell comments, the accepted keys beyond the first of each kind.

@@ -54,8 +54,45 @@ func TestParseFlags_loopbackOnly(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("-addr %s: err = %v, want ok = %v", tt.addr, err, tt.ok)
 		}
-		if err != nil && tt.addr == "0.0.0.0:8080" && !strings.Contains(err.Error(), "loopback") {
-			t.Errorf("error should say why: %v", err)
+		if err != nil && tt.addr == "0.0.0.0:8080" && !strings.Contains(err.Error(), "-allow-remote") {
+			t.Errorf("error should say how: %v", err)
+		}
+		// -allow-remote lifts the loopback rule, not the address syntax.
+		_, err = parseFlags([]string{"-addr", tt.addr, "-allow-remote"}, io.Discard)
+		if (err == nil) != (tt.addr != "127.0.0.1") {
+			t.Errorf("-addr %s -allow-remote: err = %v", tt.addr, err)
+		}
+	}
+}
+
+// TestRun_serviceContainer serves the sandbox as a CI service container would, with -allow-remote
+// and the base URL its clients use (listening on loopback all the same: tests stay on loopback):
+// the env file names that URL and allows the provider to use http:// to it.
+func TestRun_serviceContainer(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), "sandbox.env")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-allow-remote", "-base-url", "http://sandbox:8080/", "-env-file", envFile}, io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	var env map[string]string
+	for deadline := time.Now().Add(10 * time.Second); env == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(envFile); err == nil && len(b) > 0 {
+			env = parseEnv(string(b))
+		}
+	}
+	if env["LUNE_BASE_URL"] != "http://sandbox:8080" || env["BLAZE_BASE_URL"] != "http://sandbox:8080" || env["WEBHOOKS_ALLOW_INSECURE_HTTP"] != "true" {
+		t.Errorf("env file: %v", env)
+	}
+	for _, bad := range []string{"https://sandbox:8080", "sandbox:8080", "http://sandbox:8080/v1"} {
+		if _, err := parseFlags([]string{"-base-url", bad}, io.Discard); err == nil {
+			t.Errorf("-base-url %s was accepted", bad)
 		}
 	}
 }

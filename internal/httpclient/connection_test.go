@@ -1,0 +1,157 @@
+package httpclient
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// tlsServer is a TLS server on loopback with the given certificate (httptest's own when cert is
+// nil), counting the requests that reach its handler.
+func tlsServer(t *testing.T, cert *tls.Certificate) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var served atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		served.Add(1)
+		_, _ = w.Write([]byte(`[]`))
+	}))
+	if cert != nil {
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv, &served
+}
+
+// expiredCertificate is a self-signed certificate for 127.0.0.1 that expired yesterday.
+func expiredCertificate(t *testing.T) (tls.Certificate, *x509.Certificate) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "expired"},
+		NotBefore:             time.Now().Add(-48 * time.Hour),
+		NotAfter:              time.Now().Add(-24 * time.Hour),
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, parsed
+}
+
+// trusting is a transport that trusts exactly the given certificates.
+func trusting(certs ...*x509.Certificate) *http.Transport {
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+}
+
+// TestConnectionProblems_failFast sends a request into each failure that no retry can fix, with
+// retries configured: each is tried once, classified ErrConnection, and explained.
+func TestConnectionProblems_failFast(t *testing.T) {
+	untrusted, untrustedServed := tlsServer(t, nil)
+
+	mismatched, mismatchedServed := tlsServer(t, nil)
+	_, port, _ := net.SplitHostPort(mismatched.Listener.Addr().String())
+
+	expiredCert, expiredParsed := expiredCertificate(t)
+	expired, expiredServed := tlsServer(t, &expiredCert)
+
+	var dialed atomic.Int32
+	noSuchHost := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		dialed.Add(1)
+		return nil, &net.DNSError{Err: "no such host", Name: "api.nowhere.example", IsNotFound: true}
+	}}
+
+	cases := []struct {
+		name      string
+		baseURL   string
+		transport http.RoundTripper
+		attempts  func() int32
+		want      []string
+	}{
+		{"untrusted certificate", untrusted.URL, nil, untrustedServed.Load,
+			[]string{"the certificate of " + untrusted.URL + " is not trusted", "unknown authority", "SSL_CERT_FILE", "SSL_CERT_DIR"}},
+		{"certificate for another host", "https://localhost:" + port, trusting(mismatched.Certificate()), mismatchedServed.Load,
+			[]string{"the certificate of https://localhost:" + port + " is not valid for the host localhost", "Check the host name"}},
+		{"expired certificate", expired.URL, trusting(expiredParsed), expiredServed.Load,
+			[]string{"the certificate of " + expired.URL + " has expired", "clock"}},
+		{"host name that does not resolve", "https://api.nowhere.example", noSuchHost, dialed.Load,
+			[]string{"the host name api.nowhere.example does not resolve", "DNS"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(tc.baseURL)
+			cfg.MaxRetries = 5
+			cfg.Transport = tc.transport
+			c := newClient(t, cfg)
+			_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/v1/webhooks"}, nil)
+			if !errors.Is(err, ErrConnection) {
+				t.Fatalf("error %v, want ErrConnection", err)
+			}
+			for _, k := range allKinds {
+				if errors.Is(err, k) {
+					t.Errorf("error %v is also %v", err, k)
+				}
+			}
+			apiErr := asAPIError(t, err)
+			if apiErr.Attempts != 1 {
+				t.Errorf("%d attempts, want 1: a retry cannot fix this", apiErr.Attempts)
+			}
+			if n := tc.attempts(); n > 1 {
+				t.Errorf("the server saw %d requests (or dials), want at most 1", n)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestConnectionProblems_createNotAdopted: a create that could not connect was never sent, so its
+// outcome is known (nothing was made) and nothing is looked for.
+func TestConnectionProblems_createNotAdopted(t *testing.T) {
+	untrusted, served := tlsServer(t, nil)
+	cfg := testConfig(untrusted.URL)
+	cfg.MaxRetries = 5
+	c := newClient(t, cfg)
+	looked := false
+	_, err := c.CreateOrAdopt(context.Background(), Request{Method: http.MethodPost, Path: "/v1/webhooks", Body: map[string]string{}}, nil,
+		func(context.Context) (bool, error) { looked = true; return false, nil })
+	if !errors.Is(err, ErrConnection) || errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("error %v, want ErrConnection alone", err)
+	}
+	if looked || served.Load() != 0 {
+		t.Errorf("looked for the object: %v; requests served: %d", looked, served.Load())
+	}
+}
