@@ -2,10 +2,12 @@ package blaze
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
@@ -51,6 +53,49 @@ func TestListReadsTheOlderPageShape(t *testing.T) {
 			}
 			if calls != wantCalls {
 				t.Fatalf("%d calls, want %d", calls, wantCalls)
+			}
+		})
+	}
+}
+
+// TestListStopsOnBrokenPaging: a server that ignores start (every page the same), and one whose
+// list never ends (new ids forever, no total), are stopped with an error that says the paging looks
+// broken, after a bounded number of calls.
+func TestListStopsOnBrokenPaging(t *testing.T) {
+	cases := map[string]struct {
+		page      func(start int) string
+		wantCalls int
+	}{
+		"start ignored": {
+			page:      func(int) string { return `{"count":2,"total":10,"searchResult":[{"id":"a"},{"id":"b"}]}` },
+			wantCalls: 2,
+		},
+		"endless": {
+			page: func(start int) string {
+				return fmt.Sprintf(`{"count":1,"searchResult":[{"id":"w%d"}]}`, start)
+			},
+			wantCalls: maxPages,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				start, _ := strconv.Atoi(r.URL.Query().Get("start"))
+				fmt.Fprint(w, tc.page(start))
+			}))
+			defer srv.Close()
+			c, err := New(Config{Settings: httpclient.Settings{BaseURL: srv.URL, RateLimit: -1}, PartnerKey: "p", DeveloperKey: "d", PageSize: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.ListWebhooks(context.Background(), ListOptions{})
+			if err == nil || !strings.Contains(err.Error(), "paging looks broken") || !errors.Is(err, httpclient.ErrServer) {
+				t.Fatalf("error %v, want a server error saying the paging looks broken", err)
+			}
+			if calls != tc.wantCalls {
+				t.Errorf("%d calls, want %d", calls, tc.wantCalls)
 			}
 		})
 	}

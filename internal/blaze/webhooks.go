@@ -161,13 +161,22 @@ func (c *Client) ListWebhooks(ctx context.Context, opts ListOptions) ([]Webhook,
 	return all, nil
 }
 
+// maxPages caps one pass over the list: 100,000 webhooks at the default page size. A server whose
+// paging is broken (it ignores start, or never ends) is stopped there, not followed forever.
+const maxPages = 1000
+
 // ListWebhookPages reads the list page by page, in BLAZE's order, and calls yield with each page's
 // webhooks that are not deleted (and not already seen on an earlier page) as soon as it arrives,
 // so that a caller can use the first webhooks before the last page is read. It stops after the
-// last page, or as soon as yield returns false.
+// last page (an empty one, or once total is reached), or as soon as yield returns false. A page
+// that brings no webhook not seen before, or more than maxPages pages, means the server's paging
+// is broken: that is an error, not a loop.
 func (c *Client) ListWebhookPages(ctx context.Context, opts ListOptions, yield func(page []Webhook) bool) error {
 	seen := map[string]bool{}
-	for start := 0; ; {
+	for start, pages := 0, 0; ; pages++ {
+		if pages == maxPages {
+			return brokenPaging(fmt.Sprintf("it was still answering after %d pages (%d webhooks)", maxPages, start))
+		}
 		q := url.Values{}
 		q.Set("start", strconv.Itoa(start))
 		q.Set("limit", strconv.Itoa(c.pageSize))
@@ -182,22 +191,39 @@ func (c *Client) ListWebhookPages(ctx context.Context, opts ListOptions, yield f
 		if items == nil {
 			items = p.Values
 		}
+		if len(items) == 0 {
+			return nil
+		}
 		var live []Webhook
+		news := 0
 		for _, w := range items {
 			// Pages shift when a webhook is created or deleted between two calls: keep one copy.
-			if !w.Deleted && !seen[w.ID] {
-				seen[w.ID] = true
+			if seen[w.ID] {
+				continue
+			}
+			seen[w.ID] = true
+			news++
+			if !w.Deleted {
 				live = append(live, w)
 			}
+		}
+		if news == 0 {
+			return brokenPaging(fmt.Sprintf("the page at start=%d repeated only webhooks of earlier pages", start))
 		}
 		if len(live) > 0 && !yield(live) {
 			return nil
 		}
 		start += len(items)
-		if len(items) == 0 || (p.Total != nil && start >= *p.Total) {
+		if p.Total != nil && start >= *p.Total {
 			return nil
 		}
 	}
+}
+
+// brokenPaging is the error of a list whose paging cannot be followed to its end.
+func brokenPaging(why string) error {
+	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "BLAZE", Method: http.MethodGet, Path: webhooksPath,
+		Message: "BLAZE's paging looks broken: " + why + "; the list was stopped there. Try again later, or check the base URL"}
 }
 
 // CreateWebhook creates a webhook.

@@ -165,8 +165,8 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			v.Client = build[inveterate.Client](base, diags)(inveterate.New(inveterate.Config{Settings: s, APIKey: vals.creds[0],
 				VisibilityWait: settings.inveterateVisibilityWait, PollInterval: settings.inveteratePollInterval}))
 			if client := v.Client; client != nil {
-				clients.shared.inveterateSubscriptions = newSharedList(client.ListSubscriptions)
-				clients.shared.inveterateWebhooks = newSharedList(client.ListWebhooks)
+				clients.shared.inveterateSubscriptions = newSharedList(ctx, client.ListSubscriptions)
+				clients.shared.inveterateWebhooks = newSharedList(ctx, client.ListWebhooks)
 			}
 		}
 	}
@@ -186,7 +186,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			pace(&s, blz.RequestsPerSecond, getenv(envBlazePace), envBlazePace, path.Root("blaze").AtName("requests_per_second"), 1000, diags)
 			v.Client = build[blaze.Client](base, diags)(blaze.New(blaze.Config{Settings: s, PartnerKey: vals.creds[0], DeveloperKey: vals.creds[1], PageSize: settings.blazePageSize}))
 			if client := v.Client; client != nil {
-				clients.shared.partnerWebhooks = newSharedList(func(ctx context.Context) ([]blaze.Webhook, error) {
+				clients.shared.partnerWebhooks = newSharedList(ctx, func(ctx context.Context) ([]blaze.Webhook, error) {
 					return client.ListWebhooks(ctx, blaze.ListOptions{})
 				})
 			}
@@ -212,7 +212,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			pace(&s, ln.RequestsPerSecond, getenv(envLunePace), envLunePace, path.Root("lune").AtName("requests_per_second"), lune.RateLimit, diags)
 			v.Client = build[lune.Client](base, diags)(lune.New(lune.Config{Settings: s, APIKey: vals.creds[0], AccountID: accountID}))
 			if client := v.Client; client != nil {
-				clients.shared.luneWebhooks = newSharedList(func(ctx context.Context) ([]lune.Webhook, error) {
+				clients.shared.luneWebhooks = newSharedList(ctx, func(ctx context.Context) ([]lune.Webhook, error) {
 					return client.ListWebhooks(ctx, nil)
 				})
 			}

@@ -40,6 +40,8 @@ func (r *inveterateWebhookListResource) List(ctx context.Context, req list.ListR
 	if !ok {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
 	all, err := client.ListWebhooks(ctx)
 	if err != nil {
 		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Inveterate, "Unable to List Inveterate Webhooks", err)})

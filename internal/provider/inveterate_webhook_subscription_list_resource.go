@@ -56,6 +56,8 @@ func (r *inveterateWebhookSubscriptionListResource) List(ctx context.Context, re
 	if !ok {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
 	all, err := client.ListSubscriptions(ctx)
 	if err != nil {
 		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Inveterate, "Unable to List Inveterate Webhook Subscriptions", err)})

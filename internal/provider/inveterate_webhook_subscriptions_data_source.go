@@ -88,6 +88,8 @@ func (d *inveterateWebhookSubscriptionsDataSource) Read(ctx context.Context, req
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
 	all, err := client.ListSubscriptions(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, &d.clients.Inveterate, "Unable to List Inveterate Webhook Subscriptions", err)

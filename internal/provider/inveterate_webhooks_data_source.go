@@ -78,6 +78,8 @@ func (d *inveterateWebhooksDataSource) Read(ctx context.Context, _ datasource.Re
 	if !ok {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
 	all, err := client.ListWebhooks(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, &d.clients.Inveterate, "Unable to List Inveterate Webhooks", err)

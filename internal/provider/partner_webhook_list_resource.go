@@ -65,6 +65,8 @@ func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequ
 	// reading.
 	stream.Results = func(push func(list.ListResult) bool) {
 		var pushed int64
+		ctx, cancel := context.WithTimeout(ctx, listTimeout)
+		defer cancel()
 		err := client.ListWebhookPages(ctx, blaze.ListOptions{ShopID: cfg.ShopID.ValueString()}, func(page []blaze.Webhook) bool {
 			for i := range page {
 				w := &page[i]

@@ -92,6 +92,8 @@ func (d *partnerWebhooksDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
 	all, err := client.ListWebhooks(ctx, blaze.ListOptions{ShopID: data.ShopID.ValueString()})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, &d.clients.Blaze, "Unable to List BLAZE Partner Webhooks", err)

@@ -33,70 +33,81 @@ func (s *sharedReads) invalidateBlaze() { s.partnerWebhooks.invalidate() }
 
 // findShared returns the object with id from a shared list. One missing from it is asked for
 // afresh with confirm before anything is concluded: a stale list must never make a read declare an
-// object gone (and Terraform create a duplicate). A list that failed fails the read: the vendor is
-// down or misconfigured, and a "not found" from a get by id then proves nothing.
-func findShared[T any](ctx context.Context, list *sharedList[T], id string, idOf func(*T) string, confirm func(context.Context) (*T, error)) (*T, error) {
+// object gone (and Terraform create a duplicate). confirm gets the number of the list call that
+// missed, so that confirmations by a newer list can share one. A list that failed fails the read:
+// the vendor is down or misconfigured, and a "not found" from a get by id then proves nothing.
+func findShared[T any](ctx context.Context, list *sharedList[T], id string, idOf func(*T) string, confirm func(ctx context.Context, missedIn uint64) (*T, error)) (*T, error) {
+	var missedIn uint64
 	if list != nil {
-		items, err := list.get(ctx)
+		c, err := list.getCall(ctx)
 		if err != nil {
 			return nil, err
 		}
-		for i := range items {
-			if idOf(&items[i]) == id {
-				found := items[i]
-				return &found, nil
-			}
+		if found := findByID(c.items, id, idOf); found != nil {
+			return found, nil
 		}
+		missedIn = c.seq
 	}
-	return confirm(ctx)
+	return confirm(ctx, missedIn)
 }
 
-// readLuneWebhook reads a Lune webhook for a refresh; a miss is confirmed with a get by id.
+// findByID returns a copy of the item with id, or nil.
+func findByID[T any](items []T, id string, idOf func(*T) string) *T {
+	for i := range items {
+		if idOf(&items[i]) == id {
+			found := items[i]
+			return &found
+		}
+	}
+	return nil
+}
+
+// readLuneWebhook reads a Lune webhook for a refresh; a miss is confirmed with a get by id, paced
+// by the client's rate limiter like every request.
 func (c *Clients) readLuneWebhook(ctx context.Context, id string) (*lune.Webhook, error) {
 	return findShared(ctx, c.shared.luneWebhooks, id, func(w *lune.Webhook) string { return w.ID },
-		func(ctx context.Context) (*lune.Webhook, error) { return c.Lune.Client.GetWebhook(ctx, id) })
+		func(ctx context.Context, _ uint64) (*lune.Webhook, error) { return c.Lune.Client.GetWebhook(ctx, id) })
 }
 
 // readPartnerWebhook reads a BLAZE webhook for a refresh; a miss is confirmed with a get by id
 // (which also reports a soft-deleted webhook as not found).
 func (c *Clients) readPartnerWebhook(ctx context.Context, id string) (*blaze.Webhook, error) {
 	return findShared(ctx, c.shared.partnerWebhooks, id, func(w *blaze.Webhook) string { return w.ID },
-		func(ctx context.Context) (*blaze.Webhook, error) { return c.Blaze.Client.GetWebhook(ctx, id) })
+		func(ctx context.Context, _ uint64) (*blaze.Webhook, error) { return c.Blaze.Client.GetWebhook(ctx, id) })
 }
 
 // readInveterateSubscription reads an Inveterate subscription for a refresh. Inveterate has no
-// get by id, so a miss is confirmed with a fresh list (which the reads that follow then share).
+// get by id, so a miss is confirmed with a list taken after the one that missed; the reads that
+// missed together share it.
 func (c *Clients) readInveterateSubscription(ctx context.Context, id string) (*inveterate.Subscription, error) {
 	list := c.shared.inveterateSubscriptions
-	return findShared(ctx, list, id, func(s *inveterate.Subscription) string { return s.ID },
-		func(ctx context.Context) (*inveterate.Subscription, error) {
-			return findFresh(ctx, list, id, func(s *inveterate.Subscription) string { return s.ID }, c.Inveterate.Client.FindSubscription)
-		})
+	idOf := func(s *inveterate.Subscription) string { return s.ID }
+	return findShared(ctx, list, id, idOf, func(ctx context.Context, missedIn uint64) (*inveterate.Subscription, error) {
+		return findFresh(ctx, list, missedIn, id, idOf, c.Inveterate.Client.FindSubscription)
+	})
 }
 
 // readInveterateWebhook is readInveterateSubscription for admin webhooks.
 func (c *Clients) readInveterateWebhook(ctx context.Context, id string) (*inveterate.Webhook, error) {
 	list := c.shared.inveterateWebhooks
-	return findShared(ctx, list, id, func(w *inveterate.Webhook) string { return w.ID },
-		func(ctx context.Context) (*inveterate.Webhook, error) {
-			return findFresh(ctx, list, id, func(w *inveterate.Webhook) string { return w.ID }, c.Inveterate.Client.FindWebhook)
-		})
+	idOf := func(w *inveterate.Webhook) string { return w.ID }
+	return findShared(ctx, list, id, idOf, func(ctx context.Context, missedIn uint64) (*inveterate.Webhook, error) {
+		return findFresh(ctx, list, missedIn, id, idOf, c.Inveterate.Client.FindWebhook)
+	})
 }
 
-// findFresh takes a fresh list and looks for id in it; without a shared list it uses find.
-func findFresh[T any](ctx context.Context, list *sharedList[T], id string, idOf func(*T) string, find func(context.Context, string) (*T, error)) (*T, error) {
+// findFresh looks for id in a list taken after the call numbered missedIn; without a shared list
+// it uses find.
+func findFresh[T any](ctx context.Context, list *sharedList[T], missedIn uint64, id string, idOf func(*T) string, find func(context.Context, string) (*T, error)) (*T, error) {
 	if list == nil {
 		return find(ctx, id)
 	}
-	items, err := list.fresh(ctx)
+	call, err := list.freshAfter(ctx, missedIn)
 	if err != nil {
 		return nil, err
 	}
-	for i := range items {
-		if idOf(&items[i]) == id {
-			found := items[i]
-			return &found, nil
-		}
+	if found := findByID(call.items, id, idOf); found != nil {
+		return found, nil
 	}
 	return nil, &httpclient.APIError{Kind: httpclient.ErrNotFound, Vendor: "Inveterate", Message: fmt.Sprintf("%q is not in a fresh list", id)}
 }

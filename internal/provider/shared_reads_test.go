@@ -18,10 +18,10 @@ type item struct{ id, v string }
 func itemID(i *item) string { return i.id }
 
 func TestFindSharedConfirmsAMissBeforeDecidingGone(t *testing.T) {
-	list := newSharedList(func(context.Context) ([]item, error) { return []item{{"a", "listed"}}, nil })
+	list := newSharedList(context.Background(), func(context.Context) ([]item, error) { return []item{{"a", "listed"}}, nil })
 	confirms := 0
-	confirm := func(id string, found bool) func(context.Context) (*item, error) {
-		return func(context.Context) (*item, error) {
+	confirm := func(id string, found bool) func(context.Context, uint64) (*item, error) {
+		return func(context.Context, uint64) (*item, error) {
 			confirms++
 			if found {
 				return &item{id, "fresh"}, nil
@@ -47,9 +47,9 @@ func TestFindSharedConfirmsAMissBeforeDecidingGone(t *testing.T) {
 }
 
 func TestFindSharedFailsWhenTheListFails(t *testing.T) {
-	list := newSharedList(func(context.Context) ([]item, error) { return nil, errors.New("boom") })
+	list := newSharedList(context.Background(), func(context.Context) ([]item, error) { return nil, errors.New("boom") })
 	confirmed := false
-	_, err := findShared(context.Background(), list, "a", itemID, func(context.Context) (*item, error) {
+	_, err := findShared(context.Background(), list, "a", itemID, func(context.Context, uint64) (*item, error) {
 		confirmed = true
 		return nil, &httpclient.APIError{Kind: httpclient.ErrNotFound}
 	})
@@ -60,7 +60,7 @@ func TestFindSharedFailsWhenTheListFails(t *testing.T) {
 
 func TestFindFreshTakesANewList(t *testing.T) {
 	calls := 0
-	list := newSharedList(func(context.Context) ([]item, error) {
+	list := newSharedList(context.Background(), func(context.Context) ([]item, error) {
 		calls++
 		if calls == 1 {
 			return nil, nil // the first list predates the item
@@ -71,12 +71,13 @@ func TestFindFreshTakesANewList(t *testing.T) {
 	if _, err := list.get(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := findFresh(ctx, list, "a", itemID, nil)
+	got, err := findFresh(ctx, list, 1, "a", itemID, nil)
 	if err != nil || got.v != "fresh" || calls != 2 {
 		t.Fatalf("got %+v, %v after %d lists", got, err, calls)
 	}
-	if _, err := findFresh(ctx, list, "zz", itemID, nil); !httpclient.IsNotFound(err) {
-		t.Fatalf("missing from a fresh list: %v, want not found", err)
+	// Another miss of the first list is confirmed by the same newer list.
+	if _, err := findFresh(ctx, list, 1, "zz", itemID, nil); !httpclient.IsNotFound(err) || calls != 2 {
+		t.Fatalf("missing from a fresh list: %v after %d lists, want not found after 2", err, calls)
 	}
 }
 
@@ -116,4 +117,84 @@ func TestAccSharedReads_refreshListsOncePerVendor(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccSharedReads_dozensDeletedOutOfBand deletes dozens of webhooks of every type behind
+// Terraform's back and counts the calls of the plan that notices: the misses of each Inveterate
+// surface are confirmed together by one newer list (not one list per missing record), the Lune
+// and BLAZE misses by one get each, paced: Lune never answers 429.
+func TestAccSharedReads_dozensDeletedOutOfBand(t *testing.T) {
+	const n = 24
+	e := newAccEnv(t, sandbox.Config{})
+	srv := e.sandbox()
+	config := e.config(fmt.Sprintf(`
+resource "webhooks_webhook" "lune" {
+  count = %[1]d
+  url   = "https://hooks.example.com/lune/${count.index}"
+}
+
+resource "webhooks_inveterate_webhook_subscription" "sub" {
+  count        = %[1]d
+  topic        = "customer.updated"
+  callback_url = "https://hooks.example.com/inveterate/${count.index}"
+  name         = "subscription ${count.index}"
+}
+
+resource "webhooks_inveterate_webhook" "admin" {
+  count        = %[1]d
+  callback_url = "https://hooks.example.com/inveterate/admin/${count.index}"
+}
+
+resource "webhooks_partner_webhook" "partner" {
+  count         = %[1]d
+  web_hook_type = "NEW_MEMBER"
+  web_hook_urls = ["https://hooks.example.com/blaze/${count.index}"]
+}
+`, n))
+	var counts map[string]int
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					for _, w := range srv.LuneWebhooks() {
+						srv.DeleteLuneWebhook(w.ID)
+					}
+					for _, s := range srv.InveterateSubscriptions() {
+						srv.DeleteInveterateSubscription(s.ID)
+					}
+					for _, w := range srv.InveterateWebhooks() {
+						srv.DeleteInveterateWebhook(w.ID)
+					}
+					for _, w := range srv.BlazeWebhooks() {
+						srv.DeleteBlazeWebhook(w.ID)
+					}
+					srv.ResetCounts()
+				},
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig: func() { counts = srv.Counts() },
+				Config:    e.config(""),
+			},
+		},
+	})
+	t.Logf("calls of the plan after %d deletions of each type: %v", n, counts)
+	// One plan: a list that misses, and one newer list that confirms every miss.
+	for _, op := range []string{"inveterate.subscriptions.list", "inveterate.webhooks.list"} {
+		if counts[op] != 2 {
+			t.Errorf("%s: %d calls to confirm %d missing records, want 2 (the list that missed, one that confirms)", op, counts[op], n)
+		}
+	}
+	for _, op := range []string{"lune.get", "blaze.get"} {
+		if counts[op] != n {
+			t.Errorf("%s: %d calls, want %d (one get per missing webhook)", op, counts[op], n)
+		}
+	}
+	if counts["lune.rate_limited"] != 0 {
+		t.Errorf("Lune answered 429 %d times", counts["lune.rate_limited"])
+	}
 }

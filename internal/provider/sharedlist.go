@@ -7,46 +7,79 @@ import (
 	"time"
 )
 
-// sharedListTimeout bounds one shared list call. The call runs detached from the context of the
-// read that started it, so that one cancelled read does not fail the others waiting on it.
-const sharedListTimeout = 5 * time.Minute
+// listTimeout bounds one pass over a vendor's list: a shared list call, whoever waits for it, and
+// the list read of a data source or list resource.
+const listTimeout = 5 * time.Minute
 
 // sharedList serves the reads of many resources of one vendor from one list call.
 //
 // It lives in the provider data, which Terraform builds anew for every operation (plan, apply),
 // so a list is never older than the operation. Any write to the vendor invalidates it: the next
 // read takes a fresh list. Concurrent reads wait for the list being taken instead of taking their
-// own.
+// own, and the reads that need a list newer than the one they were served (to confirm a miss)
+// share one too.
+//
+// The call runs on a context of its own, derived from the operation's (base): one read that is
+// cancelled does not fail the others waiting, and the call's logs carry the operation's fields,
+// never one resource's. The call is cancelled when no read waits for it any more, and at
+// listTimeout in any case.
 type sharedList[T any] struct {
 	fetch func(context.Context) ([]T, error)
+	base  context.Context
 
 	mu      sync.Mutex
 	version uint64
-	current *listCall[T]
+	seq     uint64
+	// first is the first call of the current version, which serves every read; latest is the
+	// newest call, which serves the confirmations of misses.
+	first, latest *listCall[T]
 	// succeeded is set once any list has been taken without error in this operation.
 	succeeded atomic.Bool
 }
 
+// listCall is one list call, and what it answered once done is closed.
 type listCall[T any] struct {
 	version uint64
-	done    chan struct{}
-	items   []T
-	err     error
+	// seq orders the calls: a call with a higher seq was started after one with a lower.
+	seq   uint64
+	done  chan struct{}
+	items []T
+	err   error
+
+	// waiters is how many reads wait for it; cancel stops it, and abandoned records that it was
+	// stopped because none did (guarded by the list's mu).
+	waiters   int
+	cancel    context.CancelFunc
+	abandoned bool
 }
 
-func newSharedList[T any](fetch func(context.Context) ([]T, error)) *sharedList[T] {
-	return &sharedList[T]{fetch: fetch}
+// newSharedList returns a list taken with fetch, on contexts derived from base.
+func newSharedList[T any](base context.Context, fetch func(context.Context) ([]T, error)) *sharedList[T] {
+	return &sharedList[T]{fetch: fetch, base: context.WithoutCancel(base)}
 }
 
-// get returns the current list, taking it if no valid one is taken or being taken.
+// get returns the list of the current version, taking it if no valid one is taken or being taken.
+// Every read is served by the same list (the first of the version), so that the reads that miss
+// in it can all be confirmed by one newer list.
 func (s *sharedList[T]) get(ctx context.Context) ([]T, error) {
-	return s.wait(ctx, s.call(ctx, false))
+	c, err := s.getCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.items, nil
 }
 
-// fresh takes a new list whatever is cached (and keeps it for the reads that follow). A read
-// uses it to confirm that an object missing from a shared list is really gone.
-func (s *sharedList[T]) fresh(ctx context.Context) ([]T, error) {
-	return s.wait(ctx, s.call(ctx, true))
+// getCall is get, with the call that answered.
+func (s *sharedList[T]) getCall(ctx context.Context) (*listCall[T], error) {
+	return s.wait(ctx, s.call(0, false))
+}
+
+// freshAfter returns a list taken after the call numbered seq: the call in flight or done, if it
+// was started after that one and no write has happened since, else a new one. A read uses it to
+// confirm that an object missing from a shared list is really gone, and reads that missed
+// together share one confirmation.
+func (s *sharedList[T]) freshAfter(ctx context.Context, seq uint64) (*listCall[T], error) {
+	return s.wait(ctx, s.call(seq, true))
 }
 
 // invalidate marks every list taken so far as stale; the vendor clients call it on every write.
@@ -59,17 +92,28 @@ func (s *sharedList[T]) invalidate() {
 	s.mu.Unlock()
 }
 
-func (s *sharedList[T]) call(ctx context.Context, force bool) *listCall[T] {
+// call returns the call to wait for. Without fresh: the first call of the current version, when
+// it is valid (not abandoned). With fresh: the latest call, when it is valid and was started after
+// the call numbered after. Else a new call.
+func (s *sharedList[T]) call(after uint64, fresh bool) *listCall[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.current; c != nil && !force && c.version == s.version {
-		return c
+	valid := func(c *listCall[T]) bool { return c != nil && c.version == s.version && !c.abandoned }
+	switch {
+	case !fresh && valid(s.first):
+		return s.first
+	case fresh && valid(s.latest) && s.latest.seq > after:
+		return s.latest
 	}
-	c := &listCall[T]{version: s.version, done: make(chan struct{})}
-	s.current = c
+	s.seq++
+	fetchCtx, cancel := context.WithTimeout(s.base, listTimeout)
+	c := &listCall[T]{version: s.version, seq: s.seq, done: make(chan struct{}), cancel: cancel}
+	s.latest = c
+	if !fresh || !valid(s.first) {
+		s.first = c
+	}
 	go func() {
 		defer close(c.done)
-		fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedListTimeout)
 		defer cancel()
 		c.items, c.err = s.fetch(fetchCtx)
 		if c.err == nil {
@@ -79,11 +123,33 @@ func (s *sharedList[T]) call(ctx context.Context, force bool) *listCall[T] {
 	return c
 }
 
-func (s *sharedList[T]) wait(ctx context.Context, c *listCall[T]) ([]T, error) {
+// wait waits for c, or for ctx. The last read to stop waiting for a call that is not done
+// cancels it: nobody needs its answer.
+func (s *sharedList[T]) wait(ctx context.Context, c *listCall[T]) (*listCall[T], error) {
+	s.mu.Lock()
+	c.waiters++
+	s.mu.Unlock()
 	select {
 	case <-c.done:
-		return c.items, c.err
+		s.mu.Lock()
+		c.waiters--
+		s.mu.Unlock()
+		if c.err != nil {
+			return nil, c.err
+		}
+		return c, nil
 	case <-ctx.Done():
+		s.mu.Lock()
+		c.waiters--
+		if c.waiters == 0 {
+			select {
+			case <-c.done:
+			default:
+				c.abandoned = true
+				c.cancel()
+			}
+		}
+		s.mu.Unlock()
 		return nil, ctx.Err()
 	}
 }

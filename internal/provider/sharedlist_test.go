@@ -1,18 +1,22 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
 func TestSharedListServesConcurrentReadsFromOneCall(t *testing.T) {
 	var calls atomic.Int32
 	release := make(chan struct{})
-	s := newSharedList(func(context.Context) ([]int, error) {
+	s := newSharedList(context.Background(), func(context.Context) ([]int, error) {
 		calls.Add(1)
 		<-release
 		return []int{1, 2, 3}, nil
@@ -41,7 +45,7 @@ func TestSharedListServesConcurrentReadsFromOneCall(t *testing.T) {
 
 func TestSharedListInvalidateAndFresh(t *testing.T) {
 	var calls atomic.Int32
-	s := newSharedList(func(context.Context) ([]int32, error) {
+	s := newSharedList(context.Background(), func(context.Context) ([]int32, error) {
 		n := calls.Add(1)
 		return []int32{n}, nil
 	})
@@ -52,20 +56,23 @@ func TestSharedListInvalidateAndFresh(t *testing.T) {
 		t.Fatalf("a second read took a new list: %v %v", first, again)
 	}
 	s.invalidate()
-	afterWrite, _ := s.get(ctx)
-	if afterWrite[0] != 2 {
-		t.Fatalf("after a write the list was not taken again: %v", afterWrite)
+	afterWrite, _ := s.getCall(ctx)
+	if afterWrite.items[0] != 2 {
+		t.Fatalf("after a write the list was not taken again: %v", afterWrite.items)
 	}
-	fresh, _ := s.fresh(ctx)
+	freshCall, _ := s.freshAfter(ctx, afterWrite.seq)
+	fresh := freshCall.items
+	second, _ := s.freshAfter(ctx, afterWrite.seq)
 	cached, _ := s.get(ctx)
-	if fresh[0] != 3 || cached[0] != 3 {
-		t.Fatalf("fresh = %v and the next read = %v, want the fresh list for both", fresh, cached)
+	// Reads keep the version's first list; confirmations of its misses share the fresh one.
+	if fresh[0] != 3 || second.items[0] != 3 || cached[0] != 2 {
+		t.Fatalf("fresh = %v, second = %v, the next read = %v; want 3, 3, 2", fresh, second.items, cached)
 	}
 }
 
 func TestSharedListKeepsAFailureUntilTheNextWrite(t *testing.T) {
 	var calls atomic.Int32
-	s := newSharedList(func(context.Context) ([]int, error) {
+	s := newSharedList(context.Background(), func(context.Context) ([]int, error) {
 		if calls.Add(1) == 1 {
 			return nil, errors.New("boom")
 		}
@@ -87,7 +94,7 @@ func TestSharedListKeepsAFailureUntilTheNextWrite(t *testing.T) {
 
 func TestSharedListCancelledReaderDoesNotFailOthers(t *testing.T) {
 	release := make(chan struct{})
-	s := newSharedList(func(ctx context.Context) ([]int, error) {
+	s := newSharedList(context.Background(), func(ctx context.Context) ([]int, error) {
 		select {
 		case <-release:
 			return []int{1}, nil
@@ -107,5 +114,116 @@ func TestSharedListCancelledReaderDoesNotFailOthers(t *testing.T) {
 	items, err := s.get(context.Background())
 	if err != nil || len(items) != 1 {
 		t.Fatalf("the other reader got %v, %v", items, err)
+	}
+}
+
+// TestSharedListAbandonedCallIsCancelled: when the last read waiting for a list stops waiting, the
+// call is cancelled (nobody needs it), and the next read takes a new one.
+func TestSharedListAbandonedCallIsCancelled(t *testing.T) {
+	var calls atomic.Int32
+	stopped := make(chan error, 1)
+	s := newSharedList(context.Background(), func(ctx context.Context) ([]int, error) {
+		if calls.Add(1) == 1 {
+			<-ctx.Done()
+			stopped <- ctx.Err()
+			return nil, ctx.Err()
+		}
+		return []int{2}, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { _, err := s.get(ctx); errc <- err }()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the reader got %v", err)
+	}
+	select {
+	case err := <-stopped:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the call stopped with %v, want cancelled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the abandoned call is still running")
+	}
+	items, err := s.get(context.Background())
+	if err != nil || len(items) != 1 || calls.Load() != 2 {
+		t.Fatalf("the next read got %v, %v after %d calls; want a new list", items, err, calls.Load())
+	}
+}
+
+// TestSharedListCallHasADeadline: a list call has a deadline of its own, whatever the reads'.
+func TestSharedListCallHasADeadline(t *testing.T) {
+	s := newSharedList(context.Background(), func(ctx context.Context) ([]int, error) {
+		deadline, ok := ctx.Deadline()
+		if !ok || time.Until(deadline) > listTimeout {
+			t.Errorf("deadline %v (set: %v), want within %v", deadline, ok, listTimeout)
+		}
+		return nil, nil
+	})
+	if _, err := s.get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSharedListConfirmationsShareOneCall: twenty reads that missed in the same list, confirming at
+// the same time or one after the other, share one newer list.
+func TestSharedListConfirmationsShareOneCall(t *testing.T) {
+	var calls atomic.Int32
+	s := newSharedList(context.Background(), func(context.Context) ([]int32, error) {
+		return []int32{calls.Add(1)}, nil
+	})
+	ctx := context.Background()
+	first, err := s.getCall(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if c, err := s.freshAfter(ctx, first.seq); err != nil || c.items[0] != 2 {
+				t.Errorf("confirmation got %v, %v", c, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for range 10 {
+		read, _ := s.getCall(ctx)
+		if c, err := s.freshAfter(ctx, read.seq); err != nil || c.items[0] != 2 {
+			t.Errorf("a later confirmation got %v, %v", c, err)
+		}
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("%d list calls, want 2: the list that missed and one that confirms", n)
+	}
+}
+
+// TestSharedListLogsCarryNoResourceFields: the list call logs with the operation's logger, not
+// with the fields of the resource whose read started it.
+func TestSharedListLogsCarryNoResourceFields(t *testing.T) {
+	var out bytes.Buffer
+	operation := tflogtest.RootLogger(context.Background(), &out)
+	s := newSharedList(operation, func(ctx context.Context) ([]int, error) {
+		tflog.Debug(ctx, "listing")
+		return nil, nil
+	})
+	read := tflog.SetField(operation, "tf_resource_type", "webhooks_webhook")
+	read = tflog.SetField(read, "id", "wh_1")
+	if _, err := s.get(read); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := tflogtest.MultilineJSONDecode(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0]["@message"] != "listing" {
+		t.Fatalf("log entries %v, want the list call's", entries)
+	}
+	for _, field := range []string{"tf_resource_type", "id"} {
+		if _, ok := entries[0][field]; ok {
+			t.Errorf("the list call's log carries the reading resource's %s: %v", field, entries[0])
+		}
 	}
 }

@@ -59,6 +59,8 @@ func (r *webhookListResource) List(ctx context.Context, req list.ListRequest, st
 	if id := cfg.AccountID.ValueString(); id != "" {
 		accountIDs = []string{id}
 	}
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
 	all, err := client.ListWebhooks(ctx, accountIDs)
 	if err != nil {
 		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Lune, "Unable to List Lune Webhooks", err)})

@@ -86,6 +86,8 @@ func (d *webhooksDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
 	all, err := client.ListWebhooks(ctx, accountIDs)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, &d.clients.Lune, "Unable to List Lune Webhooks", err)
