@@ -229,8 +229,9 @@ func brokenPaging(why string) error {
 // CreateWebhook creates a webhook.
 //
 // BLAZE has no idempotency key: when the answer to a create is lost, the webhook it may have made
-// is looked for (same type, URLs and shop, created since the request, not claimed by this
-// process) and adopted; the create is sent again only when there is none.
+// is looked for (same type, URLs and shop, created around the request, not claimed by this
+// process) and adopted when it is the only one; the create is sent again only when there is none,
+// and fails when there are several.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
 	sent := time.Now()
 	var out Webhook
@@ -240,14 +241,15 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 			if err != nil {
 				return false, err
 			}
-			best := httpclient.ClaimNewest(&c.claims, all, func(w *Webhook) (string, time.Time, bool) {
-				return w.ID, w.CreatedTime(), w.WebHookType == in.WebHookType && w.URL == in.URL &&
-					httpclient.SameSet(w.WebHookURLs, in.WebHookURLs) && httpclient.CreatedSince(w.CreatedTime(), sent)
+			lookedAt := time.Now()
+			found, err := httpclient.ClaimOnly(&c.claims, "BLAZE", all, func(w *Webhook) (string, bool) {
+				return w.ID, w.WebHookType == in.WebHookType && w.URL == in.URL &&
+					httpclient.SameSet(w.WebHookURLs, in.WebHookURLs) && httpclient.CreatedWithin(w.CreatedTime(), sent, lookedAt)
 			})
-			if best != nil {
-				out = *best
+			if found != nil {
+				out = *found
 			}
-			return best != nil, nil
+			return found != nil, err
 		})
 	if err != nil {
 		return nil, shopError(in.ShopID, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"fmt"
 	"strings"
 	"testing"
@@ -197,5 +198,22 @@ func TestWebhookJSONRoundTripsUnknownFields(t *testing.T) {
 	_ = json.Unmarshal(out, &b)
 	if fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Fatalf("round trip changed the object:\n in %v\nout %v", a, b)
+	}
+}
+
+// TestCreateNeverAdoptsAStranger: after a lost answer, a matching webhook created moments before by
+// somebody else makes two candidates: nothing is adopted and the error names both.
+func TestCreateNeverAdoptsAStranger(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{})
+	in := blaze.CreateWebhookInput{WebHookType: "NEW_MEMBER", WebHookURLs: []string{"https://hooks.example.com/shared"}}
+	stranger := srv.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: in.WebHookType, WebHookURLs: in.WebHookURLs})
+	srv.FailNext(sandbox.Blaze, "blaze.create", sandbox.FailLostResponse, 1)
+	w, err := newClient(t, srv).CreateWebhook(context.Background(), in)
+	var ambiguous *httpclient.AmbiguousError
+	if w != nil || !errors.As(err, &ambiguous) || len(ambiguous.IDs) != 2 || !slices.Contains(ambiguous.IDs, stranger.ID) {
+		t.Fatalf("got %v, %v; want no webhook and an ambiguity naming both", w, err)
+	}
+	if n := srv.Count("blaze.create"); n != 1 {
+		t.Errorf("%d creates, want the one whose answer was lost", n)
 	}
 }

@@ -349,6 +349,10 @@ func (c *Client) CreateOrAdopt(ctx context.Context, req Request, out any, find A
 			defer cancel()
 		}
 		found, findErr := find(lookupCtx)
+		var ambiguous *AmbiguousError
+		if errors.As(findErr, &ambiguous) {
+			return false, findErr
+		}
 		if findErr != nil {
 			return false, fmt.Errorf("%w; looking for the object it may have created also failed: %w", err, findErr)
 		}

@@ -1,14 +1,17 @@
 package httpclient
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
 
-// ClockSkew is how far a vendor's clock may be behind ours when we compare an object's creation
-// time with the moment we sent its create.
-const ClockSkew = 2 * time.Minute
+// ClockSkew is how far a vendor's clock may be from ours when an object's creation time is
+// compared with the moment its create was sent: an object adopted after a lost answer must have
+// been created within [sent - ClockSkew, looked for + ClockSkew].
+const ClockSkew = 30 * time.Second
 
 // Claims remembers the ids of objects this process created or adopted, so that reconciling one
 // create of unknown outcome never adopts an object that belongs to another resource.
@@ -52,10 +55,10 @@ func (c *Claims) Has(id string) bool {
 	return ok
 }
 
-// CreatedSince reports whether an object created at t may be the result of a create sent at sent,
-// allowing for the vendor's clock being behind ours.
-func CreatedSince(t, sent time.Time) bool {
-	return !t.Before(sent.Add(-ClockSkew))
+// CreatedWithin reports whether an object created at t (by the vendor's clock) may be the result
+// of a create sent at sent and looked for at lookedAt (by ours), allowing ClockSkew either way.
+func CreatedWithin(t, sent, lookedAt time.Time) bool {
+	return !t.Before(sent.Add(-ClockSkew)) && !t.After(lookedAt.Add(ClockSkew))
 }
 
 // SameSet reports whether a and b hold the same strings, ignoring order and repeats.
@@ -66,21 +69,44 @@ func SameSet(a, b []string) bool {
 	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
 
-// ClaimNewest claims and returns the newest of items that matches and nobody has claimed, or nil.
-// match returns an item's id, its creation time and whether it is a candidate.
-func ClaimNewest[T any](claims *Claims, items []T, match func(*T) (id string, created time.Time, ok bool)) *T {
+// AmbiguousError is the error of a create whose answer was lost when more than one object
+// matches what it sent: the provider cannot tell which one it made, so it adopts none.
+type AmbiguousError struct {
+	Vendor string
+	IDs    []string
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("the answer to the create was lost, and %d %s objects match what it sent and were created since "+
+		"(ids %s): the provider cannot tell which one it created, so it adopted none and sent nothing more",
+		len(e.IDs), e.Vendor, strings.Join(e.IDs, ", "))
+}
+
+// Unwrap classifies the error: the create's outcome stays unknown.
+func (e *AmbiguousError) Unwrap() error { return ErrOutcomeUnknown }
+
+// ClaimOnly claims and returns the one item that matches and nobody has claimed. It returns nil
+// when none does, and an *AmbiguousError, claiming nothing, when more than one does: adopting one
+// of them could take an object that somebody else created. match returns an item's id and whether
+// it is a candidate.
+func ClaimOnly[T any](claims *Claims, vendor string, items []T, match func(*T) (id string, ok bool)) (*T, error) {
 	for {
-		var best *T
-		var bestID string
-		var bestAt time.Time
+		var found *T
+		var ids []string
 		for i := range items {
-			id, at, ok := match(&items[i])
-			if ok && !claims.Has(id) && (best == nil || at.After(bestAt)) {
-				best, bestID, bestAt = &items[i], id, at
+			if id, ok := match(&items[i]); ok && !claims.Has(id) {
+				found = &items[i]
+				ids = append(ids, id)
 			}
 		}
-		if best == nil || claims.TryClaim(bestID) {
-			return best
+		switch {
+		case len(ids) == 0:
+			return nil, nil
+		case len(ids) > 1:
+			slices.Sort(ids)
+			return nil, &AmbiguousError{Vendor: vendor, IDs: ids}
+		case claims.TryClaim(ids[0]):
+			return found, nil
 		}
 		// Claimed by a concurrent reconciliation in the meantime: look again.
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -333,25 +335,29 @@ func TestClaims(t *testing.T) {
 	}
 }
 
-func TestCreatedSince(t *testing.T) {
+func TestCreatedWithin(t *testing.T) {
 	sent := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	lookedAt := sent.Add(10 * time.Second)
 	tests := []struct {
 		name    string
 		created time.Time
 		want    bool
 	}{
 		{"same instant", sent, true},
-		{"after", sent.Add(time.Second), true},
-		{"vendor clock one minute behind", sent.Add(-time.Minute), true},
-		{"exactly the skew", sent.Add(-ClockSkew), true},
-		{"just beyond the skew", sent.Add(-ClockSkew - time.Nanosecond), false},
+		{"between the create and the search", sent.Add(time.Second), true},
+		{"vendor clock 20 s behind", sent.Add(-20 * time.Second), true},
+		{"exactly the skew before", sent.Add(-ClockSkew), true},
+		{"just beyond the skew before", sent.Add(-ClockSkew - time.Nanosecond), false},
+		{"two minutes before: somebody else's", sent.Add(-2 * time.Minute), false},
 		{"an hour before", sent.Add(-time.Hour), false},
+		{"vendor clock ahead, within the skew", lookedAt.Add(ClockSkew), true},
+		{"after the search beyond the skew", lookedAt.Add(ClockSkew + time.Nanosecond), false},
 		{"other time zone, same instant", sent.In(time.FixedZone("X", 5*3600)), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := CreatedSince(tt.created, sent); got != tt.want {
-				t.Errorf("CreatedSince(%v, %v) = %v, want %v", tt.created, sent, got, tt.want)
+			if got := CreatedWithin(tt.created, sent, lookedAt); got != tt.want {
+				t.Errorf("CreatedWithin(%v, %v, %v) = %v, want %v", tt.created, sent, lookedAt, got, tt.want)
 			}
 		})
 	}
@@ -398,23 +404,37 @@ func TestSameSet(t *testing.T) {
 	}
 }
 
-func TestClaimNewestClaimsAtomically(t *testing.T) {
-	type obj struct {
-		id string
-		at time.Time
+// TestClaimOnlyAdoptsTheOnlyMatch: one match is claimed; two matches are ambiguous and neither is
+// claimed; a match claimed already (this process made or adopted it) is no candidate.
+func TestClaimOnlyAdoptsTheOnlyMatch(t *testing.T) {
+	type obj struct{ id, url string }
+	items := []obj{{"a", "https://x/1"}, {"b", "https://x/2"}, {"c", "https://x/2"}}
+	matching := func(url string) func(*obj) (string, bool) {
+		return func(o *obj) (string, bool) { return o.id, o.url == url }
 	}
-	now := time.Now()
-	items := []obj{{"old", now.Add(-time.Minute)}, {"new", now}, {"other", now.Add(time.Minute)}}
-	match := func(o *obj) (string, time.Time, bool) { return o.id, o.at, o.id != "other" }
 	var claims Claims
-	if got := ClaimNewest(&claims, items, match); got == nil || got.id != "new" {
-		t.Fatalf("first claim = %v, want the newest match", got)
+	got, err := ClaimOnly(&claims, "Test", items, matching("https://x/1"))
+	if err != nil || got == nil || got.id != "a" || !claims.Has("a") {
+		t.Fatalf("one match: %v, %v", got, err)
 	}
-	if got := ClaimNewest(&claims, items, match); got == nil || got.id != "old" {
-		t.Fatalf("second claim = %v, want the next newest (the newest is taken)", got)
+	if got, err := ClaimOnly(&claims, "Test", items, matching("https://x/1")); got != nil || err != nil {
+		t.Fatalf("a claimed match was offered again: %v, %v", got, err)
 	}
-	if got := ClaimNewest(&claims, items, match); got != nil {
-		t.Fatalf("third claim = %v, want none left", got)
+	got, err = ClaimOnly(&claims, "Test", items, matching("https://x/2"))
+	var ambiguous *AmbiguousError
+	if got != nil || !errors.As(err, &ambiguous) || !slices.Equal(ambiguous.IDs, []string{"b", "c"}) || !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("two matches: %v, %v; want no adoption and an ambiguity naming b and c", got, err)
+	}
+	if claims.Has("b") || claims.Has("c") {
+		t.Fatal("an ambiguous search claimed a candidate")
+	}
+	if !strings.Contains(err.Error(), "2 Test objects match") || !strings.Contains(err.Error(), "ids b, c") {
+		t.Errorf("error %q", err)
+	}
+	// Once this process has claimed one of them, the other is the only candidate.
+	claims.Add("b")
+	if got, err := ClaimOnly(&claims, "Test", items, matching("https://x/2")); err != nil || got == nil || got.id != "c" {
+		t.Fatalf("after b was claimed: %v, %v", got, err)
 	}
 
 	// Racing searches never hand out the same object twice.
@@ -425,21 +445,18 @@ func TestClaimNewestClaimsAtomically(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if got := ClaimNewest(&race, items, match); got != nil {
+			if got, _ := ClaimOnly(&race, "Test", items, matching("https://x/1")); got != nil {
 				results <- got.id
 			}
 		}()
 	}
 	wg.Wait()
 	close(results)
-	seen := map[string]bool{}
-	for id := range results {
-		if seen[id] {
-			t.Fatalf("%s was claimed twice", id)
-		}
-		seen[id] = true
+	n := 0
+	for range results {
+		n++
 	}
-	if len(seen) != 2 {
-		t.Fatalf("claimed %v, want both matches", seen)
+	if n != 1 {
+		t.Fatalf("the only match was claimed %d times, want once", n)
 	}
 }

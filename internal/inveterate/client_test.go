@@ -3,6 +3,7 @@ package inveterate_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,29 @@ func TestWaitUsesTheWholeWait(t *testing.T) {
 	// Polls at 0 s and 2 s miss it; the one at 3 s, when the wait runs out, finds it.
 	if _, err := c.WaitForSubscription(ctx, sub.ID, 3*time.Second); err != nil {
 		t.Fatalf("a subscription listed within the wait was not found: %v", err)
+	}
+}
+
+// TestCreateNeverAdoptsAStranger: after a lost answer, a matching subscription created moments
+// before by somebody else makes two candidates: nothing is adopted and the error names both; an
+// admin webhook in the same situation is not deleted (one may be somebody else's).
+func TestCreateNeverAdoptsAStranger(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{})
+	sub := srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/s", Name: "shared"})
+	srv.FailNext(sandbox.Inveterate, "inveterate.subscriptions.create", sandbox.FailLostResponse, 1)
+	got, err := newClient(t, srv).CreateSubscription(context.Background(), inveterate.CreateSubscriptionInput{Topic: sub.Topic, CallbackURL: sub.CallbackURL, Name: sub.Name})
+	var ambiguous *httpclient.AmbiguousError
+	if got != nil || !errors.As(err, &ambiguous) || len(ambiguous.IDs) != 2 || !slices.Contains(ambiguous.IDs, sub.ID) {
+		t.Fatalf("subscription: got %v, %v; want no adoption and an ambiguity naming both", got, err)
+	}
+
+	hook := srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/w", Name: "shared"})
+	srv.FailNext(sandbox.Inveterate, "inveterate.webhooks.create", sandbox.FailLostResponse, 1)
+	w, err := newClient(t, srv).CreateWebhook(context.Background(), inveterate.CreateWebhookInput{CallbackURL: hook.CallbackURL, Name: hook.Name})
+	if w != nil || !errors.As(err, &ambiguous) || !slices.Contains(ambiguous.IDs, hook.ID) {
+		t.Fatalf("admin webhook: got %v, %v; want an ambiguity naming the stranger's", w, err)
+	}
+	if n := srv.Count("inveterate.webhooks.delete"); n != 0 {
+		t.Errorf("%d deletes: neither candidate may be deleted", n)
 	}
 }

@@ -86,9 +86,9 @@ func (c *Client) FindSubscription(ctx context.Context, id string) (*Subscription
 // CreateSubscription creates a subscription. Inveterate accepts it with 201: it shows in the list
 // only a little later (see WaitForSubscription).
 //
-// When the answer is lost, the list is searched (for up to the visibility wait) for a matching
-// unclaimed subscription created since the request, which is adopted; the create is sent again
-// only when none appears.
+// When the answer is lost, the list is searched (for up to the visibility wait) for the one
+// matching unclaimed subscription created around the request, which is adopted; the create is
+// sent again only when none appears, and nothing is adopted when several match.
 func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionInput) (*Subscription, error) {
 	sent := time.Now()
 	var out Subscription
@@ -99,14 +99,14 @@ func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionIn
 				if err != nil {
 					return false, err
 				}
-				found := httpclient.ClaimNewest(&c.claims, all, func(s *Subscription) (string, time.Time, bool) {
-					at, _ := parseTime(s.CreatedAt)
-					return s.ID, at, s.Topic == in.Topic && s.CallbackURL == in.CallbackURL && s.Name == in.Name && createdSince(s.CreatedAt, sent)
+				lookedAt := time.Now()
+				found, err := httpclient.ClaimOnly(&c.claims, "Inveterate", all, func(s *Subscription) (string, bool) {
+					return s.ID, s.Topic == in.Topic && s.CallbackURL == in.CallbackURL && s.Name == in.Name && createdWithin(s.CreatedAt, sent, lookedAt)
 				})
 				if found != nil {
 					out = *found
 				}
-				return found != nil, nil
+				return found != nil, err
 			})
 		})
 	if err != nil {
@@ -154,9 +154,9 @@ func (c *Client) DeleteSubscription(ctx context.Context, topic, id string) error
 	return c.do(ctx, httpclient.Request{Method: http.MethodDelete, Path: subscriptionsPath, Body: subscriptionKey{Topic: topic, ID: id}}, nil)
 }
 
-// createdSince is true when created is unknown or unreadable (the object cannot be ruled out) or
-// not before the request was sent.
-func createdSince(created string, sent time.Time) bool {
+// createdWithin is true when created is unknown or unreadable (the object cannot be ruled out), or
+// within the window of a create sent at sent and looked for at lookedAt (httpclient.CreatedWithin).
+func createdWithin(created string, sent, lookedAt time.Time) bool {
 	t, ok := parseTime(created)
-	return !ok || httpclient.CreatedSince(t, sent)
+	return !ok || httpclient.CreatedWithin(t, sent, lookedAt)
 }

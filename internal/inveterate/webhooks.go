@@ -66,8 +66,8 @@ func (c *Client) FindWebhook(ctx context.Context, id string) (*Webhook, error) {
 // returns only here.
 //
 // When the answer is lost, a webhook the create may have made is useless: its token can never be
-// read. So it is looked for (for up to the visibility wait), deleted if found, and the create is
-// sent again.
+// read. So it is looked for (for up to the visibility wait), deleted if it is the only match, and
+// the create is sent again. When several match, none is deleted and the create fails.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
 	sent := time.Now()
 	var out Webhook
@@ -78,13 +78,14 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 				if err != nil {
 					return false, err
 				}
-				// Claimed, so that no other search picks it up while it leaves the list.
-				found := httpclient.ClaimNewest(&c.claims, all, func(w *Webhook) (string, time.Time, bool) {
-					at, _ := parseTime(w.CreatedAt)
-					return w.ID, at, w.CallbackURL == in.CallbackURL && w.Name == in.Name && createdSince(w.CreatedAt, sent)
+				// Claimed, so that no other search picks it up while it leaves the list. When several
+				// match, none is deleted: one may be somebody else's.
+				lookedAt := time.Now()
+				found, err := httpclient.ClaimOnly(&c.claims, "Inveterate", all, func(w *Webhook) (string, bool) {
+					return w.ID, w.CallbackURL == in.CallbackURL && w.Name == in.Name && createdWithin(w.CreatedAt, sent, lookedAt)
 				})
 				if found == nil {
-					return false, nil
+					return false, err
 				}
 				if err := c.DeleteWebhook(ctx, found.ID); err != nil && !httpclient.IsNotFound(err) {
 					return false, err

@@ -75,9 +75,11 @@ func (c *Client) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 
 // CreateWebhook creates a webhook and returns it with its full signing secret.
 //
-// When the answer to the create is lost, the webhook it may have made is looked for (same URL and
-// account filter, created since the request, not claimed by this process) and adopted; its
-// secret, which nobody has seen, is then rotated so that the caller still gets a full secret.
+// When the answer to the create is lost, the webhook it may have made is looked for: same URL and
+// account filter, created around the request (httpclient.CreatedWithin), not claimed by this
+// process. The only such webhook is adopted, and its secret, which nobody has seen, is rotated so
+// that the caller still gets a full secret. When several match, none is adopted and none rotated:
+// the error (*httpclient.AmbiguousError) lists them.
 //
 // If that rotation fails, CreateWebhook returns the adopted webhook (Secret holding only what a
 // read shows) together with the error: the webhook exists and the caller must keep track of it.
@@ -109,16 +111,17 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 	return rotated, nil
 }
 
-// findCreated claims and returns the newest unclaimed webhook matching in that was created since
-// sent, or nil.
+// findCreated claims and returns the one unclaimed webhook matching in that was created around
+// the create sent at sent, nil when there is none, and an error when there are several.
 func (c *Client) findCreated(ctx context.Context, in CreateWebhookInput, sent time.Time) (*Webhook, error) {
 	all, err := c.ListWebhooks(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	return httpclient.ClaimNewest(&c.claims, all, func(w *Webhook) (string, time.Time, bool) {
-		return w.ID, w.CreatedAt, w.URL == in.URL && httpclient.SameSet(w.AccountIDs, in.AccountIDs) && httpclient.CreatedSince(w.CreatedAt, sent)
-	}), nil
+	lookedAt := time.Now()
+	return httpclient.ClaimOnly(&c.claims, "Lune", all, func(w *Webhook) (string, bool) {
+		return w.ID, w.URL == in.URL && httpclient.SameSet(w.AccountIDs, in.AccountIDs) && httpclient.CreatedWithin(w.CreatedAt, sent, lookedAt)
+	})
 }
 
 // UpdateWebhook changes a webhook and returns it (with the last four characters of the secret).

@@ -3,6 +3,7 @@ package lune_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -292,4 +293,49 @@ func TestCreateReturnsTheAdoptedWebhookWhenItsRotationFails(t *testing.T) {
 	if !strings.Contains(err.Error(), w.ID) {
 		t.Fatalf("error %q does not name the adopted webhook", err)
 	}
+}
+
+// TestCreateNeverAdoptsAStranger: after a lost answer, a matching webhook that somebody else
+// created before the adoption window is not a candidate (the provider's own is adopted, and only
+// its secret is rotated); when a stranger's matching webhook falls inside the window too, nothing
+// is adopted, nothing rotated, and the error lists both.
+func TestCreateNeverAdoptsAStranger(t *testing.T) {
+	const url = "https://hooks.example.com/shared"
+	t.Run("foreign object before the window", func(t *testing.T) {
+		srv := sandbox.NewServer(t, sandbox.Config{})
+		stranger := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: url, Enabled: true, CreatedAt: time.Now().Add(-2 * time.Minute)})
+		srv.FailNext(sandbox.Lune, "lune.create", sandbox.FailLostResponse, 1)
+		w, err := newClient(t, srv).CreateWebhook(context.Background(), lune.CreateWebhookInput{URL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.ID == stranger.ID {
+			t.Fatalf("adopted the stranger's webhook %s", w.ID)
+		}
+		if len(srv.LuneWebhooks()) != 2 || srv.Count("lune.create") != 1 {
+			t.Errorf("sandbox holds %d webhooks after %d creates; want the stranger's and the one create", len(srv.LuneWebhooks()), srv.Count("lune.create"))
+		}
+		if got, ok := srv.LuneWebhook(stranger.ID); !ok || got.Secret != stranger.Secret {
+			t.Error("the stranger's secret was rotated")
+		}
+	})
+	t.Run("two candidates inside the window", func(t *testing.T) {
+		srv := sandbox.NewServer(t, sandbox.Config{})
+		stranger := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: url, Enabled: true})
+		srv.FailNext(sandbox.Lune, "lune.create", sandbox.FailLostResponse, 1)
+		w, err := newClient(t, srv).CreateWebhook(context.Background(), lune.CreateWebhookInput{URL: url})
+		var ambiguous *httpclient.AmbiguousError
+		if w != nil || !errors.As(err, &ambiguous) || len(ambiguous.IDs) != 2 || !slices.Contains(ambiguous.IDs, stranger.ID) {
+			t.Fatalf("got %v, %v; want no webhook and an ambiguity naming both", w, err)
+		}
+		if n := srv.Count("lune.rotate"); n != 0 {
+			t.Errorf("%d rotations: the provider is not sure which webhook it created", n)
+		}
+		if n := srv.Count("lune.create"); n != 1 {
+			t.Errorf("%d creates: nothing more may be sent", n)
+		}
+		if got, ok := srv.LuneWebhook(stranger.ID); !ok || got.Secret != stranger.Secret {
+			t.Error("the stranger's secret was rotated")
+		}
+	})
 }

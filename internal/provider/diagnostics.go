@@ -48,6 +48,10 @@ func (v *Vendor[C]) errorDetail(err error) string {
 		if errors.Is(err, httpclient.ErrOutcomeUnknown) {
 			b.WriteString(" The request may or may not have been applied; run terraform plan to see the current state. Nothing has been retried blindly.")
 		}
+	case errors.As(err, new(*httpclient.AmbiguousError)):
+		fmt.Fprintf(&b, "\n\nOne of them is probably the webhook this create made, and the others somebody else's: nothing was "+
+			"adopted, rotated or deleted. Import the right one into this resource (terraform import ADDRESS ID, or an import "+
+			"block), and delete any duplicate at %s that nobody needs.", v.Name)
 	case errors.Is(err, httpclient.ErrOutcomeUnknown):
 		fmt.Fprintf(&b, "\n\nThe request may or may not have been applied, and looking for its result did not settle it. Run terraform plan to see the current state; nothing has been retried blindly.")
 	case errors.Is(err, httpclient.ErrServer):

@@ -1,0 +1,36 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+// TestAccAdoption_twoCandidatesAdoptNone: the answer to a create is lost, and somebody else made a
+// webhook with the same URL moments before: the apply fails naming both ids and saying how to
+// import the right one; nothing is adopted into state, no secret is rotated, no create is repeated.
+func TestAccAdoption_twoCandidatesAdoptNone(t *testing.T) {
+	e := newAccEnv(t, sandbox.Config{})
+	srv := e.sandbox()
+	const url = "https://hooks.example.com/lune/shared"
+	stranger := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: url, Enabled: true})
+	srv.FailNext(sandbox.Lune, "lune.create", sandbox.FailLostResponse, 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config:      e.config(webhookConfig(url)),
+			ExpectError: errorText("2 Lune objects match what it sent", stranger.ID, "nothing was adopted, rotated or deleted", "terraform import"),
+		}},
+	})
+	if n := srv.Count("lune.rotate"); n != 0 {
+		t.Errorf("%d rotations of a webhook the provider is not sure it made", n)
+	}
+	if n := srv.Count("lune.create"); n != 1 {
+		t.Errorf("%d creates, want the one whose answer was lost", n)
+	}
+	if got, ok := srv.LuneWebhook(stranger.ID); !ok || got.Secret != stranger.Secret {
+		t.Error("the stranger's webhook changed")
+	}
+}
