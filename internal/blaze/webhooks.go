@@ -116,6 +116,14 @@ type UpdateWebhookInput struct {
 
 func webhookPath(id string) string { return webhooksPath + "/" + url.PathEscape(id) }
 
+// Validate rejects an answer without the webhook's id (httpclient.Validator).
+func (w *Webhook) Validate() error {
+	if w.ID == "" {
+		return errors.New("the webhook in the answer has no id")
+	}
+	return nil
+}
+
 // errDeleted is the not-found answer for a soft-deleted webhook.
 func errDeleted(id string) error {
 	return &httpclient.APIError{Kind: httpclient.ErrNotFound, Vendor: "BLAZE", Method: http.MethodGet, Path: webhookPath(id), Message: "the webhook is deleted"}
@@ -146,6 +154,22 @@ type page struct {
 	Total        *int      `json:"total"`
 	SearchResult []Webhook `json:"searchResult"`
 	Values       []Webhook `json:"values"`
+}
+
+// Validate rejects a page with a webhook without its id, or with a negative total
+// (httpclient.Validator).
+func (p *page) Validate() error {
+	if p.Total != nil && *p.Total < 0 {
+		return fmt.Errorf("the page's total is %d", *p.Total)
+	}
+	for _, items := range [][]Webhook{p.SearchResult, p.Values} {
+		for i := range items {
+			if err := items[i].Validate(); err != nil {
+				return fmt.Errorf("webhook %d of the page: %w", i, err)
+			}
+		}
+	}
+	return nil
 }
 
 // ListWebhooks reads every page and returns the webhooks that are not deleted.

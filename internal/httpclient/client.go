@@ -293,8 +293,15 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 			e.StatusCode, e.Attempts, e.Cause = resp.StatusCode, attempts, readErr
 			return nil, e
 		}
-		if out != nil && len(bytes.TrimSpace(data)) > 0 {
-			if err := json.Unmarshal(data, out); err != nil {
+		if out != nil {
+			var err error
+			if len(bytes.TrimSpace(data)) > 0 {
+				err = json.Unmarshal(data, out)
+			}
+			if v, ok := out.(Validator); ok && err == nil {
+				err = v.Validate() // an empty answer too: it is not the object asked for
+			}
+			if err != nil {
 				e := apiErr(ErrServer)
 				if st.nonIdempotent {
 					// It was applied, but what it made cannot be read: look for it.
@@ -321,6 +328,13 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 		e.Kind = ErrOutcomeUnknown
 	}
 	return nil, e
+}
+
+// Validator is a decoded answer that can tell whether it is complete. Do checks every answer that
+// implements it: one that is not (an object without its id, say) is as unreadable as bad JSON, so
+// that callers never get a half-filled object.
+type Validator interface {
+	Validate() error
 }
 
 // Adopter looks for the object that a create of unknown outcome may have made. It returns true

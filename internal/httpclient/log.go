@@ -114,8 +114,9 @@ func (c *Client) sensitiveHeader(k string) bool {
 	return false
 }
 
-// redactBody returns a loggable copy of a body: JSON with every sensitive field masked, and any
-// remaining secret pattern or credential replaced.
+// redactBody returns a loggable copy of a body: JSON with every sensitive field masked and every
+// string and key redacted before it is encoded again (so that no escape, such as \u003c, can keep
+// a credential from being recognised), and any remaining secret pattern or credential replaced.
 func (c *Client) redactBody(body []byte) string {
 	if len(body) == 0 {
 		return ""
@@ -123,8 +124,11 @@ func (c *Client) redactBody(body []byte) string {
 	text := string(body)
 	var doc any
 	if json.Unmarshal(body, &doc) == nil {
-		if b, err := json.Marshal(c.redactJSON(doc)); err == nil {
-			text = string(b)
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(c.redactJSON(doc)); err == nil {
+			text = strings.TrimSuffix(b.String(), "\n")
 		}
 	}
 	return c.redactText(text)
@@ -135,9 +139,20 @@ func (c *Client) redactText(text string) string {
 	for _, p := range c.cfg.Redact.Patterns {
 		text = p.ReplaceAllString(text, masked)
 	}
+	// Until none is left: a credential that ends like the mask could be put together again from
+	// the mask and what follows it. Each pass shortens the text (credentials are longer than the
+	// mask), so this ends.
 	for _, v := range c.cfg.Redact.Values {
-		if v != "" {
+		if v != "" && len(v) <= len(masked) {
 			text = strings.ReplaceAll(text, v, masked)
+		}
+	}
+	for again := true; again; {
+		again = false
+		for _, v := range c.cfg.Redact.Values {
+			if len(v) > len(masked) && strings.Contains(text, v) {
+				text, again = strings.ReplaceAll(text, v, masked), true
+			}
 		}
 	}
 	return text
@@ -146,19 +161,24 @@ func (c *Client) redactText(text string) string {
 func (c *Client) redactJSON(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
+		out := make(map[string]any, len(t))
 		for k, val := range t {
-			if c.sensitiveField(k) {
-				if val != nil {
-					t[k] = masked
-				}
-				continue
+			switch {
+			case c.sensitiveField(k) && val != nil:
+				out[c.redactText(k)] = masked
+			case c.sensitiveField(k):
+				out[c.redactText(k)] = nil
+			default:
+				out[c.redactText(k)] = c.redactJSON(val)
 			}
-			t[k] = c.redactJSON(val)
 		}
+		return out
 	case []any:
 		for i := range t {
 			t[i] = c.redactJSON(t[i])
 		}
+	case string:
+		return c.redactText(t)
 	}
 	return v
 }

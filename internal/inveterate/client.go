@@ -139,24 +139,38 @@ func decodeData(data json.RawMessage, out any) error {
 	return nil
 }
 
-// decodeList accepts a list as a JSON array or as an object that wraps the array under a single key.
+// decodeList accepts a list as a JSON array or as an object that wraps the array under a single
+// key. Every record in it must be complete (httpclient.Validator).
 func decodeList[T any](data json.RawMessage) ([]T, error) {
 	var out []T
 	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
 		return out, nil
 	}
 	if err := json.Unmarshal(data, &out); err == nil {
-		return out, nil
+		return validList(out)
 	}
 	var wrapped map[string]json.RawMessage
 	if err := json.Unmarshal(data, &wrapped); err == nil {
 		for _, v := range wrapped {
 			if err := json.Unmarshal(v, &out); err == nil {
-				return out, nil
+				return validList(out)
 			}
 		}
 	}
 	return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("unreadable list: %.200s", data)}
+}
+
+// validList returns items when every one is complete, else an error: a list never yields a
+// half-filled record.
+func validList[T any](items []T) ([]T, error) {
+	for i := range items {
+		if v, ok := any(&items[i]).(httpclient.Validator); ok {
+			if err := v.Validate(); err != nil {
+				return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("record %d of the list: %w", i, err)}
+			}
+		}
+	}
+	return items, nil
 }
 
 // list fetches a list endpoint.

@@ -2,6 +2,7 @@ package inveterate
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -39,6 +40,14 @@ type Subscription struct {
 	MerchantID  string `json:"merchantId,omitempty"`
 	CreatedAt   string `json:"createdAt,omitempty"`
 	UpdatedAt   string `json:"updatedAt,omitempty"`
+}
+
+// Validate rejects a subscription without its id or topic, which address it (httpclient.Validator).
+func (s *Subscription) Validate() error {
+	if s.ID == "" || s.Topic == "" {
+		return errors.New("the subscription has no id or no topic")
+	}
+	return nil
 }
 
 // CreateSubscriptionInput is the body of a create; every field is required.

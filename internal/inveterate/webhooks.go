@@ -2,6 +2,7 @@ package inveterate
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -31,6 +32,14 @@ type Webhook struct {
 	CreatedByApp string `json:"createdByApp,omitempty"`
 	CreatedAt    string `json:"createdAt,omitempty"`
 	Token        string `json:"token,omitempty"`
+}
+
+// Validate rejects a webhook without its id (httpclient.Validator).
+func (w *Webhook) Validate() error {
+	if w.ID == "" {
+		return errors.New("the webhook has no id")
+	}
+	return nil
 }
 
 // CreateWebhookInput is the body of a create.

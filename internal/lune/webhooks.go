@@ -2,6 +2,7 @@ package lune
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -50,6 +51,27 @@ type UpdateWebhookInput struct {
 
 func webhookPath(id string) string { return "/v1/webhooks/" + url.PathEscape(id) }
 
+// Validate rejects an answer without the webhook's id (httpclient.Validator).
+func (w *Webhook) Validate() error {
+	if w.ID == "" {
+		return errors.New("the webhook in the answer has no id")
+	}
+	return nil
+}
+
+// webhookList is a list answer; every webhook in it must be complete.
+type webhookList []Webhook
+
+// Validate rejects a list with an incomplete webhook (httpclient.Validator).
+func (l webhookList) Validate() error {
+	for i := range l {
+		if err := l[i].Validate(); err != nil {
+			return fmt.Errorf("webhook %d of the list: %w", i, err)
+		}
+	}
+	return nil
+}
+
 // ListWebhooks returns every webhook, or with accountIDs those that push events of any of those
 // accounts (which includes every webhook without an account filter).
 func (c *Client) ListWebhooks(ctx context.Context, accountIDs []string) ([]Webhook, error) {
@@ -57,7 +79,7 @@ func (c *Client) ListWebhooks(ctx context.Context, accountIDs []string) ([]Webho
 	for _, id := range accountIDs {
 		q.Add("account_id", id)
 	}
-	var out []Webhook
+	var out webhookList
 	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: "/v1/webhooks", Query: q}, &out); err != nil {
 		return nil, httpclient.ListError(err)
 	}

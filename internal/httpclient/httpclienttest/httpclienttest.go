@@ -1,0 +1,37 @@
+// Package httpclienttest answers a vendor client's requests without a network, for the fuzz tests
+// of the clients' decoding: whatever a server sends, a client returns an error or a complete
+// object. Only tests import it.
+package httpclienttest
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+)
+
+// Statuses are the statuses a fuzz input picks from: every class a vendor answers with.
+var Statuses = []int{200, 201, 204, 400, 401, 403, 404, 409, 413, 422, 429, 500, 502, 503}
+
+// Status picks a status for a fuzz input's byte.
+func Status(b byte) int { return Statuses[int(b)%len(Statuses)] }
+
+// Answer is a transport that answers every request with status and body, as JSON.
+func Answer(status int, body []byte) http.RoundTripper {
+	return roundTripper(func(req *http.Request) (*http.Response, error) {
+		if req.Body != nil {
+			_, _ = io.Copy(io.Discard, req.Body)
+			_ = req.Body.Close()
+		}
+		return &http.Response{
+			StatusCode: status,
+			Status:     http.StatusText(status),
+			Header:     http.Header{"Content-Type": []string{"application/json"}},
+			Body:       io.NopCloser(bytes.NewReader(body)),
+			Request:    req,
+		}, nil
+	})
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
