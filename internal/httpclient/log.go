@@ -116,7 +116,7 @@ func (c *Client) sensitiveHeader(k string) bool {
 
 // redactBody returns a loggable copy of a body: JSON with every sensitive field masked and every
 // string and key redacted before it is encoded again (so that no escape, such as \u003c, can keep
-// a credential from being recognised), and any remaining secret pattern or credential replaced.
+// a credential from being found), and any remaining secret pattern or credential replaced.
 func (c *Client) redactBody(body []byte) string {
 	if len(body) == 0 {
 		return ""

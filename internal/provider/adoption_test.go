@@ -15,13 +15,19 @@ func TestAccAdoption_twoCandidatesAdoptNone(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{})
 	srv := e.sandbox()
 	const url = "https://hooks.example.com/lune/shared"
-	stranger := srv.AddLuneWebhook(sandbox.LuneWebhook{URL: url, Enabled: true})
-	srv.FailNext(sandbox.Lune, "lune.create", sandbox.FailLostResponse, 1)
+	const strangerID = "Stranger0000000000000000000000ab"
+	var secret string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
+			// Made when the step starts, not before the parallel test is paused: moments before the
+			// provider's create, inside its adoption window.
+			PreConfig: func() {
+				secret = srv.AddLuneWebhook(sandbox.LuneWebhook{ID: strangerID, URL: url, Enabled: true}).Secret
+				srv.FailNext(sandbox.Lune, "lune.create", sandbox.FailLostResponse, 1)
+			},
 			Config:      e.config(webhookConfig(url)),
-			ExpectError: errorText("2 Lune objects match what it sent", stranger.ID, "nothing was adopted, rotated or deleted", "terraform import"),
+			ExpectError: errorText("2 Lune objects match what it sent", strangerID, "nothing was adopted, rotated or deleted", "terraform import"),
 		}},
 	})
 	if n := srv.Count("lune.rotate"); n != 0 {
@@ -30,7 +36,7 @@ func TestAccAdoption_twoCandidatesAdoptNone(t *testing.T) {
 	if n := srv.Count("lune.create"); n != 1 {
 		t.Errorf("%d creates, want the one whose answer was lost", n)
 	}
-	if got, ok := srv.LuneWebhook(stranger.ID); !ok || got.Secret != stranger.Secret {
+	if got, ok := srv.LuneWebhook(strangerID); !ok || got.Secret != secret {
 		t.Error("the stranger's webhook changed")
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -284,6 +285,36 @@ func (r *inveterateWebhookSubscriptionResource) Delete(ctx context.Context, req 
 	}
 }
 
+// importIDError is a malformed import id: the diagnostic's summary and detail.
+type importIDError struct{ summary, detail string }
+
+func (e *importIDError) Error() string { return e.summary + ": " + e.detail }
+
+// parseSubscriptionImportID splits a subscription's import id, <id> or <topic>/<id>, checking the
+// shape of each part. An identity (byIdentity) is the id alone.
+func parseSubscriptionImportID(value string, byIdentity bool) (topic, id string, err error) {
+	topic, id, hasTopic := strings.Cut(value, "/")
+	if !hasTopic {
+		topic, id = "", value
+	}
+	if hasTopic && byIdentity {
+		return "", "", &importIDError{"Invalid Import Identity", fmt.Sprintf(
+			"%q is not an Inveterate webhook subscription identity: the identity is the subscription's id alone, "+
+				"without its topic, for example\n  identity = { id = \"0123456789abcdef0123456789abcdef\" }", value)}
+	}
+	if !inveterateIDPattern.MatchString(id) || (hasTopic && !inveterateTopicPattern.MatchString(topic)) {
+		return "", "", &importIDError{"Invalid Import ID", fmt.Sprintf(
+			"%q is not an Inveterate webhook subscription import id. Expected <id> or <topic>/<id>, where <id> is the "+
+				"subscription's id (32 lowercase hexadecimal characters) and <topic> its topic, for example\n"+
+				"  terraform import %[2]s.example 0123456789abcdef0123456789abcdef\n"+
+				"  terraform import %[2]s.example customer.updated/0123456789abcdef0123456789abcdef\n"+
+				"or, in an import block by identity (Terraform 1.12 and later), the id alone:\n"+
+				"  import {\n    to       = %[2]s.example\n    identity = { id = \"0123456789abcdef0123456789abcdef\" }\n  }",
+			value, inveterateWebhookSubscriptionTypeName)}
+	}
+	return topic, id, nil
+}
+
 // ImportState adopts an existing subscription by `<id>` or by its identity (Read finds its topic
 // in the list), or by `<topic>/<id>`, which is checked against the list here so that a wrong topic
 // is an error rather than silently corrected.
@@ -293,27 +324,13 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	topic, id, hasTopic := strings.Cut(value, "/")
-	if !hasTopic {
-		topic, id = "", value
-	}
-	if hasTopic && req.ID == "" {
-		resp.Diagnostics.AddError("Invalid Import Identity", fmt.Sprintf(
-			"%q is not an Inveterate webhook subscription identity: the identity is the subscription's id alone, "+
-				"without its topic, for example\n  identity = { id = \"0123456789abcdef0123456789abcdef\" }", value))
+	topic, id, err := parseSubscriptionImportID(value, req.ID == "")
+	var bad *importIDError
+	if errors.As(err, &bad) {
+		resp.Diagnostics.AddError(bad.summary, bad.detail)
 		return
 	}
-	if !inveterateIDPattern.MatchString(id) || (hasTopic && !inveterateTopicPattern.MatchString(topic)) {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
-			"%q is not an Inveterate webhook subscription import id. Expected <id> or <topic>/<id>, where <id> is the "+
-				"subscription's id (32 lowercase hexadecimal characters) and <topic> its topic, for example\n"+
-				"  terraform import %[2]s.example 0123456789abcdef0123456789abcdef\n"+
-				"  terraform import %[2]s.example customer.updated/0123456789abcdef0123456789abcdef\n"+
-				"or, in an import block by identity (Terraform 1.12 and later), the id alone:\n"+
-				"  import {\n    to       = %[2]s.example\n    identity = { id = \"0123456789abcdef0123456789abcdef\" }\n  }",
-			value, inveterateWebhookSubscriptionTypeName))
-		return
-	}
+	hasTopic := topic != ""
 	if hasTopic {
 		if _, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics); !ok {
 			return
