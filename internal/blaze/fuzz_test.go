@@ -2,7 +2,6 @@ package blaze_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
@@ -43,13 +42,11 @@ func FuzzDecodeAnswers(f *testing.F) {
 		ctx := context.Background()
 		complete := func(op string, w *blaze.Webhook, err error) {
 			t.Helper()
-			var apiErr *httpclient.APIError
-			switch {
-			case err != nil && !errors.As(err, &apiErr) && !errors.As(err, new(*httpclient.AmbiguousError)):
-				t.Errorf("%s: error %v (%T) is not an API error", op, err, err)
-			case err == nil && (w == nil || w.ID == ""):
-				t.Errorf("%s: no error and a half-filled webhook %+v", op, w)
+			id := ""
+			if w != nil {
+				id = w.ID
 			}
+			httpclienttest.Complete(t, op, id, err)
 		}
 		w, err := c.GetWebhook(ctx, "a")
 		complete("get", w, err)

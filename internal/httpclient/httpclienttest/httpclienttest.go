@@ -5,8 +5,12 @@ package httpclienttest
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
+	"testing"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 )
 
 // Statuses are the statuses a fuzz input picks from: every class a vendor answers with.
@@ -35,3 +39,16 @@ func Answer(status int, body []byte) http.RoundTripper {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// Complete fails t unless a client call either failed with an API error (*httpclient.APIError, or
+// the ambiguity of an adoption) or returned a complete object: one with an id.
+func Complete(t testing.TB, op, id string, err error) {
+	t.Helper()
+	var apiErr *httpclient.APIError
+	switch {
+	case err != nil && !errors.As(err, &apiErr) && !errors.As(err, new(*httpclient.AmbiguousError)):
+		t.Errorf("%s: error %v (%T) is not an API error", op, err, err)
+	case err == nil && id == "":
+		t.Errorf("%s: no error, and an object without id", op)
+	}
+}
