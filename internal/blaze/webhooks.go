@@ -7,11 +7,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 )
+
+// IDPattern is the shape of BLAZE's ids (webhooks, shops, companies): 24 lowercase hexadecimal
+// characters.
+var IDPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
 
 const webhooksPath = "/api/v1/partner/webHooks"
 

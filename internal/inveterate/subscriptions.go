@@ -4,10 +4,19 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 )
+
+// IDPattern is the shape of the id of an Inveterate subscription or admin webhook: 32 lowercase
+// hexadecimal characters.
+var IDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// TopicPattern is the shape of every Inveterate topic: dot-separated words of lowercase letters
+// and underscores.
+var TopicPattern = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
 
 const subscriptionsPath = "/v2.0/admin/webhook-subscriptions"
 

@@ -6,10 +6,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"time"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 )
+
+// IDPattern is the shape of a Lune webhook id: 32 letters and digits.
+var IDPattern = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
+
+// URLPattern is the pattern Lune's API documents and enforces on webhook URLs.
+var URLPattern = regexp.MustCompile(`^https:\/\/[-a-zA-Z0-9@:%._\+~#=]{2,256}\.[a-z]{2,6}\b([-a-zA-Z0-9@:%_\+.~#?&\/\/=]*)$`)
 
 // Webhook is a Lune webhook.
 type Webhook struct {

@@ -116,7 +116,7 @@ func (b *base) blaze(typeName string, planning bool, diags *diag.Diagnostics) (*
 // fail the plan, before anything is written, rather than the apply halfway through. Once a list
 // has been taken in the operation, access is proven and nothing more is asked: it costs at most
 // one call per vendor per plan.
-func verifyAccess[C, T any](ctx context.Context, v *Vendor[C], list *sharedList[T], diags *diag.Diagnostics) {
+func verifyAccess[C, T any](ctx context.Context, v *Vendor[C], list *listCache[T], diags *diag.Diagnostics) {
 	if list == nil || list.succeeded.Load() {
 		return
 	}

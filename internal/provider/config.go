@@ -110,7 +110,7 @@ type Clients struct {
 
 	// shared are the lists the reads of this operation share. Terraform configures the provider
 	// anew for every operation, so they never outlive one.
-	shared sharedReads
+	shared operationLists
 }
 
 // configureClients resolves the configuration against the environment and builds a client for
@@ -165,8 +165,8 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			v.Client = build[inveterate.Client](base, diags)(inveterate.New(inveterate.Config{Settings: s, APIKey: vals.creds[0],
 				VisibilityWait: settings.inveterateVisibilityWait, PollInterval: settings.inveteratePollInterval}))
 			if client := v.Client; client != nil {
-				clients.shared.inveterateSubscriptions = newSharedList(ctx, client.ListSubscriptions)
-				clients.shared.inveterateWebhooks = newSharedList(ctx, client.ListWebhooks)
+				clients.shared.inveterateWebhookSubscriptions = newListCache(ctx, client.ListSubscriptions)
+				clients.shared.inveterateWebhooks = newListCache(ctx, client.ListWebhooks)
 			}
 		}
 	}
@@ -186,7 +186,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			pace(&s, blz.RequestsPerSecond, getenv(envBlazePace), envBlazePace, path.Root("blaze").AtName("requests_per_second"), 1000, diags)
 			v.Client = build[blaze.Client](base, diags)(blaze.New(blaze.Config{Settings: s, PartnerKey: vals.creds[0], DeveloperKey: vals.creds[1], PageSize: settings.blazePageSize}))
 			if client := v.Client; client != nil {
-				clients.shared.partnerWebhooks = newSharedList(ctx, func(ctx context.Context) ([]blaze.Webhook, error) {
+				clients.shared.partnerWebhooks = newListCache(ctx, func(ctx context.Context) ([]blaze.Webhook, error) {
 					return client.ListWebhooks(ctx, blaze.ListOptions{})
 				})
 			}
@@ -212,7 +212,7 @@ func configureClients(ctx context.Context, cfg providerModel, version, terraform
 			pace(&s, ln.RequestsPerSecond, getenv(envLunePace), envLunePace, path.Root("lune").AtName("requests_per_second"), lune.RateLimit, diags)
 			v.Client = build[lune.Client](base, diags)(lune.New(lune.Config{Settings: s, APIKey: vals.creds[0], AccountID: accountID}))
 			if client := v.Client; client != nil {
-				clients.shared.luneWebhooks = newSharedList(ctx, func(ctx context.Context) ([]lune.Webhook, error) {
+				clients.shared.luneWebhooks = newListCache(ctx, func(ctx context.Context) ([]lune.Webhook, error) {
 					return client.ListWebhooks(ctx, nil)
 				})
 			}

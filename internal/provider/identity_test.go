@@ -49,7 +49,7 @@ func TestIdentity_schemas(t *testing.T) {
 // resource type.
 func seedOneOfEach(sb *sandbox.Server) map[string]string {
 	return map[string]string{
-		webhookTypeName: sb.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/lune", Enabled: true}).ID,
+		luneWebhookTypeName: sb.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/lune", Enabled: true}).ID,
 		inveterateWebhookSubscriptionTypeName: sb.AddInveterateSubscription(sandbox.InveterateSubscription{
 			Topic: "customer.updated", CallbackURL: "https://hooks.example.com/sub", Name: "sub"}).ID,
 		inveterateWebhookTypeName: sb.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/admin"}).ID,
@@ -100,7 +100,7 @@ func TestIdentity_malformed(t *testing.T) {
 	e := newProtoEnv(t, sandbox.Config{}, nil)
 	e.configure(e.sandboxSections())
 	for typeName, want := range map[string][]string{
-		webhookTypeName:                       {"Invalid Import ID", `"nope" is not a Lune webhook id`, "identity = { id ="},
+		luneWebhookTypeName:                   {"Invalid Import ID", `"nope" is not a Lune webhook id`, "identity = { id ="},
 		inveterateWebhookSubscriptionTypeName: {"Invalid Import ID", `"nope" is not an Inveterate webhook subscription import id`, "identity = { id ="},
 		inveterateWebhookTypeName:             {"Invalid Import ID", `"nope" is not an Inveterate admin webhook id`, "identity = { id ="},
 		partnerWebhookTypeName:                {"Invalid Import ID", `"nope" is not a BLAZE partner webhook id`, "identity = { id ="},
@@ -141,7 +141,7 @@ func TestIdentity_readGivesOldStateAnIdentity(t *testing.T) {
 // identityConfigs are, per resource type, a configuration, a change of it that updates the object
 // in place, and the configuration an import of the updated object plans no change with.
 var identityConfigs = map[string][3]string{
-	webhookTypeName: {
+	luneWebhookTypeName: {
 		`resource "webhooks_webhook" "test" { url = "https://hooks.example.com/v1" }`,
 		`resource "webhooks_webhook" "test" { url = "https://hooks.example.com/v2" }`,
 		`resource "webhooks_webhook" "test" { url = "https://hooks.example.com/v2" }`},
@@ -257,10 +257,10 @@ func TestIdentity_failedCreateKeepsTheIdentity(t *testing.T) {
 	t.Run("Lune webhook whose disable fails", func(t *testing.T) {
 		sb.FailNext(sandbox.Lune, "lune.update", sandbox.Fail503, 100)
 		defer sb.FailNext(sandbox.Lune, "lune.update", sandbox.Fail503, 0)
-		apply := e.create(webhookTypeName, map[string]tftypes.Value{
+		apply := e.create(luneWebhookTypeName, map[string]tftypes.Value{
 			"url": str("https://hooks.example.com/disabled"), "enabled": tftypes.NewValue(tftypes.Bool, false),
 		})
-		assertKeptWithIdentity(t, e, webhookTypeName, apply, "Unable to Disable Lune Webhook")
+		assertKeptWithIdentity(t, e, luneWebhookTypeName, apply, "Unable to Disable Lune Webhook")
 	})
 	t.Run("Inveterate subscription never listed", func(t *testing.T) {
 		sb.SetInveterateDelays(time.Hour, 0)

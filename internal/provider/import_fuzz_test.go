@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 )
 
 // FuzzSubscriptionImportID parses arbitrary import ids of a subscription: never a panic; an
@@ -27,7 +29,7 @@ func FuzzSubscriptionImportID(f *testing.F) {
 			}
 			return
 		}
-		if !inveterateIDPattern.MatchString(id) || (topic != "" && !inveterateTopicPattern.MatchString(topic)) {
+		if !inveterate.IDPattern.MatchString(id) || (topic != "" && !inveterate.TopicPattern.MatchString(topic)) {
 			t.Fatalf("%q accepted as topic %q, id %q", value, topic, id)
 		}
 		if byIdentity && topic != "" {

@@ -53,7 +53,7 @@ func (r *inveterateWebhookListResource) List(ctx context.Context, req list.ListR
 			name = w.Name + ": " + w.CallbackURL
 		}
 		return listResult(ctx, req, w.ID, name, func() (any, diag.Diagnostics) {
-			m := inveterateWebhookResourceModel{Timeouts: timeouts}
+			m := inveterateWebhookModel{Timeouts: timeouts}
 			return &m, m.fromAPI(ctx, w)
 		})
 	})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/planmodifiers"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
@@ -46,7 +47,7 @@ func NewInveterateWebhookResource() resource.Resource { return &inveterateWebhoo
 
 type inveterateWebhookResource struct{ resourceBase }
 
-type inveterateWebhookResourceModel struct {
+type inveterateWebhookModel struct {
 	ID           types.String   `tfsdk:"id"`
 	CallbackURL  types.String   `tfsdk:"callback_url"`
 	Name         types.String   `tfsdk:"name"`
@@ -64,7 +65,7 @@ func (r *inveterateWebhookResource) Metadata(_ context.Context, _ resource.Metad
 
 func (r *inveterateWebhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaces := func(attr string) planmodifier.String {
-		return requiresReplaceBecause(
+		return planmodifiers.RequiresReplaceBecause(
 			fmt.Sprintf("Inveterate cannot update an admin webhook: changing %s replaces it (with a new token).", attr),
 			fmt.Sprintf("Inveterate cannot update an admin webhook: changing `%s` replaces it (with a new `token`).", attr))
 	}
@@ -94,7 +95,7 @@ func (r *inveterateWebhookResource) Schema(ctx context.Context, _ resource.Schem
 				Optional: true,
 				MarkdownDescription: "A name for the webhook; not empty when set. Changing it (or setting or removing it) " +
 					"**replaces** the webhook, because Inveterate cannot update one.",
-				Validators:    []validator.String{notEmpty()},
+				Validators:    []validator.String{validators.NotEmpty()},
 				PlanModifiers: []planmodifier.String{replaces("name")},
 			},
 			"token": schema.StringAttribute{
@@ -155,7 +156,7 @@ func (r *inveterateWebhookResource) Create(ctx context.Context, req resource.Cre
 	if !ok {
 		return
 	}
-	var plan inveterateWebhookResourceModel
+	var plan inveterateWebhookModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -205,7 +206,7 @@ func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadR
 	if !ok {
 		return
 	}
-	var state inveterateWebhookResourceModel
+	var state inveterateWebhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	// Also gives state written before identity existed its identity: upgrading needs no action.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
@@ -224,7 +225,7 @@ func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadR
 // Update only ever sees a change of timeouts, because every other argument replaces the webhook:
 // there is nothing to send to Inveterate.
 func (r *inveterateWebhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state inveterateWebhookResourceModel
+	var plan, state inveterateWebhookModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -240,7 +241,7 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 	if !ok {
 		return
 	}
-	var state inveterateWebhookResourceModel
+	var state inveterateWebhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -287,7 +288,7 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 // ImportState adopts an existing admin webhook by its id. Inveterate never shows a token after
 // creation, so the imported token is null.
 func (r *inveterateWebhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByID(ctx, importID{pattern: inveterateIDPattern, what: "Inveterate admin webhook", shape: "32 lowercase hexadecimal characters",
+	importByID(ctx, importID{pattern: inveterate.IDPattern, what: "Inveterate admin webhook", shape: "32 lowercase hexadecimal characters",
 		typeName: inveterateWebhookTypeName, example: "0123456789abcdef0123456789abcdef"}, req, resp)
 }
 
@@ -301,7 +302,7 @@ func (r *inveterateWebhookResource) kind(client *inveterate.Client) inveterateKi
 
 // fromAPI copies what Inveterate says of an admin webhook into the model; the token is the caller's.
 // Fields an answer leaves out keep what the model holds.
-func (m *inveterateWebhookResourceModel) fromAPI(ctx context.Context, w *inveterate.Webhook) diag.Diagnostics {
+func (m *inveterateWebhookModel) fromAPI(ctx context.Context, w *inveterate.Webhook) diag.Diagnostics {
 	m.ID = orCurrent(m.ID, inveterateString(w.ID))
 	m.CallbackURL = orCurrent(m.CallbackURL, inveterateString(w.CallbackURL))
 	m.Name = orCurrent(m.Name, inveterateString(w.Name))

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 var (
@@ -43,8 +44,8 @@ func (r *inveterateWebhookSubscriptionListResource) ListResourceConfigSchema(_ c
 			"topic": listschema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Only the subscriptions of this topic, such as `customer.updated`. It must be " +
-					inveterateTopicRule + "; a topic Inveterate does not document gets a warning.",
-				Validators: []validator.String{inveterateTopic()},
+					validators.InveterateTopicRule + "; a topic Inveterate does not document gets a warning.",
+				Validators: []validator.String{validators.InveterateTopic()},
 			},
 		},
 	}
@@ -69,7 +70,7 @@ func (r *inveterateWebhookSubscriptionListResource) List(ctx context.Context, re
 	}
 	stream.Results = listResults(all, req.Limit, func(s *inveterate.Subscription) list.ListResult {
 		return listResult(ctx, req, s.ID, s.Topic+": "+s.CallbackURL, func() (any, diag.Diagnostics) {
-			m := inveterateWebhookSubscriptionResourceModel{Timeouts: timeouts}
+			m := inveterateWebhookSubscriptionModel{Timeouts: timeouts}
 			m.fromAPI(s)
 			return &m, nil
 		})

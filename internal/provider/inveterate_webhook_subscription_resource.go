@@ -19,6 +19,7 @@ import (
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/planmodifiers"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
@@ -34,9 +35,9 @@ const inveterateWebhookSubscriptionTypeName = "webhooks_inveterate_webhook_subsc
 
 // Default operation timeouts of webhooks_inveterate_webhook_subscription.
 const (
-	inveterateSubscriptionCreateTimeout = 10 * time.Minute
-	inveterateSubscriptionUpdateTimeout = 5 * time.Minute
-	inveterateSubscriptionDeleteTimeout = 5 * time.Minute
+	inveterateWebhookSubscriptionCreateTimeout = 10 * time.Minute
+	inveterateWebhookSubscriptionUpdateTimeout = 5 * time.Minute
+	inveterateWebhookSubscriptionDeleteTimeout = 5 * time.Minute
 )
 
 // NewInveterateWebhookSubscriptionResource returns the webhooks_inveterate_webhook_subscription
@@ -47,7 +48,7 @@ func NewInveterateWebhookSubscriptionResource() resource.Resource {
 
 type inveterateWebhookSubscriptionResource struct{ resourceBase }
 
-type inveterateWebhookSubscriptionResourceModel struct {
+type inveterateWebhookSubscriptionModel struct {
 	ID          types.String   `tfsdk:"id"`
 	Topic       types.String   `tfsdk:"topic"`
 	CallbackURL types.String   `tfsdk:"callback_url"`
@@ -78,13 +79,13 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 			},
 			"topic": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The topic whose events are sent, such as `customer.updated`. It must be " + inveterateTopicRule +
+				MarkdownDescription: "The topic whose events are sent, such as `customer.updated`. It must be " + validators.InveterateTopicRule +
 					", checked at plan time; a topic that Inveterate does not document gets a warning, not an error, " +
 					"because Inveterate adds topics over time. " +
 					"Changing it **replaces** the subscription: Inveterate cannot change a subscription's topic.",
-				Validators: []validator.String{inveterateTopic()},
+				Validators: []validator.String{validators.InveterateTopic()},
 				PlanModifiers: []planmodifier.String{
-					requiresReplaceBecause(
+					planmodifiers.RequiresReplaceBecause(
 						"Inveterate cannot change a subscription's topic: changing topic replaces the subscription.",
 						"Inveterate cannot change a subscription's topic: changing `topic` replaces the subscription."),
 				},
@@ -97,7 +98,7 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 			"name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "A name for the subscription; not empty. Changing it updates the subscription in place.",
-				Validators:          []validator.String{notEmpty()},
+				Validators:          []validator.String{validators.NotEmpty()},
 			},
 			"merchant_id": schema.StringAttribute{
 				Computed:            true,
@@ -115,9 +116,9 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"timeouts": timeoutsAttribute(ctx, operationTimeouts{
-				Create: inveterateSubscriptionCreateTimeout,
-				Update: inveterateSubscriptionUpdateTimeout,
-				Delete: inveterateSubscriptionDeleteTimeout,
+				Create: inveterateWebhookSubscriptionCreateTimeout,
+				Update: inveterateWebhookSubscriptionUpdateTimeout,
+				Delete: inveterateWebhookSubscriptionDeleteTimeout,
 			}),
 		},
 	}
@@ -136,12 +137,12 @@ func (r *inveterateWebhookSubscriptionResource) ModifyPlan(ctx context.Context, 
 		return
 	}
 	if isCreate(req) {
-		verifyAccess(ctx, &r.clients.Inveterate, r.clients.shared.inveterateSubscriptions, &resp.Diagnostics)
+		verifyAccess(ctx, &r.clients.Inveterate, r.clients.shared.inveterateWebhookSubscriptions, &resp.Diagnostics)
 	}
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var state, plan inveterateWebhookSubscriptionResourceModel
+	var state, plan inveterateWebhookSubscriptionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -157,14 +158,14 @@ func (r *inveterateWebhookSubscriptionResource) Create(ctx context.Context, req 
 	if !ok {
 		return
 	}
-	var plan inveterateWebhookSubscriptionResourceModel
+	var plan inveterateWebhookSubscriptionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// The timeout itself is only for the message of a failed wait; withTimeout reports a bad value.
-	timeout, _ := plan.Timeouts.Create(ctx, inveterateSubscriptionCreateTimeout)
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, inveterateSubscriptionCreateTimeout, &resp.Diagnostics)
+	timeout, _ := plan.Timeouts.Create(ctx, inveterateWebhookSubscriptionCreateTimeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, inveterateWebhookSubscriptionCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -206,7 +207,7 @@ func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req re
 	if !ok {
 		return
 	}
-	var state inveterateWebhookSubscriptionResourceModel
+	var state inveterateWebhookSubscriptionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	// Also gives state written before identity existed its identity: upgrading needs no action.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
@@ -226,14 +227,14 @@ func (r *inveterateWebhookSubscriptionResource) Update(ctx context.Context, req 
 	if !ok {
 		return
 	}
-	var plan, state inveterateWebhookSubscriptionResourceModel
+	var plan, state inveterateWebhookSubscriptionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, inveterateSubscriptionUpdateTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, inveterateWebhookSubscriptionUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -267,19 +268,19 @@ func (r *inveterateWebhookSubscriptionResource) Delete(ctx context.Context, req 
 	if !ok {
 		return
 	}
-	var state inveterateWebhookSubscriptionResourceModel
+	var state inveterateWebhookSubscriptionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, inveterateSubscriptionDeleteTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, inveterateWebhookSubscriptionDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// Inveterate addresses a subscription by topic and id, and answers "not found" for one that is
 	// already gone: that is success.
-	err := deleted(ctx, r.clients.shared.inveterateSubscriptions, client.DeleteSubscription(ctx, state.Topic.ValueString(), state.ID.ValueString()))
+	err := deleted(ctx, r.clients.shared.inveterateWebhookSubscriptions, client.DeleteSubscription(ctx, state.Topic.ValueString(), state.ID.ValueString()))
 	if err != nil {
 		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Delete Inveterate Webhook Subscription", err)
 	}
@@ -302,7 +303,7 @@ func parseSubscriptionImportID(value string, byIdentity bool) (topic, id string,
 			"%q is not an Inveterate webhook subscription identity: the identity is the subscription's id alone, "+
 				"without its topic, for example\n  identity = { id = \"0123456789abcdef0123456789abcdef\" }", value)}
 	}
-	if !inveterateIDPattern.MatchString(id) || (hasTopic && !inveterateTopicPattern.MatchString(topic)) {
+	if !inveterate.IDPattern.MatchString(id) || (hasTopic && !inveterate.TopicPattern.MatchString(topic)) {
 		return "", "", &importIDError{"Invalid Import ID", fmt.Sprintf(
 			"%q is not an Inveterate webhook subscription import id. Expected <id> or <topic>/<id>, where <id> is the "+
 				"subscription's id (32 lowercase hexadecimal characters) and <topic> its topic, for example\n"+
@@ -335,7 +336,7 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 		if _, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics); !ok {
 			return
 		}
-		sub, err := r.clients.readInveterateSubscription(ctx, id)
+		sub, err := r.clients.readInveterateWebhookSubscription(ctx, id)
 		if err != nil && !httpclient.IsNotFound(err) {
 			addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Import Inveterate Webhook Subscription", err)
 			return
@@ -359,11 +360,11 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 func (r *inveterateWebhookSubscriptionResource) kind(client *inveterate.Client) inveterateKind[inveterate.Subscription] {
 	return inveterateKind[inveterate.Subscription]{
 		what: "webhook subscription", title: "Inveterate Webhook Subscription",
-		read: r.clients.readInveterateSubscription, wait: client.WaitForSubscription,
+		read: r.clients.readInveterateWebhookSubscription, wait: client.WaitForSubscription,
 	}
 }
 
-func (m *inveterateWebhookSubscriptionResourceModel) fromAPI(s *inveterate.Subscription) {
+func (m *inveterateWebhookSubscriptionModel) fromAPI(s *inveterate.Subscription) {
 	m.ID = orCurrent(m.ID, inveterateString(s.ID))
 	m.Topic = orCurrent(m.Topic, inveterateString(s.Topic))
 	m.CallbackURL = orCurrent(m.CallbackURL, inveterateString(s.CallbackURL))

@@ -519,7 +519,7 @@ func TestAccInveterateWebhookSubscription_invalidTopic(t *testing.T) {
 				Steps: []resource.TestStep{{
 					Config: e.config(inveterateSubscriptionConfig(topic, e.url("x"), "x")),
 					ExpectError: errorText("Invalid Inveterate Topic", fmt.Sprintf("Attribute topic value %q is not a well-formed Inveterate topic", topic),
-						inveterateTopicPattern.String()),
+						inveterate.TopicPattern.String()),
 				}},
 			})
 			e.noWrites("for a malformed topic")

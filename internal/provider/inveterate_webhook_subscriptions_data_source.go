@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 var (
@@ -58,8 +59,8 @@ func (d *inveterateWebhookSubscriptionsDataSource) Schema(_ context.Context, _ d
 			"topic": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Only the subscriptions of this topic, such as `customer.updated`. It must be " +
-					inveterateTopicRule + "; a topic Inveterate does not document gets a warning.",
-				Validators: []validator.String{inveterateTopic()},
+					validators.InveterateTopicRule + "; a topic Inveterate does not document gets a warning.",
+				Validators: []validator.String{validators.InveterateTopic()},
 			},
 			"subscriptions": schema.ListNestedAttribute{
 				Computed:            true,

@@ -78,7 +78,7 @@ func TestAccInveterateWebhookSubscriptionsDataSource_invalidTopic(t *testing.T) 
 		Steps: []resource.TestStep{{
 			Config: e.config("data \"webhooks_inveterate_webhook_subscriptions\" \"bad\" {\n  topic = \"Customer Updated\"\n}\n"),
 			ExpectError: errorText("Invalid Inveterate Topic", `Attribute topic value "Customer Updated" is not a well-formed Inveterate topic`,
-				inveterateTopicPattern.String()),
+				inveterate.TopicPattern.String()),
 		}},
 	})
 	if e.srv != nil {

@@ -149,13 +149,13 @@ func TestAccQuery_listResources(t *testing.T) {
 				// query file.
 				Config: guideFile(t, "discover.tfquery.hcl"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
-					querycheck.ExpectIdentity("webhooks_webhook.lune", identity(webhookTypeName)),
+					querycheck.ExpectIdentity("webhooks_webhook.lune", identity(luneWebhookTypeName)),
 					querycheck.ExpectIdentity("webhooks_inveterate_webhook_subscription.inveterate_subscriptions", identity(inveterateWebhookSubscriptionTypeName)),
 					querycheck.ExpectIdentity("webhooks_inveterate_webhook.inveterate_admin", identity(inveterateWebhookTypeName)),
 					querycheck.ExpectIdentity("webhooks_partner_webhook.blaze", identity(partnerWebhookTypeName)),
 					querycheck.ExpectLength("webhooks_webhook.lune", 1),
 					querycheck.ExpectLength("webhooks_partner_webhook.blaze", 1),
-					displayed("webhooks_webhook.lune", webhookTypeName, "https://hooks.example.com/lune"),
+					displayed("webhooks_webhook.lune", luneWebhookTypeName, "https://hooks.example.com/lune"),
 					displayed("webhooks_inveterate_webhook_subscription.inveterate_subscriptions", inveterateWebhookSubscriptionTypeName, "customer.updated: https://hooks.example.com/sub"),
 					displayed("webhooks_inveterate_webhook.inveterate_admin", inveterateWebhookTypeName, "https://hooks.example.com/admin"),
 					displayed("webhooks_partner_webhook.blaze", partnerWebhookTypeName, "NEW_MEMBER: https://hooks.example.com/blaze"),

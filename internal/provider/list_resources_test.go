@@ -75,7 +75,7 @@ func assertImportMatches(t *testing.T, e *protoEnv, typeName string, results []t
 func TestListResource_schemas(t *testing.T) {
 	e := newProtoEnv(t, sandbox.Config{}, nil)
 	want := map[string][]string{
-		webhookTypeName:                       {"account_id"},
+		luneWebhookTypeName:                   {"account_id"},
 		inveterateWebhookSubscriptionTypeName: {"topic"},
 		inveterateWebhookTypeName:             nil,
 		partnerWebhookTypeName:                {"shop_id", "web_hook_type"},
@@ -109,7 +109,7 @@ func TestListResource_luneWebhooks(t *testing.T) {
 	sb.ResetCounts()
 
 	t.Run("identities and display names", func(t *testing.T) {
-		results := e.list(webhookTypeName, nil, false, 0)
+		results := e.list(luneWebhookTypeName, nil, false, 0)
 		if got, want := resultIDs(t, results), []string{all.ID, mainOnly.ID, other.ID}; !slices.Equal(got, want) {
 			t.Fatalf("listed %v, want %v (oldest first)", got, want)
 		}
@@ -121,8 +121,8 @@ func TestListResource_luneWebhooks(t *testing.T) {
 		}
 	})
 	t.Run("resource objects", func(t *testing.T) {
-		results := e.list(webhookTypeName, nil, true, 0)
-		obj := decode(t, results[1].Resource, e.resourceType(webhookTypeName))
+		results := e.list(luneWebhookTypeName, nil, true, 0)
+		obj := decode(t, results[1].Resource, e.resourceType(luneWebhookTypeName))
 		if got := stringAttr(t, obj, "url"); got != mainOnly.URL {
 			t.Errorf("url %q", got)
 		}
@@ -142,22 +142,22 @@ func TestListResource_luneWebhooks(t *testing.T) {
 				t.Errorf("%s = %s, want null", name, obj[name])
 			}
 		}
-		assertImportMatches(t, e, webhookTypeName, results)
+		assertImportMatches(t, e, luneWebhookTypeName, results)
 	})
 	t.Run("account filter", func(t *testing.T) {
-		results := e.list(webhookTypeName, map[string]tftypes.Value{"account_id": str(sandbox.DefaultLuneAccount)}, false, 0)
+		results := e.list(luneWebhookTypeName, map[string]tftypes.Value{"account_id": str(sandbox.DefaultLuneAccount)}, false, 0)
 		if got, want := resultIDs(t, results), []string{all.ID, mainOnly.ID}; !slices.Equal(got, want) {
 			t.Errorf("listed %v, want %v (the account's and the unfiltered one)", got, want)
 		}
 	})
 	t.Run("limit", func(t *testing.T) {
-		if got, want := resultIDs(t, e.list(webhookTypeName, nil, false, 2)), []string{all.ID, mainOnly.ID}; !slices.Equal(got, want) {
+		if got, want := resultIDs(t, e.list(luneWebhookTypeName, nil, false, 2)), []string{all.ID, mainOnly.ID}; !slices.Equal(got, want) {
 			t.Errorf("limit 2 listed %v, want %v", got, want)
 		}
 	})
 	t.Run("one list per query, no writes", func(t *testing.T) {
 		sb.ResetCounts()
-		e.list(webhookTypeName, nil, true, 0)
+		e.list(luneWebhookTypeName, nil, true, 0)
 		if n := sb.Count("lune.list"); n != 1 {
 			t.Errorf("%d list calls, want 1 (counts %v)", n, sb.Counts())
 		}
@@ -359,7 +359,7 @@ func TestListResource_errors(t *testing.T) {
 		e := newProtoEnv(t, sandbox.Config{}, nil)
 		e.configure(nil)
 		for typeName, want := range map[string][]string{
-			webhookTypeName:                       {"Missing Lune Credentials", "lune.api_key", "LUNE_API_KEY"},
+			luneWebhookTypeName:                   {"Missing Lune Credentials", "lune.api_key", "LUNE_API_KEY"},
 			inveterateWebhookSubscriptionTypeName: {"Missing Inveterate Credentials", "inveterate.api_key", "INVETERATE_API_KEY"},
 			inveterateWebhookTypeName:             {"Missing Inveterate Credentials", "inveterate.api_key", "INVETERATE_API_KEY"},
 			partnerWebhookTypeName:                {"Missing BLAZE Credentials", "blaze.partner_key", "BLAZE_DEVELOPER_KEY"},
@@ -379,7 +379,7 @@ func TestListResource_errors(t *testing.T) {
 		sections["blaze"]["partner_key"] = "wrong"
 		e.configure(sections)
 		for typeName, want := range map[string][]string{
-			webhookTypeName:                       {"Unable to List Lune Webhooks", "lune.api_key"},
+			luneWebhookTypeName:                   {"Unable to List Lune Webhooks", "lune.api_key"},
 			inveterateWebhookSubscriptionTypeName: {"Unable to List Inveterate Webhook Subscriptions", "inveterate.api_key"},
 			inveterateWebhookTypeName:             {"Unable to List Inveterate Webhooks", "inveterate.api_key"},
 			partnerWebhookTypeName:                {"Unable to List BLAZE Partner Webhooks", "blaze.partner_key"},

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 var (
@@ -42,13 +43,13 @@ func (r *partnerWebhookListResource) ListResourceConfigSchema(_ context.Context,
 		Attributes: map[string]listschema.Attribute{
 			"shop_id": listschema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE): " + blazeShopIDRule + ".",
-				Validators:          []validator.String{blazeShopIDValidator()},
+				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE): " + validators.BlazeShopIDRule + ".",
+				Validators:          []validator.String{validators.BlazeShopID()},
 			},
 			"web_hook_type": listschema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the webhooks of this type, " + blazeWebhookTypeRule + ".",
-				Validators:          []validator.String{blazeWebhookType()},
+				MarkdownDescription: "Only the webhooks of this type, " + validators.BlazeWebhookTypeRule + ".",
+				Validators:          []validator.String{validators.BlazeWebhookType()},
 			},
 		},
 	}
@@ -75,7 +76,7 @@ func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequ
 					continue
 				}
 				result := listResult(ctx, req, w.ID, w.WebHookType+": "+strings.Join(w.WebHookURLs, ", "), func() (any, diag.Diagnostics) {
-					m := partnerWebhookResourceModel{Timeouts: timeouts}
+					m := partnerWebhookModel{Timeouts: timeouts}
 					return &m, m.fromAPI(ctx, w)
 				})
 				if !push(result) {

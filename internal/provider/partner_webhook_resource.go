@@ -2,14 +2,10 @@ package provider
 
 import (
 	"context"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -42,16 +38,12 @@ const (
 	partnerWebhookDeleteTimeout = 5 * time.Minute
 )
 
-// blazeIDPattern is the shape of BLAZE's ids (webhooks, shops): 24 lowercase hexadecimal
-// characters.
-var blazeIDPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
-
 // NewPartnerWebhookResource returns the webhooks_partner_webhook resource (a BLAZE partner webhook).
 func NewPartnerWebhookResource() resource.Resource { return &partnerWebhookResource{} }
 
 type partnerWebhookResource struct{ resourceBase }
 
-type partnerWebhookResourceModel struct {
+type partnerWebhookModel struct {
 	ID          types.String   `tfsdk:"id"`
 	WebHookType types.String   `tfsdk:"web_hook_type"`
 	WebHookURLs types.Set      `tfsdk:"web_hook_urls"`
@@ -81,15 +73,15 @@ func (r *partnerWebhookResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"web_hook_type": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The events BLAZE sends, " + blazeWebhookTypeRule + " (checked at plan " +
+				MarkdownDescription: "The events BLAZE sends, " + validators.BlazeWebhookTypeRule + " (checked at plan " +
 					"time). Changing it updates the webhook in place.",
-				Validators: []validator.String{blazeWebhookType()},
+				Validators: []validator.String{validators.BlazeWebhookType()},
 			},
 			"web_hook_urls": schema.SetAttribute{
 				ElementType:         types.StringType,
 				Required:            true,
-				MarkdownDescription: "The URLs BLAZE posts the events to: " + partnerWebhookURLsRule + ". Order does not matter. Changing the set updates the webhook in place.",
-				Validators:          partnerWebhookURLsValidators(),
+				MarkdownDescription: "The URLs BLAZE posts the events to: " + validators.WebhookURLsRule + ". Order does not matter. Changing the set updates the webhook in place.",
+				Validators:          []validator.Set{validators.WebhookURLs()},
 			},
 			"url": schema.StringAttribute{
 				Optional: true,
@@ -102,8 +94,8 @@ func (r *partnerWebhookResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed: true,
 				MarkdownDescription: "The shop whose events are sent. Defaults to the shop of the provider's developer key, " +
 					"which is also the only shop that key may manage (BLAZE answers 403 for another). Setting a different " +
-					"shop **replaces** the webhook; removing the argument keeps the webhook where it is. When set, " + blazeShopIDRule + ".",
-				Validators: []validator.String{blazeShopIDValidator()},
+					"shop **replaces** the webhook; removing the argument keeps the webhook where it is. When set, " + validators.BlazeShopIDRule + ".",
+				Validators: []validator.String{validators.BlazeShopID()},
 				PlanModifiers: []planmodifier.String{
 					// Unset in configuration means "wherever it is": keep the state's shop, so
 					// removing the argument neither shows a diff nor replaces.
@@ -135,35 +127,6 @@ func (r *partnerWebhookResource) IdentitySchema(_ context.Context, _ resource.Id
 	resp.IdentitySchema = idIdentitySchema("BLAZE partner webhook", "24 lowercase hexadecimal characters")
 }
 
-// partnerWebhookURLsValidators check web_hook_urls: BLAZE needs at least one URL, and only an
-// absolute http(s) URL can receive its posts.
-func partnerWebhookURLsValidators() []validator.Set {
-	return []validator.Set{validators.SetRule(partnerWebhookURLsRule,
-		setvalidator.SizeAtLeast(1),
-		setvalidator.ValueStringsAre(validators.HTTPURL()),
-	)}
-}
-
-// partnerWebhookURLsRule is the rule of partnerWebhookURLsValidators, as the documentation states it.
-const partnerWebhookURLsRule = "at least one, each an absolute `http://` or `https://` URL"
-
-// blazeShopIDRule is the rule of blazeShopIDValidator, as the documentation states it.
-const blazeShopIDRule = "a BLAZE shop id: 24 lowercase hexadecimal characters"
-
-// blazeWebhookType checks a web_hook_type against the types BLAZE documents.
-func blazeWebhookType() validator.String {
-	return validators.StringRule(blazeWebhookTypeRule, stringvalidator.OneOf(blaze.WebhookTypes...))
-}
-
-// blazeWebhookTypeRule is the rule of blazeWebhookType, as the documentation states it.
-var blazeWebhookTypeRule = "one of `" + strings.Join(blaze.WebhookTypes, "`, `") + "`"
-
-// blazeShopIDValidator checks the shape of a BLAZE shop id. An empty string would mean "the key's
-// shop" to BLAZE and then differ from the shop id it stores, forever.
-func blazeShopIDValidator() validator.String {
-	return validators.StringRule(blazeShopIDRule, stringvalidator.RegexMatches(blazeIDPattern, "must be "+blazeShopIDRule))
-}
-
 // ModifyPlan fails the plan when BLAZE has no credentials, and keeps modified_at when an update
 // sends nothing to BLAZE (only the timeouts change).
 func (r *partnerWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -176,7 +139,7 @@ func (r *partnerWebhookResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var state, plan partnerWebhookResourceModel
+	var state, plan partnerWebhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -192,7 +155,7 @@ func (r *partnerWebhookResource) Create(ctx context.Context, req resource.Create
 	if !ok {
 		return
 	}
-	var plan partnerWebhookResourceModel
+	var plan partnerWebhookModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -230,7 +193,7 @@ func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequ
 	if _, ok := r.blaze(partnerWebhookTypeName, false, &resp.Diagnostics); !ok {
 		return
 	}
-	var state partnerWebhookResourceModel
+	var state partnerWebhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	// Also gives state written before identity existed its identity: upgrading needs no action.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
@@ -257,7 +220,7 @@ func (r *partnerWebhookResource) Update(ctx context.Context, req resource.Update
 	if !ok {
 		return
 	}
-	var plan, state partnerWebhookResourceModel
+	var plan, state partnerWebhookModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -298,7 +261,7 @@ func (r *partnerWebhookResource) Delete(ctx context.Context, req resource.Delete
 	if !ok {
 		return
 	}
-	var state partnerWebhookResourceModel
+	var state partnerWebhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -316,12 +279,12 @@ func (r *partnerWebhookResource) Delete(ctx context.Context, req resource.Delete
 
 // ImportState adopts an existing webhook by its id; Read fills in everything else.
 func (r *partnerWebhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importByID(ctx, importID{pattern: blazeIDPattern, what: "BLAZE partner webhook", shape: "24 lowercase hexadecimal characters",
+	importByID(ctx, importID{pattern: blaze.IDPattern, what: "BLAZE partner webhook", shape: "24 lowercase hexadecimal characters",
 		typeName: partnerWebhookTypeName, example: "65b2a1c3d4e5f60718293a4b"}, req, resp)
 }
 
 // fromAPI copies what BLAZE says of a webhook into the model; the timeouts are the caller's.
-func (m *partnerWebhookResourceModel) fromAPI(ctx context.Context, w *blaze.Webhook) diag.Diagnostics {
+func (m *partnerWebhookModel) fromAPI(ctx context.Context, w *blaze.Webhook) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(w.ID)
 	m.WebHookType = types.StringValue(w.WebHookType)
@@ -335,7 +298,7 @@ func (m *partnerWebhookResourceModel) fromAPI(ctx context.Context, w *blaze.Webh
 }
 
 // unchangedInBLAZE reports whether m (a plan) leaves every field that BLAZE stores as in state.
-func (m *partnerWebhookResourceModel) unchangedInBLAZE(state *partnerWebhookResourceModel) bool {
+func (m *partnerWebhookModel) unchangedInBLAZE(state *partnerWebhookModel) bool {
 	return m.WebHookType.Equal(state.WebHookType) && m.WebHookURLs.Equal(state.WebHookURLs) && m.URL.Equal(state.URL) &&
 		m.ShopID.Equal(state.ShopID)
 }

@@ -91,14 +91,14 @@ func (e *accEnv) blazeShop() knownvalue.Check {
 	if e.srv != nil {
 		return knownvalue.StringExact(sandbox.DefaultBlazeShopID)
 	}
-	return knownvalue.StringRegexp(blazeIDPattern)
+	return knownvalue.StringRegexp(blaze.IDPattern)
 }
 
 func (e *accEnv) blazeCompany() knownvalue.Check {
 	if e.srv != nil {
 		return knownvalue.StringExact(sandbox.DefaultBlazeCompanyID)
 	}
-	return knownvalue.StringRegexp(blazeIDPattern)
+	return knownvalue.StringRegexp(blaze.IDPattern)
 }
 
 // noBlazeCalls fails the test if the sandbox saw a BLAZE request (live there is no counter).
@@ -149,7 +149,7 @@ func TestAccPartnerWebhook_basic(t *testing.T) {
 				Config: e.config(partnerWebhookConfig("NEW_CONSUMER_ORDER", []string{a, b})),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(partnerWebhookAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(blazeIDPattern)),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(blaze.IDPattern)),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("web_hook_type"), knownvalue.StringExact("NEW_CONSUMER_ORDER")),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("web_hook_urls"), blazeURLSet(a, b)),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("url"), knownvalue.Null()),

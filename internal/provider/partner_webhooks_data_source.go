@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 var (
@@ -56,13 +57,13 @@ func (d *partnerWebhooksDataSource) Schema(_ context.Context, _ datasource.Schem
 		Attributes: map[string]schema.Attribute{
 			"shop_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE): " + blazeShopIDRule + ".",
-				Validators:          []validator.String{blazeShopIDValidator()},
+				MarkdownDescription: "Only the webhooks of this shop (filtered by BLAZE): " + validators.BlazeShopIDRule + ".",
+				Validators:          []validator.String{validators.BlazeShopID()},
 			},
 			"web_hook_type": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only the webhooks of this type, " + blazeWebhookTypeRule + ".",
-				Validators:          []validator.String{blazeWebhookType()},
+				MarkdownDescription: "Only the webhooks of this type, " + validators.BlazeWebhookTypeRule + ".",
+				Validators:          []validator.String{validators.BlazeWebhookType()},
 			},
 			"partner_webhooks": schema.ListNestedAttribute{
 				Computed:            true,
@@ -121,7 +122,7 @@ func (d *partnerWebhooksDataSource) Read(ctx context.Context, req datasource.Rea
 // partnerWebhookObject is one element of `partner_webhooks`, mapped exactly as the resource maps
 // a webhook.
 func partnerWebhookObject(ctx context.Context, w *blaze.Webhook) (types.Object, diag.Diagnostics) {
-	var m partnerWebhookResourceModel
+	var m partnerWebhookModel
 	diags := m.fromAPI(ctx, w)
 	obj, more := types.ObjectValue(partnerWebhookAttrTypes, map[string]attr.Value{
 		"id":            m.ID,

@@ -200,7 +200,7 @@ func (p *WebhooksProvider) Configure(ctx context.Context, req provider.Configure
 // Resources lists the provider's resources.
 func (p *WebhooksProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		NewWebhookResource,
+		NewLuneWebhookResource,
 		NewInveterateWebhookSubscriptionResource, NewInveterateWebhookResource,
 		NewPartnerWebhookResource,
 	}
@@ -210,7 +210,7 @@ func (p *WebhooksProvider) Resources(context.Context) []func() resource.Resource
 // per resource type, of the same name.
 func (p *WebhooksProvider) ListResources(context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
-		NewWebhookListResource,
+		NewLuneWebhookListResource,
 		NewInveterateWebhookSubscriptionListResource, NewInveterateWebhookListResource,
 		NewPartnerWebhookListResource,
 	}
@@ -219,7 +219,7 @@ func (p *WebhooksProvider) ListResources(context.Context) []func() list.ListReso
 // DataSources lists the provider's data sources.
 func (p *WebhooksProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		NewWebhooksDataSource,
+		NewLuneWebhooksDataSource,
 		NewInveterateWebhookSubscriptionsDataSource, NewInveterateWebhooksDataSource,
 		NewPartnerWebhooksDataSource,
 	}

@@ -81,7 +81,7 @@ func stateMatchesSandbox(srv *sandbox.Server, state *tfjson.State) error {
 		}
 		inSandbox := map[string][]string{}
 		for _, w := range srv.LuneWebhooks() {
-			inSandbox[webhookTypeName] = append(inSandbox[webhookTypeName], w.ID)
+			inSandbox[luneWebhookTypeName] = append(inSandbox[luneWebhookTypeName], w.ID)
 		}
 		for _, s := range srv.InveterateSubscriptions() {
 			inSandbox["webhooks_inveterate_webhook_subscription"] = append(inSandbox["webhooks_inveterate_webhook_subscription"], s.ID)
@@ -94,7 +94,7 @@ func stateMatchesSandbox(srv *sandbox.Server, state *tfjson.State) error {
 				inSandbox["webhooks_partner_webhook"] = append(inSandbox["webhooks_partner_webhook"], w.ID)
 			}
 		}
-		for _, typ := range []string{webhookTypeName, "webhooks_inveterate_webhook_subscription", "webhooks_inveterate_webhook", "webhooks_partner_webhook"} {
+		for _, typ := range []string{luneWebhookTypeName, "webhooks_inveterate_webhook_subscription", "webhooks_inveterate_webhook", "webhooks_partner_webhook"} {
 			a, b := inState[typ], inSandbox[typ]
 			slices.Sort(a)
 			slices.Sort(b)
@@ -219,7 +219,7 @@ func TestAccReliability_noSecretInTraceLogs(t *testing.T) {
 	collect := func(s *terraform.State) error {
 		for addr, rs := range s.RootModule().Resources {
 			switch rs.Type {
-			case webhookTypeName:
+			case luneWebhookTypeName:
 				secrets[rs.Primary.Attributes["secret"]] = "the signing secret of " + addr
 			case inveterateWebhookTypeName:
 				secrets[rs.Primary.Attributes["token"]] = "the token of " + addr

@@ -47,7 +47,7 @@ var sweepers = []struct {
 	name  string
 	sweep func(context.Context, *Clients) (int, error)
 }{
-	{webhookTypeName, sweepLuneWebhooks},
+	{luneWebhookTypeName, sweepLuneWebhooks},
 	{inveterateWebhookSubscriptionTypeName, sweepInveterateSubscriptions},
 	{inveterateWebhookTypeName, sweepInveterateWebhooks},
 	{partnerWebhookTypeName, sweepPartnerWebhooks},
@@ -138,7 +138,7 @@ func TestSweepers_deleteOnlyMarked(t *testing.T) {
 	marker := accMarkerPrefix + "0badc0de"
 	leftover := func(path string) string { return "https://hooks.example.com/" + marker + "/" + path }
 	ids := map[string][2]string{} // type: {leftover, someone else's}
-	ids[webhookTypeName] = [2]string{
+	ids[luneWebhookTypeName] = [2]string{
 		srv.AddLuneWebhook(sandbox.LuneWebhook{URL: leftover("lune"), Enabled: true}).ID,
 		srv.AddLuneWebhook(sandbox.LuneWebhook{URL: "https://hooks.example.com/tfacc/lune", Enabled: true}).ID,
 	}
@@ -155,7 +155,7 @@ func TestSweepers_deleteOnlyMarked(t *testing.T) {
 		srv.AddBlazeWebhook(sandbox.BlazeWebhook{WebHookType: "NEW_MEMBER", WebHookURLs: []string{"https://a.example.com/tfacc-"}}).ID,
 	}
 	exists := map[string]func(string) bool{
-		webhookTypeName:                       func(id string) bool { _, ok := srv.LuneWebhook(id); return ok },
+		luneWebhookTypeName:                   func(id string) bool { _, ok := srv.LuneWebhook(id); return ok },
 		inveterateWebhookSubscriptionTypeName: func(id string) bool { _, ok := srv.InveterateSubscription(id); return ok },
 		inveterateWebhookTypeName: func(id string) bool {
 			w, ok := srv.InveterateWebhook(id)

@@ -26,7 +26,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -294,9 +293,17 @@ type Server struct {
 	srv *httptest.Server
 }
 
+// TB is the part of testing.TB that NewServer uses. Naming it here, rather than
+// importing testing, keeps the testing package (and its flags) out of the
+// sandbox command and the bench, which link this package.
+type TB interface {
+	Helper()
+	Cleanup(func())
+}
+
 // NewServer starts New(cfg) on a loopback httptest server that is closed when
 // the test ends.
-func NewServer(t testing.TB, cfg Config) *Server {
+func NewServer(t TB, cfg Config) *Server {
 	t.Helper()
 	sb := New(cfg)
 	srv := httptest.NewServer(sb)

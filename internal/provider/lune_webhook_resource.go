@@ -4,19 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -24,39 +20,33 @@ import (
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/planmodifiers"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 var (
-	_ resource.Resource                = (*webhookResource)(nil)
-	_ resource.ResourceWithConfigure   = (*webhookResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*webhookResource)(nil)
-	_ resource.ResourceWithImportState = (*webhookResource)(nil)
-	_ resource.ResourceWithIdentity    = (*webhookResource)(nil)
+	_ resource.Resource                = (*luneWebhookResource)(nil)
+	_ resource.ResourceWithConfigure   = (*luneWebhookResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*luneWebhookResource)(nil)
+	_ resource.ResourceWithImportState = (*luneWebhookResource)(nil)
+	_ resource.ResourceWithIdentity    = (*luneWebhookResource)(nil)
 )
 
-const webhookTypeName = "webhooks_webhook"
+const luneWebhookTypeName = "webhooks_webhook"
 
 // Default operation timeouts of webhooks_webhook.
 const (
-	webhookCreateTimeout = 5 * time.Minute
-	webhookUpdateTimeout = 5 * time.Minute
-	webhookDeleteTimeout = 5 * time.Minute
+	luneWebhookCreateTimeout = 5 * time.Minute
+	luneWebhookUpdateTimeout = 5 * time.Minute
+	luneWebhookDeleteTimeout = 5 * time.Minute
 )
 
-// luneURLPattern is the pattern Lune's API enforces on webhook URLs; checking it at plan time
-// turns a failed apply into a plan error.
-var luneURLPattern = regexp.MustCompile(`^https:\/\/[-a-zA-Z0-9@:%._\+~#=]{2,256}\.[a-z]{2,6}\b([-a-zA-Z0-9@:%_\+.~#?&\/\/=]*)$`)
+// NewLuneWebhookResource returns the webhooks_webhook resource (a Lune webhook).
+func NewLuneWebhookResource() resource.Resource { return &luneWebhookResource{} }
 
-// luneIDPattern is the shape of a Lune webhook id.
-var luneIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
+type luneWebhookResource struct{ resourceBase }
 
-// NewWebhookResource returns the webhooks_webhook resource (a Lune webhook).
-func NewWebhookResource() resource.Resource { return &webhookResource{} }
-
-type webhookResource struct{ resourceBase }
-
-type webhookResourceModel struct {
+type luneWebhookModel struct {
 	ID                     types.String   `tfsdk:"id"`
 	URL                    types.String   `tfsdk:"url"`
 	Enabled                types.Bool     `tfsdk:"enabled"`
@@ -69,11 +59,11 @@ type webhookResourceModel struct {
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
 
-func (r *webhookResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = webhookTypeName
+func (r *luneWebhookResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = luneWebhookTypeName
 }
 
-func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *luneWebhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Lune webhook: Lune pushes events to `url`, signed with an HMAC secret that this resource " +
 			"keeps in state and can rotate in place.",
@@ -86,10 +76,9 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"url": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The URL Lune sends events to. It must match the pattern Lune's API documents and enforces " +
-					"(checked at plan time): " + luneURLRule + ". For example `https://hooks.example.com/lune` is accepted and " +
+					"(checked at plan time): " + validators.LuneURLRule + ". For example `https://hooks.example.com/lune` is accepted and " +
 					"`https://teamb.example/x` rejected (`example` has 7 letters). Changing it updates the webhook in place.",
-				Validators: []validator.String{validators.StringRule(luneURLRule,
-					stringvalidator.RegexMatches(luneURLPattern, "must be an https:// URL with a domain name and a top-level domain of 2 to 6 lowercase letters, without spaces (Lune's URL rule)"))},
+				Validators: []validator.String{validators.LuneURL()},
 			},
 			"enabled": schema.BoolAttribute{
 				Optional:            true,
@@ -102,10 +91,10 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				Optional:    true,
 				MarkdownDescription: "Only push events of these accounts. Without it, the webhook pushes events of every account of " +
 					"the organisation. Changing the set updates the webhook in place; removing the argument **replaces** the " +
-					"webhook, because Lune cannot clear the filter once set. When set, " + accountIDsRule + ".",
-				Validators: accountIDsValidators(),
+					"webhook, because Lune cannot clear the filter once set. When set, " + validators.AccountIDsRule + ".",
+				Validators: []validator.Set{validators.AccountIDs()},
 				PlanModifiers: []planmodifier.Set{
-					setplanmodifier.RequiresReplaceIf(accountFilterRemoved,
+					planmodifiers.RequiresReplaceWhenRemoved(
 						"Lune cannot clear the account filter: removing account_ids replaces the webhook.",
 						"Lune cannot clear the account filter: removing `account_ids` replaces the webhook."),
 				},
@@ -139,47 +128,20 @@ func (r *webhookResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Arbitrary values; any change rotates the signing secret **in place** (the webhook keeps its " +
 					"id, the old secret stops working at once). Feed it from `time_rotating` for scheduled rotation.",
 			},
-			"timeouts": timeoutsAttribute(ctx, operationTimeouts{Create: webhookCreateTimeout, Update: webhookUpdateTimeout, Delete: webhookDeleteTimeout}),
+			"timeouts": timeoutsAttribute(ctx, operationTimeouts{Create: luneWebhookCreateTimeout, Update: luneWebhookUpdateTimeout, Delete: luneWebhookDeleteTimeout}),
 		},
 	}
 }
 
 // IdentitySchema is the webhook's identity (Terraform 1.12+): its Lune id.
-func (r *webhookResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+func (r *luneWebhookResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = idIdentitySchema("Lune webhook", "32 letters and digits")
-}
-
-// luneURLRule is Lune's URL pattern (luneURLPattern) in words.
-const luneURLRule = "`https://`, then a host name in which a dot is followed by a label of 2 to 6 lowercase letters, then the path"
-
-// accountIDsRule is the rule of accountIDsValidators, as the documentation states it.
-const accountIDsRule = "at least one account id, and none empty"
-
-// accountIDsValidators check a Lune account filter: Lune rejects an empty list and empty ids.
-func accountIDsValidators() []validator.Set {
-	return []validator.Set{validators.SetRule(accountIDsRule,
-		setvalidator.SizeAtLeast(1),
-		setvalidator.ValueStringsAre(notEmpty()),
-	)}
-}
-
-// notEmptyRule is the rule of notEmpty, as the documentation states it.
-const notEmptyRule = "not empty"
-
-// notEmpty rejects an empty string.
-func notEmpty() validator.String {
-	return validators.StringRule(notEmptyRule, stringvalidator.LengthAtLeast(1))
-}
-
-// accountFilterRemoved replaces the webhook when account_ids goes from a set to nothing.
-func accountFilterRemoved(_ context.Context, req planmodifier.SetRequest, resp *setplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !req.StateValue.IsNull() && req.PlanValue.IsNull()
 }
 
 // ModifyPlan fails the plan when Lune has no credentials, and plans a new secret when the
 // rotation triggers change.
-func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.lune(webhookTypeName, true, &resp.Diagnostics); !ok {
+func (r *luneWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if _, ok := r.lune(luneWebhookTypeName, true, &resp.Diagnostics); !ok {
 		return
 	}
 	if isCreate(req) {
@@ -188,7 +150,7 @@ func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var state, plan webhookResourceModel
+	var state, plan luneWebhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -202,17 +164,17 @@ func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 }
 
-func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	client, ok := r.lune(webhookTypeName, false, &resp.Diagnostics)
+func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	client, ok := r.lune(luneWebhookTypeName, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	var plan webhookResourceModel
+	var plan luneWebhookModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, webhookCreateTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, luneWebhookCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -261,11 +223,11 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if _, ok := r.lune(webhookTypeName, false, &resp.Diagnostics); !ok {
+func (r *luneWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if _, ok := r.lune(luneWebhookTypeName, false, &resp.Diagnostics); !ok {
 		return
 	}
-	var state webhookResourceModel
+	var state luneWebhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	// Also gives state written before identity existed its identity: upgrading needs no action.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
@@ -307,19 +269,19 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	client, ok := r.lune(webhookTypeName, false, &resp.Diagnostics)
+func (r *luneWebhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	client, ok := r.lune(luneWebhookTypeName, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	var plan, state webhookResourceModel
+	var plan, state luneWebhookModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, webhookUpdateTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, luneWebhookUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -372,17 +334,17 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 }
 
-func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	client, ok := r.lune(webhookTypeName, false, &resp.Diagnostics)
+func (r *luneWebhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	client, ok := r.lune(luneWebhookTypeName, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	var state webhookResourceModel
+	var state luneWebhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, webhookDeleteTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, luneWebhookDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -394,16 +356,16 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 
 // ImportState adopts an existing webhook by its id. Lune never returns a secret on read, so the
 // imported secret is null until the next rotation.
-func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *luneWebhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	// The configuration's rotation triggers are recorded by the first apply without rotating:
 	// adopting a webhook must not invalidate the secret its receiver uses.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte("true"))...)
-	importByID(ctx, importID{pattern: luneIDPattern, what: "Lune webhook", shape: "32 letters and digits",
-		typeName: webhookTypeName, example: "1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p"}, req, resp)
+	importByID(ctx, importID{pattern: lune.IDPattern, what: "Lune webhook", shape: "32 letters and digits",
+		typeName: luneWebhookTypeName, example: "1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p"}, req, resp)
 }
 
 // fromAPI copies what the API says of a webhook into the model; the secret is the caller's.
-func (m *webhookResourceModel) fromAPI(ctx context.Context, w *lune.Webhook) diag.Diagnostics {
+func (m *luneWebhookModel) fromAPI(ctx context.Context, w *lune.Webhook) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(w.ID)
 	m.URL = types.StringValue(w.URL)
@@ -431,7 +393,7 @@ const importedKey = "imported"
 
 // rotates reports whether a plan rotates the secret: any change of the triggers does, except
 // the first recording of them after an import.
-func rotates(ctx context.Context, private privateGetter, state, plan *webhookResourceModel) (bool, diag.Diagnostics) {
+func rotates(ctx context.Context, private privateGetter, state, plan *luneWebhookModel) (bool, diag.Diagnostics) {
 	if plan.SecretRotationTriggers.Equal(state.SecretRotationTriggers) {
 		return false, nil
 	}

@@ -14,12 +14,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 func TestInveterateTopicValidator(t *testing.T) {
 	validate := func(v types.String) diag.Diagnostics {
 		resp := &validator.StringResponse{}
-		inveterateTopic().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("topic"), ConfigValue: v}, resp)
+		validators.InveterateTopic().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("topic"), ConfigValue: v}, resp)
 		return resp.Diagnostics
 	}
 	for _, topic := range inveterate.Topics {
@@ -46,7 +47,7 @@ func TestInveterateTopicValidator(t *testing.T) {
 			continue
 		}
 		detail := d.Errors()[0].Detail()
-		for _, want := range []string{"topic", fmt.Sprintf("%q", topic), inveterateTopicPattern.String()} {
+		for _, want := range []string{"topic", fmt.Sprintf("%q", topic), inveterate.TopicPattern.String()} {
 			if !strings.Contains(detail, want) {
 				t.Errorf("malformed topic %q: the error %q does not name %s", topic, detail, want)
 			}

@@ -102,7 +102,7 @@ resource "webhooks_webhook" "adopted" {
 				// The three creates are the test's own, before Terraform ran.
 				e.count("lune.create", 3),
 				e.count("lune.update", 0),
-				resourceCount(webhookTypeName, 3),
+				resourceCount(luneWebhookTypeName, 3),
 			),
 		}},
 	})

@@ -7,24 +7,26 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 var (
-	_ datasource.DataSource              = (*webhooksDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*webhooksDataSource)(nil)
+	_ datasource.DataSource              = (*luneWebhooksDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*luneWebhooksDataSource)(nil)
 )
 
-const webhooksDataSourceTypeName = "webhooks_webhooks"
+const luneWebhooksDataSourceTypeName = "webhooks_webhooks"
 
-// NewWebhooksDataSource returns the webhooks_webhooks data source: every Lune webhook.
-func NewWebhooksDataSource() datasource.DataSource { return &webhooksDataSource{} }
+// NewLuneWebhooksDataSource returns the webhooks_webhooks data source: every Lune webhook.
+func NewLuneWebhooksDataSource() datasource.DataSource { return &luneWebhooksDataSource{} }
 
-type webhooksDataSource struct{ dataSourceBase }
+type luneWebhooksDataSource struct{ dataSourceBase }
 
-type webhooksDataSourceModel struct {
+type luneWebhooksDataSourceModel struct {
 	AccountIDs types.Set  `tfsdk:"account_ids"`
 	Webhooks   types.List `tfsdk:"webhooks"`
 }
@@ -41,11 +43,11 @@ var luneWebhookAttrTypes = map[string]attr.Type{
 	"secret_last4": types.StringType,
 }
 
-func (d *webhooksDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = webhooksDataSourceTypeName
+func (d *luneWebhooksDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = luneWebhooksDataSourceTypeName
 }
 
-func (d *webhooksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *luneWebhooksDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every Lune webhook of the organisation the API key belongs to (each pushes the events of every account, or of those in its `account_ids`), for discovery and for adopting existing webhooks with " +
 			"`import` blocks. Secrets are never returned.",
@@ -54,8 +56,8 @@ func (d *webhooksDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "Only the webhooks that push events of any of these accounts. Webhooks without an account " +
-					"filter push every account's events, so they are always included. When set, " + accountIDsRule + ".",
-				Validators: accountIDsValidators(),
+					"filter push every account's events, so they are always included. When set, " + validators.AccountIDsRule + ".",
+				Validators: []validator.Set{validators.AccountIDs()},
 			},
 			"webhooks": schema.ListNestedAttribute{
 				Computed:            true,
@@ -74,12 +76,12 @@ func (d *webhooksDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	}
 }
 
-func (d *webhooksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	client, ok := d.lune(webhooksDataSourceTypeName, false, &resp.Diagnostics)
+func (d *luneWebhooksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	client, ok := d.lune(luneWebhooksDataSourceTypeName, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	var data webhooksDataSourceModel
+	var data luneWebhooksDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
 	var accountIDs []string
 	resp.Diagnostics.Append(data.AccountIDs.ElementsAs(ctx, &accountIDs, false)...)

@@ -4,79 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 // This file holds what the Inveterate resources and data sources share: the shape of ids and
 // topics, the mapping of Inveterate's optional fields, the list-based reads, and the private-state
 // marker of a record Inveterate has accepted but not listed yet.
-
-// inveterateIDPattern is the shape of the id of an Inveterate subscription or admin webhook.
-var inveterateIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
-// inveterateTopicPattern is the shape of every Inveterate topic: dot-separated words of lowercase
-// letters and underscores.
-var inveterateTopicPattern = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
-
-// inveterateTopic validates a subscription topic: a malformed topic is an error, a well-formed one
-// that Inveterate does not document only a warning, because Inveterate adds topics over time.
-func inveterateTopic() validator.String { return inveterateTopicValidator{} }
-
-type inveterateTopicValidator struct{}
-
-func (inveterateTopicValidator) Description(context.Context) string {
-	return fmt.Sprintf("must be a well-formed Inveterate topic (%s); a topic Inveterate does not document gets a warning", inveterateTopicPattern)
-}
-
-// inveterateTopicRule is the rule of inveterateTopic that is an error, as the documentation states it.
-const inveterateTopicRule = "well-formed: words of lowercase letters and underscores joined by dots"
-
-func (inveterateTopicValidator) MarkdownDescription(context.Context) string {
-	return inveterateTopicRule
-}
-
-func (inveterateTopicValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	topic := req.ConfigValue.ValueString()
-	switch {
-	case !inveterateTopicPattern.MatchString(topic):
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Inveterate Topic", fmt.Sprintf(
-			"Attribute %s value %q is not a well-formed Inveterate topic: it must be words of lowercase letters and "+
-				"underscores joined by dots, with at least one dot (the pattern %s), for example \"customer.updated\".",
-			validators.Describe(req.Path), topic, inveterateTopicPattern))
-	case !slices.Contains(inveterate.Topics, topic):
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Undocumented Inveterate Topic", fmt.Sprintf(
-			"Attribute %s value %q is well-formed but is not one of the topics Inveterate documents:\n  %s\n\n"+
-				"Inveterate adds topics over time, so this is not an error. If Inveterate does not know the topic, it "+
-				"rejects the subscription when it is applied: check the spelling.",
-			validators.Describe(req.Path), topic, strings.Join(inveterate.Topics, "\n  ")))
-	}
-}
-
-// requiresReplaceBecause replaces the resource whenever the attribute changes, with a description
-// (in the docs and the plan's reasons) that says why.
-func requiresReplaceBecause(why, whyMarkdown string) planmodifier.String {
-	return stringplanmodifier.RequiresReplaceIf(func(_ context.Context, _ planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-		resp.RequiresReplace = true
-	}, why, whyMarkdown)
-}
 
 // inveterateString maps an optional string field of Inveterate: missing or empty is null.
 func inveterateString(s string) types.String {

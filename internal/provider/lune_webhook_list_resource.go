@@ -12,28 +12,29 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 var (
-	_ list.ListResource              = (*webhookListResource)(nil)
-	_ list.ListResourceWithConfigure = (*webhookListResource)(nil)
+	_ list.ListResource              = (*luneWebhookListResource)(nil)
+	_ list.ListResourceWithConfigure = (*luneWebhookListResource)(nil)
 )
 
-// NewWebhookListResource returns the webhooks_webhook list resource: every Lune webhook, for
+// NewLuneWebhookListResource returns the webhooks_webhook list resource: every Lune webhook, for
 // `terraform query`.
-func NewWebhookListResource() list.ListResource { return &webhookListResource{} }
+func NewLuneWebhookListResource() list.ListResource { return &luneWebhookListResource{} }
 
-type webhookListResource struct{ resourceBase }
+type luneWebhookListResource struct{ resourceBase }
 
-type webhookListConfig struct {
+type luneWebhookListConfig struct {
 	AccountID types.String `tfsdk:"account_id"`
 }
 
-func (r *webhookListResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = webhookTypeName
+func (r *luneWebhookListResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = luneWebhookTypeName
 }
 
-func (r *webhookListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+func (r *luneWebhookListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: "Lists the Lune webhooks of the organisation the API key belongs to, oldest first, " +
 			"for `terraform query`. Secrets are never listed: a generated configuration imports each webhook with " +
@@ -43,15 +44,15 @@ func (r *webhookListResource) ListResourceConfigSchema(_ context.Context, _ list
 				Optional: true,
 				MarkdownDescription: "Only the webhooks that push events of this account (Lune filters the list). Webhooks " +
 					"without an account filter push every account's events, so they are always included. Not empty.",
-				Validators: []validator.String{notEmpty()},
+				Validators: []validator.String{validators.NotEmpty()},
 			},
 		},
 	}
 }
 
-func (r *webhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg webhookListConfig
-	client, timeouts, ok := beginList(ctx, r.lune, webhookTypeName, req, &cfg, stream)
+func (r *luneWebhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg luneWebhookListConfig
+	client, timeouts, ok := beginList(ctx, r.lune, luneWebhookTypeName, req, &cfg, stream)
 	if !ok {
 		return
 	}
@@ -68,7 +69,7 @@ func (r *webhookListResource) List(ctx context.Context, req list.ListRequest, st
 	}
 	stream.Results = listResults(all, req.Limit, func(w *lune.Webhook) list.ListResult {
 		return listResult(ctx, req, w.ID, w.URL, func() (any, diag.Diagnostics) {
-			m := webhookResourceModel{SecretRotationTriggers: types.MapNull(types.StringType), Timeouts: timeouts}
+			m := luneWebhookModel{SecretRotationTriggers: types.MapNull(types.StringType), Timeouts: timeouts}
 			return &m, m.fromAPI(ctx, w)
 		})
 	})

@@ -80,7 +80,7 @@ func luneWebhook(api *Clients, check func(*lune.Webhook) error) resource.TestChe
 
 // luneWebhooksGone is the CheckDestroy of webhooks_webhook: it asks Lune.
 func luneWebhooksGone(api *Clients) resource.TestCheckFunc {
-	return gone(webhookTypeName, api.Lune.Client.GetWebhook)
+	return gone(luneWebhookTypeName, api.Lune.Client.GetWebhook)
 }
 
 // luneAccounts are two account ids of the organisation for account filter tests: any two ids
@@ -632,26 +632,26 @@ func TestWebhook_rotationWithoutAnswer(t *testing.T) {
 		return tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, map[string]tftypes.Value{"n": str(v)})
 	}
 	url := str("https://hooks.example.com/rotate-lost")
-	created := e.create(webhookTypeName, map[string]tftypes.Value{"url": url, "secret_rotation_triggers": triggers("1")})
+	created := e.create(luneWebhookTypeName, map[string]tftypes.Value{"url": url, "secret_rotation_triggers": triggers("1")})
 	if hasError(created.Diagnostics) {
 		t.Fatal(diagText(created.Diagnostics))
 	}
 
 	e.srv.FailNext(sandbox.Lune, "lune.rotate", sandbox.FailLostResponse, 100)
-	rotated := e.update(webhookTypeName, created, map[string]tftypes.Value{"url": url, "secret_rotation_triggers": triggers("2")})
+	rotated := e.update(luneWebhookTypeName, created, map[string]tftypes.Value{"url": url, "secret_rotation_triggers": triggers("2")})
 	e.srv.FailNext(sandbox.Lune, "lune.rotate", sandbox.FailLostResponse, 0)
 	if !hasError(rotated.Diagnostics) {
 		t.Fatal("the rotation did not fail")
 	}
 	wantText(t, diagText(rotated.Diagnostics), "Unable to Rotate Lune Webhook Secret", "may already have happened", "the next apply rotates again")
-	typ := e.resourceType(webhookTypeName)
+	typ := e.resourceType(luneWebhookTypeName)
 	before, after := decode(t, created.NewState, typ), decode(t, rotated.NewState, typ)
 	if !after["secret_rotation_triggers"].Equal(before["secret_rotation_triggers"]) {
 		t.Error("the triggers were recorded although the rotation failed: the next apply would not rotate again")
 	}
 
 	read, err := e.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
-		TypeName: webhookTypeName, CurrentState: rotated.NewState, CurrentIdentity: rotated.NewIdentity, Private: rotated.Private,
+		TypeName: luneWebhookTypeName, CurrentState: rotated.NewState, CurrentIdentity: rotated.NewIdentity, Private: rotated.Private,
 	})
 	if err != nil || hasError(read.Diagnostics) {
 		t.Fatalf("ReadResource: %v %s", err, diagText(read.Diagnostics))
@@ -677,7 +677,7 @@ func TestLuneURLRuleAsDocumented(t *testing.T) {
 		"https://localhost/x":            false,
 		"https://10.0.0.1/x":             false,
 	} {
-		if got := luneURLPattern.MatchString(url); got != accepted {
+		if got := lune.URLPattern.MatchString(url); got != accepted {
 			t.Errorf("%s: accepted = %v, the docs say %v", url, got, accepted)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 // the list read of a data source or list resource.
 const listTimeout = 5 * time.Minute
 
-// sharedList serves the reads of many resources of one vendor from one list call.
+// listCache serves the reads of many resources of one vendor from one list call.
 //
 // It lives in the provider data, which Terraform builds anew for every operation (plan, apply),
 // so a list is never older than the operation. Any write to the vendor invalidates it: the next
@@ -23,7 +23,7 @@ const listTimeout = 5 * time.Minute
 // cancelled does not fail the others waiting, and the call's logs carry the operation's fields,
 // never one resource's. The call is cancelled when no read waits for it any more, and at
 // listTimeout in any case.
-type sharedList[T any] struct {
+type listCache[T any] struct {
 	fetch func(context.Context) ([]T, error)
 	base  context.Context
 
@@ -53,15 +53,15 @@ type listCall[T any] struct {
 	abandoned bool
 }
 
-// newSharedList returns a list taken with fetch, on contexts derived from base.
-func newSharedList[T any](base context.Context, fetch func(context.Context) ([]T, error)) *sharedList[T] {
-	return &sharedList[T]{fetch: fetch, base: context.WithoutCancel(base)}
+// newListCache returns a list taken with fetch, on contexts derived from base.
+func newListCache[T any](base context.Context, fetch func(context.Context) ([]T, error)) *listCache[T] {
+	return &listCache[T]{fetch: fetch, base: context.WithoutCancel(base)}
 }
 
 // get returns the list of the current version, taking it if no valid one is taken or being taken.
 // Every read is served by the same list (the first of the version), so that the reads that miss
 // in it can all be confirmed by one newer list.
-func (s *sharedList[T]) get(ctx context.Context) ([]T, error) {
+func (s *listCache[T]) get(ctx context.Context) ([]T, error) {
 	c, err := s.getCall(ctx)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func (s *sharedList[T]) get(ctx context.Context) ([]T, error) {
 }
 
 // getCall is get, with the call that answered.
-func (s *sharedList[T]) getCall(ctx context.Context) (*listCall[T], error) {
+func (s *listCache[T]) getCall(ctx context.Context) (*listCall[T], error) {
 	return s.wait(ctx, s.call(0, false))
 }
 
@@ -78,12 +78,12 @@ func (s *sharedList[T]) getCall(ctx context.Context) (*listCall[T], error) {
 // was started after that one and no write has happened since, else a new one. A read uses it to
 // confirm that an object missing from a shared list is really gone, and reads that missed
 // together share one confirmation.
-func (s *sharedList[T]) freshAfter(ctx context.Context, seq uint64) (*listCall[T], error) {
+func (s *listCache[T]) freshAfter(ctx context.Context, seq uint64) (*listCall[T], error) {
 	return s.wait(ctx, s.call(seq, true))
 }
 
 // invalidate marks every list taken so far as stale; the vendor clients call it on every write.
-func (s *sharedList[T]) invalidate() {
+func (s *listCache[T]) invalidate() {
 	if s == nil {
 		return
 	}
@@ -95,7 +95,7 @@ func (s *sharedList[T]) invalidate() {
 // call returns the call to wait for. Without fresh: the first call of the current version, when
 // it is valid (not abandoned). With fresh: the latest call, when it is valid and was started after
 // the call numbered after. Else a new call.
-func (s *sharedList[T]) call(after uint64, fresh bool) *listCall[T] {
+func (s *listCache[T]) call(after uint64, fresh bool) *listCall[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	valid := func(c *listCall[T]) bool { return c != nil && c.version == s.version && !c.abandoned }
@@ -125,7 +125,7 @@ func (s *sharedList[T]) call(after uint64, fresh bool) *listCall[T] {
 
 // wait waits for c, or for ctx. The last read to stop waiting for a call that is not done
 // cancels it: nobody needs its answer.
-func (s *sharedList[T]) wait(ctx context.Context, c *listCall[T]) (*listCall[T], error) {
+func (s *listCache[T]) wait(ctx context.Context, c *listCall[T]) (*listCall[T], error) {
 	s.mu.Lock()
 	c.waiters++
 	s.mu.Unlock()

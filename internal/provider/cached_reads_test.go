@@ -18,7 +18,7 @@ type item struct{ id, v string }
 func itemID(i *item) string { return i.id }
 
 func TestFindSharedConfirmsAMissBeforeDecidingGone(t *testing.T) {
-	list := newSharedList(context.Background(), func(context.Context) ([]item, error) { return []item{{"a", "listed"}}, nil })
+	list := newListCache(context.Background(), func(context.Context) ([]item, error) { return []item{{"a", "listed"}}, nil })
 	confirms := 0
 	confirm := func(id string, found bool) func(context.Context, uint64) (*item, error) {
 		return func(context.Context, uint64) (*item, error) {
@@ -47,7 +47,7 @@ func TestFindSharedConfirmsAMissBeforeDecidingGone(t *testing.T) {
 }
 
 func TestFindSharedFailsWhenTheListFails(t *testing.T) {
-	list := newSharedList(context.Background(), func(context.Context) ([]item, error) { return nil, errors.New("boom") })
+	list := newListCache(context.Background(), func(context.Context) ([]item, error) { return nil, errors.New("boom") })
 	confirmed := false
 	_, err := findShared(context.Background(), list, "a", itemID, func(context.Context, uint64) (*item, error) {
 		confirmed = true
@@ -60,7 +60,7 @@ func TestFindSharedFailsWhenTheListFails(t *testing.T) {
 
 func TestFindFreshTakesANewList(t *testing.T) {
 	calls := 0
-	list := newSharedList(context.Background(), func(context.Context) ([]item, error) {
+	list := newListCache(context.Background(), func(context.Context) ([]item, error) {
 		calls++
 		if calls == 1 {
 			return nil, nil // the first list predates the item

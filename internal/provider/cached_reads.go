@@ -10,33 +10,33 @@ import (
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 )
 
-// sharedReads are the lists that the reads of one Terraform operation share: one per vendor API
+// operationLists are the lists that the reads of one Terraform operation share: one per vendor API
 // surface, taken on demand, so that refreshing a hundred webhooks costs one list call rather than
 // a hundred gets. Every write to a vendor drops its lists (see configureClients).
-type sharedReads struct {
-	luneWebhooks            *sharedList[lune.Webhook]
-	inveterateSubscriptions *sharedList[inveterate.Subscription]
-	inveterateWebhooks      *sharedList[inveterate.Webhook]
-	partnerWebhooks         *sharedList[blaze.Webhook]
+type operationLists struct {
+	luneWebhooks                   *listCache[lune.Webhook]
+	inveterateWebhookSubscriptions *listCache[inveterate.Subscription]
+	inveterateWebhooks             *listCache[inveterate.Webhook]
+	partnerWebhooks                *listCache[blaze.Webhook]
 }
 
 // invalidateLune, invalidateInveterate and invalidateBlaze drop a vendor's lists after a write.
 // The clients call them; a list not built yet has nothing to drop.
-func (s *sharedReads) invalidateLune() { s.luneWebhooks.invalidate() }
+func (s *operationLists) invalidateLune() { s.luneWebhooks.invalidate() }
 
-func (s *sharedReads) invalidateInveterate() {
-	s.inveterateSubscriptions.invalidate()
+func (s *operationLists) invalidateInveterate() {
+	s.inveterateWebhookSubscriptions.invalidate()
 	s.inveterateWebhooks.invalidate()
 }
 
-func (s *sharedReads) invalidateBlaze() { s.partnerWebhooks.invalidate() }
+func (s *operationLists) invalidateBlaze() { s.partnerWebhooks.invalidate() }
 
 // findShared returns the object with id from a shared list. One missing from it is asked for
 // afresh with confirm before anything is concluded: a stale list must never make a read declare an
 // object gone (and Terraform create a duplicate). confirm gets the number of the list call that
 // missed, so that confirmations by a newer list can share one. A list that failed fails the read:
 // the vendor is down or misconfigured, and a "not found" from a get by id then proves nothing.
-func findShared[T any](ctx context.Context, list *sharedList[T], id string, idOf func(*T) string, confirm func(ctx context.Context, missedIn uint64) (*T, error)) (*T, error) {
+func findShared[T any](ctx context.Context, list *listCache[T], id string, idOf func(*T) string, confirm func(ctx context.Context, missedIn uint64) (*T, error)) (*T, error) {
 	var missedIn uint64
 	if list != nil {
 		c, err := list.getCall(ctx)
@@ -76,18 +76,18 @@ func (c *Clients) readPartnerWebhook(ctx context.Context, id string) (*blaze.Web
 		func(ctx context.Context, _ uint64) (*blaze.Webhook, error) { return c.Blaze.Client.GetWebhook(ctx, id) })
 }
 
-// readInveterateSubscription reads an Inveterate subscription for a refresh. Inveterate has no
+// readInveterateWebhookSubscription reads an Inveterate subscription for a refresh. Inveterate has no
 // get by id, so a miss is confirmed with a list taken after the one that missed; the reads that
 // missed together share it.
-func (c *Clients) readInveterateSubscription(ctx context.Context, id string) (*inveterate.Subscription, error) {
-	list := c.shared.inveterateSubscriptions
+func (c *Clients) readInveterateWebhookSubscription(ctx context.Context, id string) (*inveterate.Subscription, error) {
+	list := c.shared.inveterateWebhookSubscriptions
 	idOf := func(s *inveterate.Subscription) string { return s.ID }
 	return findShared(ctx, list, id, idOf, func(ctx context.Context, missedIn uint64) (*inveterate.Subscription, error) {
 		return findFresh(ctx, list, missedIn, id, idOf, c.Inveterate.Client.FindSubscription)
 	})
 }
 
-// readInveterateWebhook is readInveterateSubscription for admin webhooks.
+// readInveterateWebhook is readInveterateWebhookSubscription for admin webhooks.
 func (c *Clients) readInveterateWebhook(ctx context.Context, id string) (*inveterate.Webhook, error) {
 	list := c.shared.inveterateWebhooks
 	idOf := func(w *inveterate.Webhook) string { return w.ID }
@@ -98,7 +98,7 @@ func (c *Clients) readInveterateWebhook(ctx context.Context, id string) (*invete
 
 // findFresh looks for id in a list taken after the call numbered missedIn; without a shared list
 // it uses find.
-func findFresh[T any](ctx context.Context, list *sharedList[T], missedIn uint64, id string, idOf func(*T) string, find func(context.Context, string) (*T, error)) (*T, error) {
+func findFresh[T any](ctx context.Context, list *listCache[T], missedIn uint64, id string, idOf func(*T) string, find func(context.Context, string) (*T, error)) (*T, error) {
 	if list == nil {
 		return find(ctx, id)
 	}
@@ -116,7 +116,7 @@ func findFresh[T any](ctx context.Context, list *sharedList[T], missedIn uint64,
 // gone, which is success, but only once the vendor's list answers, because a wrong base URL
 // answers "not found" to everything and a destroy must not report success for hooks it never
 // reached.
-func deleted[T any](ctx context.Context, list *sharedList[T], err error) error {
+func deleted[T any](ctx context.Context, list *listCache[T], err error) error {
 	if !httpclient.IsNotFound(err) {
 		return err
 	}

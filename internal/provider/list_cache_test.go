@@ -16,7 +16,7 @@ import (
 func TestSharedListServesConcurrentReadsFromOneCall(t *testing.T) {
 	var calls atomic.Int32
 	release := make(chan struct{})
-	s := newSharedList(context.Background(), func(context.Context) ([]int, error) {
+	s := newListCache(context.Background(), func(context.Context) ([]int, error) {
 		calls.Add(1)
 		<-release
 		return []int{1, 2, 3}, nil
@@ -45,7 +45,7 @@ func TestSharedListServesConcurrentReadsFromOneCall(t *testing.T) {
 
 func TestSharedListInvalidateAndFresh(t *testing.T) {
 	var calls atomic.Int32
-	s := newSharedList(context.Background(), func(context.Context) ([]int32, error) {
+	s := newListCache(context.Background(), func(context.Context) ([]int32, error) {
 		n := calls.Add(1)
 		return []int32{n}, nil
 	})
@@ -72,7 +72,7 @@ func TestSharedListInvalidateAndFresh(t *testing.T) {
 
 func TestSharedListKeepsAFailureUntilTheNextWrite(t *testing.T) {
 	var calls atomic.Int32
-	s := newSharedList(context.Background(), func(context.Context) ([]int, error) {
+	s := newListCache(context.Background(), func(context.Context) ([]int, error) {
 		if calls.Add(1) == 1 {
 			return nil, errors.New("boom")
 		}
@@ -94,7 +94,7 @@ func TestSharedListKeepsAFailureUntilTheNextWrite(t *testing.T) {
 
 func TestSharedListCancelledReaderDoesNotFailOthers(t *testing.T) {
 	release := make(chan struct{})
-	s := newSharedList(context.Background(), func(ctx context.Context) ([]int, error) {
+	s := newListCache(context.Background(), func(ctx context.Context) ([]int, error) {
 		select {
 		case <-release:
 			return []int{1}, nil
@@ -122,7 +122,7 @@ func TestSharedListCancelledReaderDoesNotFailOthers(t *testing.T) {
 func TestSharedListAbandonedCallIsCancelled(t *testing.T) {
 	var calls atomic.Int32
 	stopped := make(chan error, 1)
-	s := newSharedList(context.Background(), func(ctx context.Context) ([]int, error) {
+	s := newListCache(context.Background(), func(ctx context.Context) ([]int, error) {
 		if calls.Add(1) == 1 {
 			<-ctx.Done()
 			stopped <- ctx.Err()
@@ -154,7 +154,7 @@ func TestSharedListAbandonedCallIsCancelled(t *testing.T) {
 
 // TestSharedListCallHasADeadline: a list call has a deadline of its own, whatever the reads'.
 func TestSharedListCallHasADeadline(t *testing.T) {
-	s := newSharedList(context.Background(), func(ctx context.Context) ([]int, error) {
+	s := newListCache(context.Background(), func(ctx context.Context) ([]int, error) {
 		deadline, ok := ctx.Deadline()
 		if !ok || time.Until(deadline) > listTimeout {
 			t.Errorf("deadline %v (set: %v), want within %v", deadline, ok, listTimeout)
@@ -170,7 +170,7 @@ func TestSharedListCallHasADeadline(t *testing.T) {
 // the same time or one after the other, share one newer list.
 func TestSharedListConfirmationsShareOneCall(t *testing.T) {
 	var calls atomic.Int32
-	s := newSharedList(context.Background(), func(context.Context) ([]int32, error) {
+	s := newListCache(context.Background(), func(context.Context) ([]int32, error) {
 		return []int32{calls.Add(1)}, nil
 	})
 	ctx := context.Background()
@@ -205,7 +205,7 @@ func TestSharedListConfirmationsShareOneCall(t *testing.T) {
 func TestSharedListLogsCarryNoResourceFields(t *testing.T) {
 	var out bytes.Buffer
 	operation := tflogtest.RootLogger(context.Background(), &out)
-	s := newSharedList(operation, func(ctx context.Context) ([]int, error) {
+	s := newListCache(operation, func(ctx context.Context) ([]int, error) {
 		tflog.Debug(ctx, "listing")
 		return nil, nil
 	})

@@ -1,0 +1,38 @@
+package validators
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
+)
+
+// LuneURLRule is Lune's URL pattern (lune.URLPattern) in words.
+const LuneURLRule = "`https://`, then a host name in which a dot is followed by a label of 2 to 6 lowercase letters, then the path"
+
+// LuneURL checks a webhook URL against the pattern Lune's API enforces, so that what Lune would
+// reject at apply fails the plan instead.
+func LuneURL() validator.String {
+	return StringRule(LuneURLRule, stringvalidator.RegexMatches(lune.URLPattern,
+		"must be an https:// URL with a domain name and a top-level domain of 2 to 6 lowercase letters, without spaces (Lune's URL rule)"))
+}
+
+// AccountIDsRule is the rule of AccountIDs, as the documentation states it.
+const AccountIDsRule = "at least one account id, and none empty"
+
+// AccountIDs checks a Lune account filter: Lune rejects an empty list and empty ids.
+func AccountIDs() validator.Set {
+	return SetRule(AccountIDsRule,
+		setvalidator.SizeAtLeast(1),
+		setvalidator.ValueStringsAre(NotEmpty()),
+	)
+}
+
+// NotEmptyRule is the rule of NotEmpty, as the documentation states it.
+const NotEmptyRule = "not empty"
+
+// NotEmpty rejects an empty string.
+func NotEmpty() validator.String {
+	return StringRule(NotEmptyRule, stringvalidator.LengthAtLeast(1))
+}
