@@ -22,6 +22,9 @@ type Config struct {
 	DeveloperKey string
 	// PageSize is how many webhooks one list page asks for (0: 100, BLAZE's default).
 	PageSize int
+	// OnWrite, when set, is called after every request of this client that may change data,
+	// whatever its outcome: its owner drops what it cached from reads.
+	OnWrite func()
 }
 
 // Client talks to BLAZE's partner webhook endpoints. It is safe for concurrent use.
@@ -29,6 +32,7 @@ type Client struct {
 	http     *httpclient.Client
 	claims   httpclient.Claims
 	pageSize int
+	onWrite  func()
 }
 
 // New returns a client for cfg. An empty BaseURL means DefaultBaseURL.
@@ -56,7 +60,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, pageSize: cfg.PageSize}, nil
+	return &Client{http: hc, onWrite: cfg.OnWrite, pageSize: cfg.PageSize}, nil
 }
 
 // errorBody is BLAZE's error shape: {"error":"Unauthorized","message":"Invalid partner key","status":401}.
@@ -71,4 +75,11 @@ func decodeError(_ int, body []byte) httpclient.ErrorInfo {
 		return httpclient.ErrorInfo{}
 	}
 	return httpclient.ErrorInfo{Code: eb.Error, Message: eb.Message}
+}
+
+// wrote tells the owner (Config.OnWrite) that a write was made.
+func (c *Client) wrote() {
+	if c.onWrite != nil {
+		c.onWrite()
+	}
 }

@@ -35,19 +35,20 @@ var WebhookTypes = []string{
 	"UPDATE_PRODUCT",
 }
 
-// Webhook is a PartnerWebHook. Created and Modified are epoch milliseconds. Extra keeps every
-// field this client does not know, so that an update (a full replacement) sends them back.
+// Webhook is a PartnerWebHook. Extra keeps every field this client does not know, so that an
+// update (a full replacement) sends them back.
 type Webhook struct {
-	ID          string   `json:"id"`
-	CompanyID   string   `json:"companyId"`
-	ShopID      string   `json:"shopId"`
-	Created     int64    `json:"created"`
-	Modified    int64    `json:"modified"`
-	Deleted     bool     `json:"deleted"`
-	Updated     bool     `json:"updated"`
-	URL         string   `json:"url"`
-	WebHookType string   `json:"webHookType"`
-	WebHookURLs []string `json:"webHookUrls"`
+	ID        string `json:"id"`
+	CompanyID string `json:"companyId"`
+	ShopID    string `json:"shopId"`
+	// Created and Modified travel as epoch milliseconds.
+	Created     time.Time `json:"-"`
+	Modified    time.Time `json:"-"`
+	Deleted     bool      `json:"deleted"`
+	Updated     bool      `json:"updated"`
+	URL         string    `json:"url"`
+	WebHookType string    `json:"webHookType"`
+	WebHookURLs []string  `json:"webHookUrls"`
 
 	Extra map[string]json.RawMessage `json:"-"`
 }
@@ -57,8 +58,7 @@ var knownFields = []string{"id", "companyId", "shopId", "created", "modified", "
 
 // UnmarshalJSON reads the typed fields and keeps the rest in Extra.
 func (w *Webhook) UnmarshalJSON(data []byte) error {
-	type plain Webhook
-	var p plain
+	var p wireWebhook
 	if err := json.Unmarshal(data, &p); err != nil {
 		return err
 	}
@@ -69,7 +69,8 @@ func (w *Webhook) UnmarshalJSON(data []byte) error {
 	for _, k := range knownFields {
 		delete(all, k)
 	}
-	*w = Webhook(p)
+	*w = Webhook(p.plainWebhook)
+	w.Created, w.Modified = time.UnixMilli(p.Created).UTC(), time.UnixMilli(p.Modified).UTC()
 	if len(all) > 0 {
 		w.Extra = all
 	}
@@ -78,8 +79,7 @@ func (w *Webhook) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON writes the typed fields and everything in Extra.
 func (w Webhook) MarshalJSON() ([]byte, error) {
-	type plain Webhook
-	typed, err := json.Marshal(plain(w))
+	typed, err := json.Marshal(wireWebhook{plainWebhook(w), w.Created.UnixMilli(), w.Modified.UnixMilli()})
 	if err != nil || len(w.Extra) == 0 {
 		return typed, err
 	}
@@ -97,11 +97,16 @@ func (w Webhook) MarshalJSON() ([]byte, error) {
 	return json.Marshal(all)
 }
 
-// CreatedTime and ModifiedTime convert BLAZE's epoch milliseconds.
-func (w *Webhook) CreatedTime() time.Time { return time.UnixMilli(w.Created).UTC() }
-
-// ModifiedTime converts the modification time from epoch milliseconds.
-func (w *Webhook) ModifiedTime() time.Time { return time.UnixMilli(w.Modified).UTC() }
+// plainWebhook is Webhook without its JSON methods; wireWebhook is it as BLAZE sends it, with the
+// times in epoch milliseconds.
+type (
+	plainWebhook Webhook
+	wireWebhook  struct {
+		plainWebhook
+		Created  int64 `json:"created"`
+		Modified int64 `json:"modified"`
+	}
+)
 
 // CreateWebhookInput is the body of a create. An empty ShopID means the developer key's shop.
 type CreateWebhookInput struct {
@@ -214,7 +219,7 @@ func (c *Client) ListWebhookPages(ctx context.Context, opts ListOptions, yield f
 		}
 		var p page
 		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: webhooksPath, Query: q}, &p); err != nil {
-			return httpclient.ListError(err)
+			return httpclient.ListError(err, "/api/v1")
 		}
 		items := p.SearchResult
 		if items == nil {
@@ -262,6 +267,7 @@ func brokenPaging(why string) error {
 // process) and adopted when it is the only one; the create is sent again only when there is none,
 // and fails when there are several.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
+	defer c.wrote()
 	sent := time.Now()
 	var out Webhook
 	_, err := c.http.CreateOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
@@ -273,7 +279,7 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 			lookedAt := time.Now()
 			found, err := httpclient.ClaimOnly(&c.claims, "BLAZE", all, func(w *Webhook) (string, bool) {
 				return w.ID, w.WebHookType == in.WebHookType && w.URL == in.URL &&
-					httpclient.SameSet(w.WebHookURLs, in.WebHookURLs) && httpclient.CreatedWithin(w.CreatedTime(), sent, lookedAt)
+					httpclient.SameSet(w.WebHookURLs, in.WebHookURLs) && httpclient.CreatedWithin(w.Created, sent, lookedAt)
 			})
 			if found != nil {
 				out = *found
@@ -302,6 +308,7 @@ func shopError(shopID string, err error) error {
 // so the current object is read first and sent back with only the managed fields changed: fields
 // this provider does not manage survive.
 func (c *Client) UpdateWebhook(ctx context.Context, id string, in UpdateWebhookInput) (*Webhook, error) {
+	defer c.wrote()
 	current, err := c.GetWebhook(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("reading the webhook before updating it: %w", err)
@@ -319,6 +326,7 @@ func (c *Client) UpdateWebhook(ctx context.Context, id string, in UpdateWebhookI
 // DeleteWebhook deletes a webhook (BLAZE marks it deleted). Deleting one that is already deleted
 // succeeds; one that never existed gives ErrNotFound.
 func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+	defer c.wrote()
 	_, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhookPath(id)}, nil)
 	return err
 }

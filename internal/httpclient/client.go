@@ -65,19 +65,17 @@ type Settings struct {
 	// negative: no limit); RateBurst is how many may go at once (at least 1).
 	RateLimit float64
 	RateBurst int
-	// Transport replaces the default pooled transport (tests).
+	// Transport carries every attempt. Nil is a pooled transport with the system's proxy and
+	// trust settings; a program that embeds the provider may route requests its own way.
 	Transport http.RoundTripper
-	// OnWrite, when set, is called after every request that may change data (any method but GET
-	// and HEAD), whatever its outcome: callers use it to drop what they cached from reads.
-	OnWrite func()
 }
 
 // Config describes one vendor API.
 type Config struct {
 	Settings
-	// Vendor is the API's display name, used in errors ("Lune").
+	// Vendor is the API's display name, used in errors.
 	Vendor string
-	// Subsystem is the tflog subsystem the requests are logged under ("lune").
+	// Subsystem is the tflog subsystem the requests are logged under.
 	Subsystem string
 	// Header holds headers sent on every request (credentials, API version).
 	Header http.Header
@@ -98,7 +96,7 @@ type Redaction struct {
 	Values []string
 	// JSONFields are body fields whose values are secrets ("secret", "token").
 	JSONFields []string
-	// Patterns match secrets in any text (for example Lune's "whsec_..." secrets).
+	// Patterns match secrets in any text (a vendor's recognizable secret format).
 	Patterns []*regexp.Regexp
 }
 
@@ -194,12 +192,17 @@ type Response struct {
 // Do sends req, retrying as configured, and decodes a successful JSON answer into out (when out
 // is not nil and the body is not empty). Every failure is an *APIError.
 func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error) {
-	if c.cfg.OnWrite != nil && req.Method != http.MethodGet && req.Method != http.MethodHead {
-		defer c.cfg.OnWrite()
-	}
 	ctx = c.logContext(ctx)
 	apiErr := func(kind error) *APIError {
 		return &APIError{Kind: kind, Vendor: c.cfg.Vendor, Method: req.Method, Path: req.Path}
+	}
+	if err := ctx.Err(); err != nil {
+		// The caller gave up before anything was sent: nothing is sent, so nothing is unknown. (A
+		// create runs on a context of its own below; without this check it could start before the
+		// caller's cancellation reaches it.)
+		e := apiErr(ErrServer)
+		e.Cause = err
+		return nil, e
 	}
 
 	var body []byte

@@ -343,21 +343,3 @@ func TestDoConcurrentUse(t *testing.T) {
 }
 
 var errNotDecoded = &APIError{Kind: ErrServer, Vendor: "test", Message: "answer not decoded"}
-
-func TestOnWriteIsCalledAfterEveryWrite(t *testing.T) {
-	srv := seqServer(t, reply(200, `{}`), reply(400, `{}`), reply(200, `{}`))
-	cfg := testConfig(srv.URL)
-	writes := 0
-	cfg.OnWrite = func() { writes++ }
-	c := newClient(t, cfg)
-	ctx := context.Background()
-	_, _ = c.Do(ctx, Request{Method: "GET", Path: "/a"}, nil)
-	if writes != 0 {
-		t.Fatalf("a GET counted as a write")
-	}
-	_, _ = c.Do(ctx, Request{Method: "PUT", Path: "/a", Body: map[string]int{"x": 1}}, nil)
-	_, _ = c.Do(ctx, Request{Method: "DELETE", Path: "/a"}, nil)
-	if writes != 2 {
-		t.Fatalf("OnWrite called %d times for two writes (one failed), want 2", writes)
-	}
-}

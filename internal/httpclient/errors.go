@@ -38,7 +38,7 @@ var (
 type APIError struct {
 	// Kind is one of the sentinel errors of this package.
 	Kind error
-	// Vendor names the API ("Lune", "Inveterate", "BLAZE").
+	// Vendor is the API's display name.
 	Vendor string
 	// Method and Path identify the request (the path never carries credentials).
 	Method string
@@ -91,8 +91,8 @@ func (e *APIError) Unwrap() []error {
 	return errs
 }
 
-// KindForStatus is the default classification of an HTTP error status. Vendors refine it (for
-// example Inveterate reports a bad key and a missing object as 400).
+// KindForStatus is the default classification of an HTTP error status. Vendors refine it through
+// their ErrorDecoder (an API may report a bad key, or a missing object, as 400).
 func KindForStatus(status int) error {
 	switch {
 	case status == 404 || status == 410:
@@ -110,15 +110,16 @@ func KindForStatus(status int) error {
 
 // ListError is the error of a list request. A list endpoint always exists, so "not found" from
 // it never means that objects are gone: it means the base URL or path is wrong. It is reported as
-// a server error, so that no caller concludes anything was deleted.
-func ListError(err error) error {
+// a server error, so that no caller concludes anything was deleted. apiPath is the path the vendor
+// puts before its endpoints ("/v1"), which a base URL must not repeat.
+func ListError(err error, apiPath string) error {
 	var apiErr *APIError
 	if !IsNotFound(err) || !errors.As(err, &apiErr) {
 		return err
 	}
 	e := *apiErr
 	e.Kind = ErrServer
-	e.Message = strings.TrimSpace(e.Message + " (the list endpoint answered \"not found\": check the base URL, which must not include an API path such as /v1 or /v2.0)")
+	e.Message = strings.TrimSpace(e.Message + " (the list endpoint answered \"not found\": check the base URL, which must not include the API's path " + apiPath + ")")
 	return &e
 }
 
@@ -126,7 +127,7 @@ func ListError(err error) error {
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // IsForbidden reports whether the API refused the request with 403: the credentials are valid but
-// may not do this (a Lune key acting on an account it has no access to, for example).
+// may not do this (a key acting on an account it has no access to, for example).
 func IsForbidden(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden

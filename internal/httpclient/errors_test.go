@@ -203,15 +203,15 @@ func TestServerErrorOnGETIsRetriedThenReported(t *testing.T) {
 
 func TestListErrorNeverMeansNotFound(t *testing.T) {
 	notFound := &APIError{Kind: ErrNotFound, Vendor: "Lune", Method: "GET", Path: "/v1/v1/webhooks", StatusCode: 404}
-	err := ListError(notFound)
+	err := ListError(notFound, "/v1")
 	if IsNotFound(err) || !errors.Is(err, ErrServer) {
 		t.Fatalf("ListError(404) = %v: a list answering 404 must not read as 'the objects are gone'", err)
 	}
-	if !strings.Contains(err.Error(), "check the base URL") {
+	if !strings.Contains(err.Error(), "check the base URL") || !strings.Contains(err.Error(), "/v1)") {
 		t.Fatalf("ListError(404) = %q, want advice about the base URL", err)
 	}
 	other := &APIError{Kind: ErrUnauthorized, StatusCode: 401}
-	if ListError(other) != other {
+	if ListError(other, "/v1") != other {
 		t.Fatal("ListError changed an error that is not 'not found'")
 	}
 }

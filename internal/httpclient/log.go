@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -44,18 +46,25 @@ func (c *Client) logRequest(ctx context.Context, req *http.Request, attempt int)
 		"http.url":     req.URL.Redacted(),
 		"http.attempt": attempt,
 	})
-	var body []byte
-	if req.GetBody != nil {
-		if rc, err := req.GetBody(); err == nil {
-			body, _ = io.ReadAll(rc)
+	// TRACE is usually off: the body is read again (GetBody) and redacted only if the line is
+	// written. Without a body the field stays a plain string, logged as before.
+	var body any = ""
+	if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+		body = c.lazyBody(func() []byte {
+			rc, err := req.GetBody()
+			if err != nil {
+				return nil
+			}
+			b, _ := io.ReadAll(rc)
 			_ = rc.Close()
-		}
+			return b
+		})
 	}
 	tflog.SubsystemTrace(ctx, sub, "HTTP request detail", map[string]any{
 		"http.method":          req.Method,
 		"http.url":             req.URL.Redacted(),
-		"http.request.headers": c.redactHeaders(req.Header),
-		"http.request.body":    c.redactBody(body),
+		"http.request.headers": c.lazyHeaders(req.Header),
+		"http.request.body":    body,
 	})
 }
 
@@ -81,9 +90,58 @@ func (c *Client) logResponse(ctx context.Context, req *http.Request, resp *http.
 	if readErr != nil {
 		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{readErr}))
 	}
-	fields["http.response.headers"] = c.redactHeaders(resp.Header)
-	fields["http.response.body"] = c.redactBody(data)
+	// The body must be read and put back whatever the level; only its redaction waits until the
+	// TRACE line is written: with TRACE off, the body is parsed once, by the caller.
+	fields["http.response.headers"] = c.lazyHeaders(resp.Header)
+	if len(data) == 0 {
+		fields["http.response.body"] = "" // a plain string, logged as before
+	} else {
+		fields["http.response.body"] = c.lazyBody(func() []byte { return data })
+	}
 	tflog.SubsystemTrace(ctx, sub, "HTTP response detail", fields)
+}
+
+// lazyValue is a log field computed once, when the line is written: hclog checks the level before
+// it formats a value, with String in text logs and MarshalJSON in JSON logs. tflog's masks only
+// reach string values, so whatever a lazyValue yields must already be fully masked.
+type lazyValue[T any] func() T
+
+func lazy[T any](f func() T) lazyValue[T] { return sync.OnceValue(f) }
+
+func (l lazyValue[T]) String() string { return fmt.Sprint(l()) }
+
+// MarshalJSON leaves HTML unescaped: the logger's encoder escapes the result or not, as it is
+// configured to, exactly as it would the value itself.
+func (l lazyValue[T]) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(l()); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+func (c *Client) lazyHeaders(h http.Header) lazyValue[map[string]string] {
+	return lazy(func() map[string]string { return c.redactHeaders(h) })
+}
+
+// lazyBody redacts a body as redactBody does, then applies the subsystem's field masks the way
+// tflog applies them to a string field (see logContext), so that a lazy body is masked no less
+// than the string it replaces.
+func (c *Client) lazyBody(read func() []byte) lazyValue[string] {
+	return lazy(func() string {
+		text := c.redactBody(read())
+		for _, p := range c.cfg.Redact.Patterns {
+			text = p.ReplaceAllString(text, masked)
+		}
+		for _, v := range c.cfg.Redact.Values {
+			if v != "" {
+				text = strings.ReplaceAll(text, v, masked)
+			}
+		}
+		return text
+	})
 }
 
 type errReader struct{ err error }

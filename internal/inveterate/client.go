@@ -32,6 +32,9 @@ type Config struct {
 	VisibilityWait time.Duration
 	// PollInterval is the pause between two list calls while waiting (0: one second).
 	PollInterval time.Duration
+	// OnWrite, when set, is called after every request of this client that may change data,
+	// whatever its outcome: its owner drops what it cached from reads.
+	OnWrite func()
 }
 
 // Client talks to Inveterate's admin webhook endpoints. It is safe for concurrent use.
@@ -40,6 +43,7 @@ type Client struct {
 	claims         httpclient.Claims
 	visibilityWait time.Duration
 	pollInterval   time.Duration
+	onWrite        func()
 }
 
 // New returns a client for cfg. An empty BaseURL means DefaultBaseURL.
@@ -70,7 +74,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, visibilityWait: cfg.VisibilityWait, pollInterval: cfg.PollInterval}, nil
+	return &Client{http: hc, onWrite: cfg.OnWrite, visibilityWait: cfg.VisibilityWait, pollInterval: cfg.PollInterval}, nil
 }
 
 // VisibilityWait is how long the client expects Inveterate may take to list a record it has
@@ -109,8 +113,9 @@ func decodeError(status int, body []byte) httpclient.ErrorInfo {
 	return info
 }
 
-// do sends req and decodes the envelope's data into out.
-func (c *Client) do(ctx context.Context, req httpclient.Request, out any) error {
+// write sends a write and decodes the envelope's data into out.
+func (c *Client) write(ctx context.Context, req httpclient.Request, out any) error {
+	defer c.wrote()
 	var env envelope
 	if _, err := c.http.Do(ctx, req, &env); err != nil {
 		return err
@@ -118,9 +123,10 @@ func (c *Client) do(ctx context.Context, req httpclient.Request, out any) error 
 	return decodeData(env.Data, out)
 }
 
-// createOrAdopt is do for creates, with reconciliation (see httpclient.Client.CreateOrAdopt).
+// createOrAdopt is write for creates, with reconciliation (see httpclient.Client.CreateOrAdopt).
 // When find adopts an object it fills the caller's result itself.
 func (c *Client) createOrAdopt(ctx context.Context, req httpclient.Request, out any, find httpclient.Adopter) error {
+	defer c.wrote()
 	var env envelope
 	adopted, err := c.http.CreateOrAdopt(ctx, req, &env, find)
 	if err != nil || adopted {
@@ -177,7 +183,7 @@ func validList[T any](items []T) ([]T, error) {
 func list[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	var env envelope
 	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path}, &env); err != nil {
-		return nil, httpclient.ListError(err)
+		return nil, httpclient.ListError(err, "/v2.0")
 	}
 	return decodeList[T](env.Data)
 }
@@ -205,13 +211,19 @@ func (c *Client) poll(ctx context.Context, wait time.Duration, try func(ctx cont
 }
 
 // parseTime reads a timestamp the API may send in RFC 3339 (with or without fractions).
-func parseTime(s string) (time.Time, bool) {
+// parseTime reads one of Inveterate's optional timestamps. Absent, or in a form that does not
+// parse, it is the zero time: the caller treats it as not known.
+func parseTime(s string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
-	return t, err == nil
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
-// notFound builds the error returned when a list does not contain a record.
-func notFound(what, id string) error {
+// NotListed is the error of a record missing from a list: Inveterate has no read by id, so that is
+// how a record is "not found". what names the record ("webhook subscription").
+func NotListed(what, id string) error {
 	return &httpclient.APIError{Kind: httpclient.ErrNotFound, Vendor: "Inveterate", Method: http.MethodGet, Message: fmt.Sprintf("%s %q is not in the list", what, id)}
 }
 
@@ -220,4 +232,11 @@ func notFound(what, id string) error {
 func errNoID(what string) error {
 	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Method: http.MethodPost,
 		Message: fmt.Sprintf("Inveterate accepted the %s but its answer carries no id; check Inveterate's list for it before trying again", what)}
+}
+
+// wrote tells the owner (Config.OnWrite) that a write was made.
+func (c *Client) wrote() {
+	if c.onWrite != nil {
+		c.onWrite()
+	}
 }

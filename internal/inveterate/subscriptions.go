@@ -2,6 +2,7 @@ package inveterate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -47,8 +48,25 @@ type Subscription struct {
 	CallbackURL string `json:"callbackUrl"`
 	Name        string `json:"name"`
 	MerchantID  string `json:"merchantId,omitempty"`
-	CreatedAt   string `json:"createdAt,omitempty"`
-	UpdatedAt   string `json:"updatedAt,omitempty"`
+	// CreatedAt and UpdatedAt are zero when Inveterate leaves them out.
+	CreatedAt time.Time `json:"-"`
+	UpdatedAt time.Time `json:"-"`
+}
+
+// UnmarshalJSON reads a subscription, with its RFC 3339 timestamps as times.
+func (s *Subscription) UnmarshalJSON(data []byte) error {
+	type plain Subscription
+	var wire struct {
+		plain
+		CreatedAt string `json:"createdAt"`
+		UpdatedAt string `json:"updatedAt"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	*s = Subscription(wire.plain)
+	s.CreatedAt, s.UpdatedAt = parseTime(wire.CreatedAt), parseTime(wire.UpdatedAt)
+	return nil
 }
 
 // Validate rejects a subscription without its id or topic, which address it (httpclient.Validator).
@@ -98,7 +116,7 @@ func (c *Client) FindSubscription(ctx context.Context, id string) (*Subscription
 			return &all[i], nil
 		}
 	}
-	return nil, notFound("webhook subscription", id)
+	return nil, NotListed("webhook subscription", id)
 }
 
 // CreateSubscription creates a subscription. Inveterate accepts it with 201: it shows in the list
@@ -153,7 +171,7 @@ func (c *Client) WaitForSubscription(ctx context.Context, id string, wait time.D
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound("webhook subscription", id)
+		return nil, NotListed("webhook subscription", id)
 	}
 	return found, nil
 }
@@ -161,7 +179,7 @@ func (c *Client) WaitForSubscription(ctx context.Context, id string, wait time.D
 // UpdateSubscription changes a subscription's callback URL or name.
 func (c *Client) UpdateSubscription(ctx context.Context, in UpdateSubscriptionInput) (*Subscription, error) {
 	var out Subscription
-	if err := c.do(ctx, httpclient.Request{Method: http.MethodPut, Path: subscriptionsPath, Body: in}, &out); err != nil {
+	if err := c.write(ctx, httpclient.Request{Method: http.MethodPut, Path: subscriptionsPath, Body: in}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -169,12 +187,11 @@ func (c *Client) UpdateSubscription(ctx context.Context, in UpdateSubscriptionIn
 
 // DeleteSubscription deletes a subscription. One that does not exist gives ErrNotFound.
 func (c *Client) DeleteSubscription(ctx context.Context, topic, id string) error {
-	return c.do(ctx, httpclient.Request{Method: http.MethodDelete, Path: subscriptionsPath, Body: subscriptionKey{Topic: topic, ID: id}}, nil)
+	return c.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: subscriptionsPath, Body: subscriptionKey{Topic: topic, ID: id}}, nil)
 }
 
 // createdWithin is true when created is unknown or unreadable (the object cannot be ruled out), or
 // within the window of a create sent at sent and looked for at lookedAt (httpclient.CreatedWithin).
-func createdWithin(created string, sent, lookedAt time.Time) bool {
-	t, ok := parseTime(created)
-	return !ok || httpclient.CreatedWithin(t, sent, lookedAt)
+func createdWithin(created, sent, lookedAt time.Time) bool {
+	return created.IsZero() || httpclient.CreatedWithin(created, sent, lookedAt)
 }

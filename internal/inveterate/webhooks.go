@@ -2,6 +2,7 @@ package inveterate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -30,8 +31,24 @@ type Webhook struct {
 	CallbackURL  string `json:"callbackUrl"`
 	Name         string `json:"name,omitempty"`
 	CreatedByApp string `json:"createdByApp,omitempty"`
-	CreatedAt    string `json:"createdAt,omitempty"`
-	Token        string `json:"token,omitempty"`
+	// CreatedAt is zero when Inveterate leaves it out.
+	CreatedAt time.Time `json:"-"`
+	Token     string    `json:"token,omitempty"`
+}
+
+// UnmarshalJSON reads an admin webhook, with its RFC 3339 timestamp as a time.
+func (w *Webhook) UnmarshalJSON(data []byte) error {
+	type plain Webhook
+	var wire struct {
+		plain
+		CreatedAt string `json:"createdAt"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	*w = Webhook(wire.plain)
+	w.CreatedAt = parseTime(wire.CreatedAt)
+	return nil
 }
 
 // Validate rejects a webhook without its id (httpclient.Validator).
@@ -68,7 +85,7 @@ func (c *Client) FindWebhook(ctx context.Context, id string) (*Webhook, error) {
 			return &all[i], nil
 		}
 	}
-	return nil, notFound("webhook", id)
+	return nil, NotListed("webhook", id)
 }
 
 // CreateWebhook creates an admin webhook and returns it with its security token, which the API
@@ -117,7 +134,7 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 // DeleteWebhook deletes an admin webhook. The API drops it from the list only a little later
 // (see WaitForWebhookGone). One that does not exist gives ErrNotFound.
 func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
-	return c.do(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhooksPath, Body: webhookKey{ID: id}}, nil)
+	return c.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhooksPath, Body: webhookKey{ID: id}}, nil)
 }
 
 // WaitForWebhook polls the list until the admin webhook with id shows, for at most wait. It
@@ -136,7 +153,7 @@ func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Durati
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound("webhook", id)
+		return nil, NotListed("webhook", id)
 	}
 	return found, nil
 }

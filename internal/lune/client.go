@@ -34,12 +34,16 @@ type Config struct {
 	APIKey string
 	// AccountID, when set, is sent as Lune-Account to act on another account of the organisation.
 	AccountID string
+	// OnWrite, when set, is called after every request of this client that may change data,
+	// whatever its outcome: its owner drops what it cached from reads.
+	OnWrite func()
 }
 
 // Client talks to Lune's webhook endpoints. It is safe for concurrent use.
 type Client struct {
-	http   *httpclient.Client
-	claims httpclient.Claims
+	http    *httpclient.Client
+	claims  httpclient.Claims
+	onWrite func()
 }
 
 // New returns a client for cfg. An empty BaseURL means DefaultBaseURL and a zero RateLimit means
@@ -74,7 +78,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc}, nil
+	return &Client{http: hc, onWrite: cfg.OnWrite}, nil
 }
 
 // errorBody is Lune's error shape: {"error":{"error_code","message"},"errors":[...]}.
@@ -115,4 +119,11 @@ func decodeError(_ int, body []byte) httpclient.ErrorInfo {
 		info.Kind = httpclient.ErrNotFound
 	}
 	return info
+}
+
+// wrote tells the owner (Config.OnWrite) that a write was made.
+func (c *Client) wrote() {
+	if c.onWrite != nil {
+		c.onWrite()
+	}
 }

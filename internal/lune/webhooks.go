@@ -88,7 +88,7 @@ func (c *Client) ListWebhooks(ctx context.Context, accountIDs []string) ([]Webho
 	}
 	var out webhookList
 	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: "/v1/webhooks", Query: q}, &out); err != nil {
-		return nil, httpclient.ListError(err)
+		return nil, httpclient.ListError(err, "/v1")
 	}
 	return out, nil
 }
@@ -113,6 +113,7 @@ func (c *Client) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 // If that rotation fails, CreateWebhook returns the adopted webhook (Secret holding only what a
 // read shows) together with the error: the webhook exists and the caller must keep track of it.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
+	defer c.wrote()
 	sent := time.Now()
 	var out Webhook
 	adopted, err := c.http.CreateOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: "/v1/webhooks", Body: in}, &out,
@@ -155,6 +156,7 @@ func (c *Client) findCreated(ctx context.Context, in CreateWebhookInput, sent ti
 
 // UpdateWebhook changes a webhook and returns it (with the last four characters of the secret).
 func (c *Client) UpdateWebhook(ctx context.Context, id string, in UpdateWebhookInput) (*Webhook, error) {
+	defer c.wrote()
 	var out Webhook
 	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodPut, Path: webhookPath(id), Body: in}, &out); err != nil {
 		return nil, err
@@ -164,6 +166,7 @@ func (c *Client) UpdateWebhook(ctx context.Context, id string, in UpdateWebhookI
 
 // DeleteWebhook deletes a webhook. A webhook that does not exist gives ErrNotFound.
 func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+	defer c.wrote()
 	_, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhookPath(id)}, nil)
 	return err
 }
@@ -172,6 +175,7 @@ func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
 // secret. The old secret stops working at once. Repeating a rotation whose answer was lost is
 // harmless: the secret that finally comes back is the valid one.
 func (c *Client) RotateSecret(ctx context.Context, id string) (*Webhook, error) {
+	defer c.wrote()
 	var out Webhook
 	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodPut, Path: webhookPath(id) + "/rotate-secret"}, &out); err != nil {
 		return nil, err

@@ -94,7 +94,7 @@ func (e *accEnv) api() *Clients {
 // clientsFromEnv builds the clients an empty provider block gets from the environment getenv reads.
 func clientsFromEnv(getenv func(string) string) (*Clients, error) {
 	var diags diag.Diagnostics
-	clients := configureClients(context.Background(), nullProviderModel(), "acctest", "", getenv, fastRetries, &diags)
+	clients := testProvider("acctest", getenv, fastRetries).configureClients(context.Background(), nullProviderModel(), "", &diags)
 	if diags.HasError() {
 		return nil, fmt.Errorf("building the test's clients: %v", diags)
 	}

@@ -66,10 +66,10 @@ func (e *accEnv) sandbox() *sandbox.Server {
 // factories serves the provider in-process. Against the sandbox the provider ignores the
 // environment (so a developer's real credentials are never used by accident) and retries fast.
 func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
-	p := &WebhooksProvider{version: "acctest", getenv: os.Getenv}
+	p := testProvider("acctest", os.Getenv)
 	if e.srv != nil {
-		p.getenv = func(string) string { return "" }
-		p.tune = fastRetries
+		p.opts.Getenv = func(string) string { return "" }
+		fastRetries(&p.opts)
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"webhooks": providerserver.NewProtocol6WithError(p),
@@ -77,10 +77,22 @@ func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error)
 }
 
 // fastRetries shortens the waits between retries and polls, which the sandbox does not need.
-func fastRetries(s *clientSettings) {
-	s.RetryWaitMin, s.RetryWaitMax = 5*time.Millisecond, 50*time.Millisecond
-	s.inveteratePollInterval = 50 * time.Millisecond
-	s.inveterateVisibilityWait = 10 * time.Second
+func fastRetries(o *Options) {
+	o.Connection.RetryWaitMin, o.Connection.RetryWaitMax = 5*time.Millisecond, 50*time.Millisecond
+	o.InveteratePollInterval = 50 * time.Millisecond
+	o.InveterateVisibilityWait = 10 * time.Second
+}
+
+// testProvider is the provider with getenv as its environment and each of tune applied to its
+// options.
+func testProvider(version string, getenv func(string) string, tune ...func(*Options)) *WebhooksProvider {
+	p := &WebhooksProvider{version: version, opts: Options{Getenv: getenv}}
+	for _, t := range tune {
+		if t != nil {
+			t(&p.opts)
+		}
+	}
+	return p
 }
 
 // sandboxEnv is the environment a user of the sandbox would export: its base URLs and keys.
@@ -102,7 +114,7 @@ func (e *accEnv) factoriesFromEnv() map[string]func() (tfprotov6.ProviderServer,
 		return f
 	}
 	env := e.sandboxEnv()
-	p := &WebhooksProvider{version: "acctest", getenv: func(k string) string { return env[k] }, tune: fastRetries}
+	p := testProvider("acctest", func(k string) string { return env[k] }, fastRetries)
 	f["webhooks"] = providerserver.NewProtocol6WithError(p)
 	return f
 }
@@ -111,7 +123,7 @@ func (e *accEnv) factoriesFromEnv() map[string]func() (tfprotov6.ProviderServer,
 // runs: a test whose premise is "no credentials" builds that world itself instead of depending on
 // the process environment, which holds credentials in a live run.
 func (e *accEnv) factoriesWithoutCredentials() map[string]func() (tfprotov6.ProviderServer, error) {
-	p := &WebhooksProvider{version: "acctest", getenv: func(string) string { return "" }, tune: fastRetries}
+	p := testProvider("acctest", func(string) string { return "" }, fastRetries)
 	return map[string]func() (tfprotov6.ProviderServer, error){"webhooks": providerserver.NewProtocol6WithError(p)}
 }
 

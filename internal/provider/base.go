@@ -5,24 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 )
 
-// base is embedded by every resource and data source: it receives the provider's clients once,
-// in one place.
-type base struct {
+// vendorBase is embedded by every resource, data source and list resource: it receives the
+// provider's clients once, in one place, and gives the methods their vendor's client and errors.
+type vendorBase[C any] struct {
+	// typeName is the Terraform type the errors name ("webhooks_webhook").
+	typeName string
+	// vendor picks the vendor's slot in Clients.
+	vendor  func(*Clients) *Vendor[C]
 	clients *Clients
 }
 
-func (b *base) configure(providerData any, diags *diag.Diagnostics) {
+func (b *vendorBase[C]) configure(providerData any, diags *diag.Diagnostics) {
 	if providerData == nil {
 		// Terraform calls Configure before the provider is configured (validation); nothing to do.
 		return
@@ -35,20 +40,200 @@ func (b *base) configure(providerData any, diags *diag.Diagnostics) {
 	b.clients = clients
 }
 
-// resourceBase gives a resource its Configure.
-type resourceBase struct{ base }
+// client returns the vendor's client, or adds the error that says what to configure. See
+// require for planning.
+func (b *vendorBase[C]) client(planning bool, diags *diag.Diagnostics) (*C, bool) {
+	if b.clients == nil {
+		return nil, false
+	}
+	return require(b.vendor(b.clients), b.typeName, planning, diags)
+}
+
+// apiError adds the diagnostic of a client error: summary, then what the API answered and what
+// to do about it (see addAPIError).
+func (b *vendorBase[C]) apiError(diags *diag.Diagnostics, summary string, err error) {
+	addAPIError(diags, b.vendor(b.clients), summary, err)
+}
+
+// resourceBase is vendorBase for a resource (and a list resource, whose Configure has the same
+// signature), with what its lifecycle methods share: the default timeouts, and the list its
+// vendor's reads share.
+type resourceBase[C any] struct {
+	vendorBase[C]
+	timeouts operationTimeouts
+	// list picks the operation's list of the resource's objects: the plan-time access check takes
+	// it, and a delete answered "not found" is confirmed by it.
+	list func(*Clients) accessList
+}
+
+// newResourceBase is the base of a resource of typeName.
+func newResourceBase[C any](typeName string, vendor func(*Clients) *Vendor[C], list func(*Clients) accessList, t operationTimeouts) resourceBase[C] {
+	return resourceBase[C]{vendorBase: vendorBase[C]{typeName: typeName, vendor: vendor}, timeouts: t, list: list}
+}
 
 // Configure stores the provider's clients.
-func (r *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (r *resourceBase[C]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.configure(req.ProviderData, &resp.Diagnostics)
 }
 
-// dataSourceBase gives a data source its Configure.
-type dataSourceBase struct{ base }
+// dataSourceBase is vendorBase for a data source.
+type dataSourceBase[C any] struct{ vendorBase[C] }
+
+// newDataSourceBase is the base of a data source of typeName.
+func newDataSourceBase[C any](typeName string, vendor func(*Clients) *Vendor[C]) dataSourceBase[C] {
+	return dataSourceBase[C]{vendorBase[C]{typeName: typeName, vendor: vendor}}
+}
 
 // Configure stores the provider's clients.
-func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+func (d *dataSourceBase[C]) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.configure(req.ProviderData, &resp.Diagnostics)
+}
+
+// begin is how every data source's Read starts: it gets the vendor's client (or adds the error
+// that says what to configure) and decodes the configuration into data. client is nil when any of
+// that failed, and the diagnostics say why.
+func (d *dataSourceBase[C]) begin(ctx context.Context, config tfsdk.Config, data any, diags *diag.Diagnostics) (client *C) {
+	client, ok := d.client(false, diags)
+	if !ok {
+		return nil
+	}
+	diags.Append(config.Get(ctx, data)...)
+	if diags.HasError() {
+		return nil
+	}
+	return client
+}
+
+// model is what every resource model gives its lifecycle: its id and its timeouts.
+type model interface {
+	id() types.String
+	timeoutsValue() timeouts.Value
+}
+
+// getter is a plan or a state.
+type getter interface {
+	Get(ctx context.Context, target any) diag.Diagnostics
+}
+
+// operation is a lifecycle method that has a timeout.
+type operation int
+
+const (
+	create operation = iota
+	update
+	remove
+)
+
+// begin is how every Create, Update and Delete starts: it gets the vendor's client (or adds the
+// error that says what to configure), decodes the plan or state (from) into m, and bounds ctx by
+// the operation's timeout, m's or the resource's default. client is nil when any of that failed,
+// and the diagnostics say why. Call cancel when done, whatever happened.
+func (r *resourceBase[C]) begin(ctx context.Context, op operation, from getter, m model, diags *diag.Diagnostics) (client *C, _ context.Context, cancel context.CancelFunc) {
+	cancel = func() {}
+	client, ok := r.client(false, diags)
+	if !ok {
+		return nil, ctx, cancel
+	}
+	diags.Append(from.Get(ctx, m)...)
+	if diags.HasError() {
+		return nil, ctx, cancel
+	}
+	ctx, cancel = withTimeout(ctx, r.timeoutOf(op, m), r.timeouts.of(op), diags)
+	if diags.HasError() {
+		return nil, ctx, cancel
+	}
+	return client, ctx, cancel
+}
+
+// timeoutOf is how long m allows op, and the default when it sets nothing.
+func (r *resourceBase[C]) timeoutOf(op operation, m model) func(context.Context, time.Duration) (time.Duration, diag.Diagnostics) {
+	t := m.timeoutsValue()
+	switch op {
+	case create:
+		return t.Create
+	case update:
+		return t.Update
+	default:
+		return t.Delete
+	}
+}
+
+// timeout is how long op may take under m's timeouts; a value that does not parse (begin reports
+// it) gives the default.
+func (r *resourceBase[C]) timeout(ctx context.Context, op operation, m model) time.Duration {
+	d, _ := r.timeoutOf(op, m)(ctx, r.timeouts.of(op))
+	return d
+}
+
+// beginRead is how every Read starts: it checks that the vendor is configured, decodes the state
+// into m, and records the resource's identity, which also gives state written before identities
+// existed its identity (upgrading needs no action). It returns false when any of that failed.
+func (r *resourceBase[C]) beginRead(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity, m model, diags *diag.Diagnostics) bool {
+	if _, ok := r.client(false, diags); !ok {
+		return false
+	}
+	diags.Append(state.Get(ctx, m)...)
+	diags.Append(setIdentity(ctx, identity, m.id())...)
+	return !diags.HasError()
+}
+
+// beginPlan is how every ModifyPlan starts: without the vendor's credentials the plan fails, and a
+// resource about to be created proves the credentials and the API first (verifyAccess). It
+// returns true when the plan updates an existing resource, with its state and plan decoded.
+func (r *resourceBase[C]) beginPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state, plan model) bool {
+	if _, ok := r.client(true, &resp.Diagnostics); !ok {
+		return false
+	}
+	if isCreate(req) {
+		r.verifyAccess(ctx, &resp.Diagnostics)
+	}
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return false
+	}
+	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
+	return !resp.Diagnostics.HasError()
+}
+
+// verifyAccess is called while planning a resource's creation: it asks the vendor for the list
+// the operation's reads share anyway, so that wrong credentials or an unreachable API fail the
+// plan, before anything is written, rather than the apply halfway through. Once a list has been
+// taken in the operation, access is proven and nothing more is asked: it costs at most one call
+// per vendor per plan.
+func (r *resourceBase[C]) verifyAccess(ctx context.Context, diags *diag.Diagnostics) {
+	list := r.list(r.clients)
+	if list == nil || list.proven() {
+		return
+	}
+	err := list.probe(ctx)
+	name := r.vendor(r.clients).Name
+	switch {
+	case err == nil:
+	case errors.Is(err, httpclient.ErrUnauthorized):
+		r.apiError(diags, fmt.Sprintf("%s Rejected the Credentials", name), err)
+	case errors.Is(err, httpclient.ErrRateLimited):
+		r.apiError(diags, fmt.Sprintf("%s Rate Limited the Provider", name), err)
+	case errors.Is(err, httpclient.ErrConnection):
+		r.apiError(diags, fmt.Sprintf("Unable to Connect to the %s API", name), err)
+	default:
+		r.apiError(diags, fmt.Sprintf("Unable to Reach the %s API", name), err)
+	}
+}
+
+// deleted turns the answer to a delete into its error: "not found" means the object is already
+// gone, which is success, but only once the vendor's list answers, because a wrong base URL
+// answers "not found" to everything and a destroy must not report success for hooks it never
+// reached.
+func (r *resourceBase[C]) deleted(ctx context.Context, err error) error {
+	if !httpclient.IsNotFound(err) {
+		return err
+	}
+	if list := r.list(r.clients); list != nil {
+		if listErr := list.probe(ctx); listErr != nil {
+			return listErr
+		}
+	}
+	return nil
 }
 
 // require returns v's client for typeName, or adds an error saying exactly which arguments or
@@ -86,55 +271,19 @@ func sectionOf(a argument) string { s, _, _ := strings.Cut(a.Name, "."); return 
 
 func fieldOf(a argument) string { _, f, _ := strings.Cut(a.Name, "."); return f }
 
-// lune returns the Lune client for typeName, or adds the error that says what to configure. See
-// require for planning.
-func (b *base) lune(typeName string, planning bool, diags *diag.Diagnostics) (*lune.Client, bool) {
-	if b.clients == nil {
-		return nil, false
-	}
-	return require(&b.clients.Lune, typeName, planning, diags)
-}
-
-// inveterate returns the Inveterate client for typeName, like lune.
-func (b *base) inveterate(typeName string, planning bool, diags *diag.Diagnostics) (*inveterate.Client, bool) {
-	if b.clients == nil {
-		return nil, false
-	}
-	return require(&b.clients.Inveterate, typeName, planning, diags)
-}
-
-// blaze returns the BLAZE client for typeName, like lune.
-func (b *base) blaze(typeName string, planning bool, diags *diag.Diagnostics) (*blaze.Client, bool) {
-	if b.clients == nil {
-		return nil, false
-	}
-	return require(&b.clients.Blaze, typeName, planning, diags)
-}
-
-// verifyAccess is called by ModifyPlan for a resource about to be created: it asks the vendor for
-// the list the operation's reads share anyway, so that wrong credentials or an unreachable API
-// fail the plan, before anything is written, rather than the apply halfway through. Once a list
-// has been taken in the operation, access is proven and nothing more is asked: it costs at most
-// one call per vendor per plan.
-func verifyAccess[C, T any](ctx context.Context, v *Vendor[C], list *listCache[T], diags *diag.Diagnostics) {
-	if list == nil || list.succeeded.Load() {
-		return
-	}
-	_, err := list.get(ctx)
-	switch {
-	case err == nil:
-	case errors.Is(err, httpclient.ErrUnauthorized):
-		addAPIError(diags, v, fmt.Sprintf("%s Rejected the Credentials", v.Name), err)
-	case errors.Is(err, httpclient.ErrRateLimited):
-		addAPIError(diags, v, fmt.Sprintf("%s Rate Limited the Provider", v.Name), err)
-	case errors.Is(err, httpclient.ErrConnection):
-		addAPIError(diags, v, fmt.Sprintf("Unable to Connect to the %s API", v.Name), err)
-	default:
-		addAPIError(diags, v, fmt.Sprintf("Unable to Reach the %s API", v.Name), err)
-	}
-}
-
 // isCreate reports whether a plan creates the resource.
 func isCreate(req resource.ModifyPlanRequest) bool {
 	return req.State.Raw.IsNull() && !req.Plan.Raw.IsNull()
+}
+
+// beginUpdate is begin for an Update: it also decodes the state into state and records the
+// resource's identity.
+func (r *resourceBase[C]) beginUpdate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, plan, state model) (client *C, _ context.Context, cancel context.CancelFunc) {
+	client, ctx, cancel = r.begin(ctx, update, req.Plan, plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.id())...)
+	if resp.Diagnostics.HasError() {
+		return nil, ctx, cancel
+	}
+	return client, ctx, cancel
 }

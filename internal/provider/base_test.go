@@ -17,14 +17,14 @@ import (
 func TestBaseConfigure(t *testing.T) {
 	clients := &Clients{}
 
-	var r resourceBase
+	var r resourceBase[struct{}]
 	resp := &resource.ConfigureResponse{}
 	r.Configure(context.Background(), resource.ConfigureRequest{ProviderData: clients}, resp)
 	if resp.Diagnostics.HasError() || r.clients != clients {
 		t.Fatalf("resource Configure did not keep the clients: %v", resp.Diagnostics)
 	}
 
-	var d dataSourceBase
+	var d dataSourceBase[struct{}]
 	dresp := &datasource.ConfigureResponse{}
 	d.Configure(context.Background(), datasource.ConfigureRequest{}, dresp)
 	if dresp.Diagnostics.HasError() || d.clients != nil {

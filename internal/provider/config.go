@@ -4,20 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
@@ -27,25 +25,35 @@ const (
 	defaultRequestTimeout = 30 * time.Second
 )
 
-// Environment variables that back the provider arguments (names, not credentials).
-//
-//nolint:gosec // G101 mistakes these variable names for hardcoded credentials.
+// Environment variables of the provider-wide arguments (names, not credentials). Each vendor's
+// are in its section (vendors.go).
 const (
-	envInveterateAPIKey  = "INVETERATE_API_KEY"
-	envInveterateBaseURL = "INVETERATE_BASE_URL"
-	envBlazePartnerKey   = "BLAZE_PARTNER_KEY"
-	envBlazeDeveloperKey = "BLAZE_DEVELOPER_KEY"
-	envBlazeBaseURL      = "BLAZE_BASE_URL"
-	envLuneAPIKey        = "LUNE_API_KEY"
-	envLuneAccountID     = "LUNE_ACCOUNT_ID"
-	envLuneBaseURL       = "LUNE_BASE_URL"
 	envMaxRetries        = "WEBHOOKS_MAX_RETRIES"
-	envLunePace          = "LUNE_REQUESTS_PER_SECOND"
-	envInveteratePace    = "INVETERATE_REQUESTS_PER_SECOND"
-	envBlazePace         = "BLAZE_REQUESTS_PER_SECOND"
 	envRequestTimeout    = "WEBHOOKS_REQUEST_TIMEOUT"
 	envAllowInsecureHTTP = "WEBHOOKS_ALLOW_INSECURE_HTTP"
 )
+
+// Options are the provider's seams: what a program that embeds the provider, or a test, chooses
+// instead of the defaults. The zero value is the provider as Terraform runs it.
+type Options struct {
+	// Getenv reads the environment fallbacks of the arguments (nil: os.Getenv).
+	Getenv func(string) string
+	// Connection is where every client's connection settings start, before the provider's
+	// arguments apply: the waits between retries, the transport. Zero fields keep the defaults.
+	Connection httpclient.Settings
+	// InveterateVisibilityWait and InveteratePollInterval bound the Inveterate client's waits for
+	// its eventually consistent lists (zero: the client's defaults).
+	InveterateVisibilityWait, InveteratePollInterval time.Duration
+	// BlazePageSize is how many webhooks one BLAZE list page asks for (zero: BLAZE's default).
+	BlazePageSize int
+}
+
+func (o Options) getenv(name string) string {
+	if o.Getenv == nil {
+		return os.Getenv(name)
+	}
+	return o.Getenv(name)
+}
 
 // argument is one provider argument and the environment variable it falls back to.
 type argument struct {
@@ -72,14 +80,6 @@ func (a argument) value(v types.String, getenv func(string) string) (value strin
 	return getenv(a.Env), true
 }
 
-// clientSettings are the connection settings given to every vendor client.
-type clientSettings struct {
-	httpclient.Settings
-	inveterateVisibilityWait time.Duration
-	inveteratePollInterval   time.Duration
-	blazePageSize            int
-}
-
 // Vendor is what resources of one vendor get from the provider: the client, or why there is none.
 type Vendor[C any] struct {
 	// Name is the vendor's display name ("Lune").
@@ -92,8 +92,8 @@ type Vendor[C any] struct {
 	Base argument
 	// Pace is the vendor's requests_per_second argument, which an error about rate limits names.
 	Pace argument
-	// Account is Lune's account_id argument when it is set (requests act on another account),
-	// which an error about permissions names.
+	// Account is the argument that makes requests act on another account (Lune's account_id)
+	// when it is set, which an error about permissions names.
 	Account *argument
 	// Missing lists the required credentials that are neither configured nor in the environment.
 	Missing []argument
@@ -102,259 +102,160 @@ type Vendor[C any] struct {
 	Unknown bool
 }
 
-// Clients is the provider data handed to every resource and data source.
-type Clients struct {
-	Lune       Vendor[lune.Client]
-	Inveterate Vendor[inveterate.Client]
-	Blaze      Vendor[blaze.Client]
-
-	// shared are the lists the reads of this operation share. Terraform configures the provider
-	// anew for every operation, so they never outlive one.
-	shared operationLists
-}
+// The provider-wide arguments.
+var (
+	maxRetriesArg        = argument{Name: "max_retries", Env: envMaxRetries, path: path.Root("max_retries")}
+	requestTimeoutArg    = argument{Name: "request_timeout", Env: envRequestTimeout, path: path.Root("request_timeout")}
+	allowInsecureHTTPArg = argument{Name: "allow_insecure_http", Env: envAllowInsecureHTTP, path: path.Root("allow_insecure_http")}
+)
 
 // configureClients resolves the configuration against the environment and builds a client for
 // every vendor whose credentials are known. Vendors without credentials are not an error here:
 // their resources fail at plan time, naming what to set.
-func configureClients(ctx context.Context, cfg providerModel, version, terraformVersion string, getenv func(string) string, tune func(*clientSettings), diags *diag.Diagnostics) *Clients {
-	settings := clientSettings{Settings: httpclient.Settings{
-		UserAgent:      userAgent(version, terraformVersion),
-		MaxRetries:     defaultMaxRetries,
-		RequestTimeout: defaultRequestTimeout,
-	}}
-	if n, ok := intSetting(cfg.MaxRetries, getenv(envMaxRetries), envMaxRetries, path.Root("max_retries"), 0, 20, diags); ok {
-		settings.MaxRetries = n
-	}
-	if d, ok := durationSetting(cfg.RequestTimeout, getenv(envRequestTimeout), envRequestTimeout, path.Root("request_timeout"), diags); ok {
-		settings.RequestTimeout = d
-	}
-	// Unknown until apply: the base URLs are checked then.
-	allowInsecure, allowKnown := boolSetting(cfg.AllowInsecureHTTP, getenv(envAllowInsecureHTTP), envAllowInsecureHTTP, path.Root("allow_insecure_http"), diags)
-	r := resolver{getenv: getenv, allowInsecureHTTP: allowInsecure || !allowKnown, diags: diags}
-	if tune != nil {
-		tune(&settings)
-	}
-	if diags.HasError() {
-		return nil
-	}
-
-	var inv inveterateModel
-	var blz blazeModel
-	var ln luneModel
-	invKnown := section(ctx, cfg.Inveterate, &inv, diags)
-	blzKnown := section(ctx, cfg.Blaze, &blz, diags)
-	lnKnown := section(ctx, cfg.Lune, &ln, diags)
+func (p *WebhooksProvider) configureClients(ctx context.Context, cfg providerModel, terraformVersion string, diags *diag.Diagnostics) *Clients {
+	settings, r := p.resolveSettings(cfg, terraformVersion, diags)
 	if diags.HasError() {
 		return nil
 	}
 	clients := &Clients{}
-
-	{
-		key := arg("inveterate", "api_key", envInveterateAPIKey)
-		base := arg("inveterate", "base_url", envInveterateBaseURL)
-		v := &clients.Inveterate
-		v.Name, v.Credentials = "Inveterate", []argument{key}
-		v.Pace, v.Base = arg("inveterate", "requests_per_second", envInveteratePace), base
-		vals, ok := resolveVendor(r, v, invKnown, []types.String{inv.APIKey}, inv.BaseURL)
-		v.Unknown = !ok
-		if ok && len(v.Missing) == 0 && !diags.HasError() {
-			s := settings.Settings
-			s.BaseURL = vals.baseURL
-			s.OnWrite = clients.shared.invalidateInveterate
-			pace(&s, inv.RequestsPerSecond, getenv(envInveteratePace), envInveteratePace, path.Root("inveterate").AtName("requests_per_second"), 1000, diags)
-			v.Client = build[inveterate.Client](base, diags)(inveterate.New(inveterate.Config{Settings: s, APIKey: vals.creds[0],
-				VisibilityWait: settings.inveterateVisibilityWait, PollInterval: settings.inveteratePollInterval}))
-			if client := v.Client; client != nil {
-				clients.shared.inveterateWebhookSubscriptions = newListCache(ctx, client.ListSubscriptions)
-				clients.shared.inveterateWebhooks = newListCache(ctx, client.ListWebhooks)
-			}
-		}
-	}
-	{
-		partner := arg("blaze", "partner_key", envBlazePartnerKey)
-		developer := arg("blaze", "developer_key", envBlazeDeveloperKey)
-		base := arg("blaze", "base_url", envBlazeBaseURL)
-		v := &clients.Blaze
-		v.Name, v.Credentials = "BLAZE", []argument{partner, developer}
-		v.Pace, v.Base = arg("blaze", "requests_per_second", envBlazePace), base
-		vals, ok := resolveVendor(r, v, blzKnown, []types.String{blz.PartnerKey, blz.DeveloperKey}, blz.BaseURL)
-		v.Unknown = !ok
-		if ok && len(v.Missing) == 0 && !diags.HasError() {
-			s := settings.Settings
-			s.BaseURL = vals.baseURL
-			s.OnWrite = clients.shared.invalidateBlaze
-			pace(&s, blz.RequestsPerSecond, getenv(envBlazePace), envBlazePace, path.Root("blaze").AtName("requests_per_second"), 1000, diags)
-			v.Client = build[blaze.Client](base, diags)(blaze.New(blaze.Config{Settings: s, PartnerKey: vals.creds[0], DeveloperKey: vals.creds[1], PageSize: settings.blazePageSize}))
-			if client := v.Client; client != nil {
-				clients.shared.partnerWebhooks = newListCache(ctx, func(ctx context.Context) ([]blaze.Webhook, error) {
-					return client.ListWebhooks(ctx, blaze.ListOptions{})
-				})
-			}
-		}
-	}
-	{
-		key := arg("lune", "api_key", envLuneAPIKey)
-		account := arg("lune", "account_id", envLuneAccountID)
-		base := arg("lune", "base_url", envLuneBaseURL)
-		v := &clients.Lune
-		v.Name, v.Credentials = "Lune", []argument{key}
-		v.Pace, v.Base = arg("lune", "requests_per_second", envLunePace), base
-		vals, ok := resolveVendor(r, v, lnKnown, []types.String{ln.APIKey}, ln.BaseURL)
-		accountID, accountKnown := account.value(ln.AccountID, getenv)
-		if accountID != "" {
-			v.Account = &account
-		}
-		v.Unknown = !ok || !accountKnown
-		if !v.Unknown && len(v.Missing) == 0 && !diags.HasError() {
-			s := settings.Settings
-			s.BaseURL = vals.baseURL
-			s.OnWrite = clients.shared.invalidateLune
-			pace(&s, ln.RequestsPerSecond, getenv(envLunePace), envLunePace, path.Root("lune").AtName("requests_per_second"), lune.RateLimit, diags)
-			v.Client = build[lune.Client](base, diags)(lune.New(lune.Config{Settings: s, APIKey: vals.creds[0], AccountID: accountID}))
-			if client := v.Client; client != nil {
-				clients.shared.luneWebhooks = newListCache(ctx, func(ctx context.Context) ([]lune.Webhook, error) {
-					return client.ListWebhooks(ctx, nil)
-				})
-			}
-		}
+	status := map[string]any{"max_retries": settings.MaxRetries}
+	for _, v := range vendorSections {
+		v.configure(ctx, v.model(&cfg), settings, r, clients)
+		status[v.key()] = v.status(clients)
 	}
 	if diags.HasError() {
 		return nil
 	}
-	tflog.Debug(ctx, "Configured webhooks provider", map[string]any{
-		"lune":        clients.Lune.status(),
-		"inveterate":  clients.Inveterate.status(),
-		"blaze":       clients.Blaze.status(),
-		"max_retries": settings.MaxRetries,
-	})
+	tflog.Debug(ctx, "Configured webhooks provider", status)
 	return clients
 }
 
-type vendorValues struct {
-	creds   []string
-	baseURL string
+// resolveSettings resolves the provider-wide arguments: the connection settings every client
+// starts from, and the resolver of the vendor sections.
+func (p *WebhooksProvider) resolveSettings(cfg providerModel, terraformVersion string, diags *diag.Diagnostics) (httpclient.Settings, resolver) {
+	r := resolver{opts: p.opts, diags: diags}
+	settings := p.opts.Connection
+	settings.UserAgent = userAgent(p.version, terraformVersion)
+	settings.MaxRetries = defaultMaxRetries
+	settings.RequestTimeout = defaultRequestTimeout
+	if n, ok := r.wholeNumber(cfg.MaxRetries, maxRetriesArg, 0, 20); ok {
+		settings.MaxRetries = n
+	}
+	if d, ok := r.duration(cfg.RequestTimeout, requestTimeoutArg); ok {
+		settings.RequestTimeout = d
+	}
+	// Unknown until apply: the base URLs are checked then.
+	allowInsecure, allowKnown := r.boolean(cfg.AllowInsecureHTTP, allowInsecureHTTPArg)
+	r.allowInsecureHTTP = allowInsecure || !allowKnown
+	return settings, r
 }
 
-// resolver resolves the arguments of every vendor section against the environment.
+// resolver resolves provider arguments against the environment, adding an error on the argument
+// for a value that breaks its rule.
 type resolver struct {
-	getenv func(string) string
+	opts Options
 	// allowInsecureHTTP is allow_insecure_http: base URLs may use http to any host.
 	allowInsecureHTTP bool
 	diags             *diag.Diagnostics
 }
 
-// vendor resolves a vendor's credentials and base URL. It returns false when any of them is not
-// known yet; missing credentials are appended to v.Missing.
-func resolveVendor[C any](r resolver, v *Vendor[C], sectionKnown bool, cfgCreds []types.String, cfgBase types.String) (vendorValues, bool) {
-	if !sectionKnown {
-		return vendorValues{}, false
+// sectionValues reads one vendor section's attributes; a null section has none (every argument
+// then comes from the environment).
+type sectionValues map[string]attr.Value
+
+func (s sectionValues) str(name string) types.String {
+	if v, ok := s[name].(types.String); ok {
+		return v
 	}
-	var out vendorValues
-	known := true
-	for i, a := range v.Credentials {
-		val, ok := a.value(cfgCreds[i], r.getenv)
-		known = known && ok
-		if ok && val == "" {
-			v.Missing = append(v.Missing, a)
-		}
-		out.creds = append(out.creds, val)
-	}
-	b, ok := v.Base.value(cfgBase, r.getenv)
-	if !ok {
-		return out, false
-	}
-	if b != "" {
-		from := ""
-		if cfgBase.IsNull() {
-			from = v.Base.Env
-		}
-		if err := validators.CheckBaseURL(b, r.allowInsecureHTTP); err != nil {
-			validators.SettingError(r.diags, v.Base.path, from, err)
-		} else if u, err := url.Parse(b); err == nil && validators.IsInsecure(u) {
-			r.diags.AddAttributeWarning(v.Base.path, "Insecure HTTP to "+v.Name,
-				fmt.Sprintf("%s is %s: the %s credentials, and every secret and token %s returns, travel in clear text to %s. "+
-					"allow_insecure_http (or %s) allows it; use it only for an API emulator on a network you trust.",
-					v.Base.Name, b, v.Name, v.Name, u.Host, envAllowInsecureHTTP))
-		}
-	}
-	out.baseURL = b
-	return out, known
+	return types.StringNull()
 }
 
-// section reads a vendor section. It returns false when the section as a whole is unknown.
-func section[T any](ctx context.Context, obj types.Object, out *T, diags *diag.Diagnostics) bool {
-	if obj.IsUnknown() {
-		return false
+func (s sectionValues) int64(name string) types.Int64 {
+	if v, ok := s[name].(types.Int64); ok {
+		return v
 	}
-	if obj.IsNull() {
-		return true
-	}
-	diags.Append(obj.As(ctx, out, basetypes.ObjectAsOptions{})...)
-	return true
+	return types.Int64Null()
 }
 
-// intSetting resolves a whole-number provider argument: the configuration's value (its validator
-// checked it), else the environment variable's, checked here against the same rule.
-func intSetting(v types.Int64, raw, env string, p path.Path, least, most int64, diags *diag.Diagnostics) (int, bool) {
+// baseURL resolves a vendor's base URL and checks it: https, or http to loopback unless
+// allow_insecure_http allows any host (with a warning). known is false when it is not known yet.
+func (r resolver) baseURL(name string, base argument, cfg types.String) (value string, known bool) {
+	b, ok := base.value(cfg, r.opts.getenv)
+	if !ok || b == "" {
+		return b, ok
+	}
+	from := ""
+	if cfg.IsNull() {
+		from = base.Env
+	}
+	if err := validators.CheckBaseURL(b, r.allowInsecureHTTP); err != nil {
+		validators.SettingError(r.diags, base.path, from, err)
+	} else if u, err := url.Parse(b); err == nil && validators.IsInsecure(u) {
+		r.diags.AddAttributeWarning(base.path, "Insecure HTTP to "+name,
+			fmt.Sprintf("%s is %s: the %s credentials, and every secret and token %s returns, travel in clear text to %s. "+
+				"allow_insecure_http (or %s) allows it; use it only for an API emulator on a network you trust.",
+				base.Name, b, name, name, u.Host, envAllowInsecureHTTP))
+	}
+	return b, true
+}
+
+// wholeNumber resolves a whole-number argument: the configuration's value (its validator checked
+// it), else the environment variable's, checked here against the same rule.
+func (r resolver) wholeNumber(v types.Int64, a argument, least, most int64) (int, bool) {
 	if v.IsUnknown() {
 		return 0, false
 	}
 	if !v.IsNull() {
 		return int(v.ValueInt64()), true
 	}
+	raw := r.opts.getenv(a.Env)
 	if raw == "" {
 		return 0, false
 	}
 	n, err := validators.CheckWholeNumber(raw, least, most)
 	if err != nil {
-		validators.SettingError(diags, p, env, err)
+		validators.SettingError(r.diags, a.path, a.Env, err)
 		return 0, false
 	}
 	return int(n), true
 }
 
-// boolSetting resolves a true/false provider argument: the configuration's value, else the
-// environment variable's. It returns false, false when the value is unknown (until apply).
-func boolSetting(v types.Bool, raw, env string, p path.Path, diags *diag.Diagnostics) (value, known bool) {
+// boolean resolves a true/false argument: the configuration's value, else the environment
+// variable's. It returns false, false when the value is unknown (until apply).
+func (r resolver) boolean(v types.Bool, a argument) (value, known bool) {
 	if v.IsUnknown() {
 		return false, false
 	}
 	if !v.IsNull() {
 		return v.ValueBool(), true
 	}
+	raw := r.opts.getenv(a.Env)
 	if raw == "" {
 		return false, true
 	}
 	b, err := strconv.ParseBool(strings.TrimSpace(raw))
 	if err != nil {
-		validators.SettingError(diags, p, env, fmt.Errorf("%q is neither true nor false", raw))
+		validators.SettingError(r.diags, a.path, a.Env, fmt.Errorf("%q is neither true nor false", raw))
 		return false, true
 	}
 	return b, true
 }
 
-// pace sets a client's rate limit from the vendor's requests_per_second, if given: one request at
-// a time, at most n per second. Left alone, the vendor client picks its default.
-func pace(s *httpclient.Settings, v types.Int64, raw, env string, p path.Path, most int64, diags *diag.Diagnostics) {
-	if n, ok := intSetting(v, raw, env, p, 1, most, diags); ok {
-		s.RateLimit, s.RateBurst = float64(n), 1
-	}
-}
-
-func durationSetting(v types.String, envValue, env string, p path.Path, diags *diag.Diagnostics) (time.Duration, bool) {
+// duration resolves a positive duration argument, like wholeNumber.
+func (r resolver) duration(v types.String, a argument) (time.Duration, bool) {
 	if v.IsUnknown() {
 		return 0, false
 	}
 	raw, from := v.ValueString(), ""
 	if v.IsNull() {
-		raw, from = envValue, env
+		raw, from = r.opts.getenv(a.Env), a.Env
 		if raw == "" {
 			return 0, false
 		}
 	}
 	d, err := validators.CheckPositiveDuration(raw)
 	if err != nil {
-		validators.SettingError(diags, p, from, err)
+		validators.SettingError(r.diags, a.path, from, err)
 		return 0, false
 	}
 	return d, true
@@ -366,17 +267,6 @@ func userAgent(version, terraformVersion string) string {
 		terraformVersion = "unknown"
 	}
 	return fmt.Sprintf("terraform-provider-webhooks/%s (+https://registry.terraform.io/providers/webhookinfra/webhooks) Terraform/%s", version, terraformVersion)
-}
-
-// build returns a function that unwraps a client constructor, turning its error (a base URL it
-// cannot use) into an error on the base URL argument.
-func build[C any](base argument, diags *diag.Diagnostics) func(*C, error) *C {
-	return func(c *C, err error) *C {
-		if err != nil {
-			validators.SettingError(diags, base.path, "", err)
-		}
-		return c
-	}
 }
 
 func (v *Vendor[C]) status() string {

@@ -102,7 +102,7 @@ func providersOf(t *testing.T, files []string) (required map[string]string, used
 // provider) cannot be installed offline and are checked by the declaration alone.
 func TestExamples_standalone(t *testing.T) {
 	units := exampleUnits(t)
-	cli := newTerraformCLI(t, &WebhooksProvider{version: "acctest", getenv: func(string) string { return "" }})
+	cli := newTerraformCLI(t, testProvider("acctest", func(string) string { return "" }))
 	identityImports := !cli.version().LessThan(version.Must(version.NewVersion("1.12.0")))
 	for _, u := range units {
 		t.Run(u.name, func(t *testing.T) {

@@ -82,7 +82,7 @@ func TestAccGuide_bulkImport(t *testing.T) {
 		env := e.sandboxEnv()
 		getenv = func(k string) string { return env[k] }
 	}
-	cli := newTerraformCLI(t, &WebhooksProvider{version: "acctest", getenv: getenv, tune: fastRetries})
+	cli := newTerraformCLI(t, testProvider("acctest", getenv, fastRetries))
 	t.Parallel()
 
 	// Webhooks that existed before Terraform, in their less common shapes too.

@@ -250,7 +250,7 @@ func (e *protoEnv) create(typeName string, config map[string]tftypes.Value) *tfp
 // A create that fails after the object exists keeps it in state (tainted), and with its identity,
 // so that the next plan finds it by identity too; so does a refresh that cannot list it yet.
 func TestIdentity_failedCreateKeepsTheIdentity(t *testing.T) {
-	e := newProtoEnv(t, sandbox.Config{}, func(s *clientSettings) { s.inveterateVisibilityWait = 100 * time.Millisecond })
+	e := newProtoEnv(t, sandbox.Config{}, func(o *Options) { o.InveterateVisibilityWait = 100 * time.Millisecond })
 	e.configure(e.sandboxSections())
 	sb := e.srv
 

@@ -65,7 +65,7 @@ func TestAllowInsecureHTTP_planAndConfigure(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			p := &WebhooksProvider{version: "test", getenv: func(k string) string { return tc.env[k] }}
+			p := testProvider("test", func(k string) string { return tc.env[k] })
 			server, config := providerConfig(t, p, tc.config)
 			ctx := context.Background()
 			validated, err := server.ValidateProviderConfig(ctx, &tfprotov6.ValidateProviderConfigRequest{Config: config})
@@ -121,10 +121,10 @@ func TestAccAllowInsecureHTTP_serviceContainer(t *testing.T) {
 		}
 		return dialer.DialContext(ctx, network, sandboxAddr)
 	}}
-	p := &WebhooksProvider{version: "acctest", getenv: func(string) string { return "" }, tune: func(s *clientSettings) {
-		fastRetries(s)
-		s.Transport = transport
-	}}
+	p := testProvider("acctest", func(string) string { return "" }, func(o *Options) {
+		fastRetries(o)
+		o.Connection.Transport = transport
+	})
 	config := `
 provider "webhooks" {
   allow_insecure_http = true

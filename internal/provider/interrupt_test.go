@@ -22,7 +22,7 @@ func TestAccReliability_interruptedApply(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{})
 	srv := e.sandbox()
 	env := e.sandboxEnv()
-	cli := newTerraformCLI(t, &WebhooksProvider{version: "acctest", getenv: func(k string) string { return env[k] }, tune: fastRetries})
+	cli := newTerraformCLI(t, testProvider("acctest", func(k string) string { return env[k] }, fastRetries))
 	t.Parallel()
 	for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
 		srv.SetLatency(api, 1500*time.Millisecond)

@@ -28,15 +28,12 @@ func inveterateString(s string) types.String {
 }
 
 // inveterateTimestamp maps an optional timestamp of Inveterate to RFC 3339 in UTC, to the second,
-// as every resource stores times. A value that does not parse is kept as Inveterate sent it.
-func inveterateTimestamp(s string) types.String {
-	if s == "" {
+// as every resource stores times; one Inveterate did not give (zero) is null.
+func inveterateTimestamp(t time.Time) types.String {
+	if t.IsZero() {
 		return types.StringNull()
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return types.StringValue(rfc3339(t))
-	}
-	return types.StringValue(s)
+	return types.StringValue(rfc3339(t))
 }
 
 // orCurrent returns v, or, when Inveterate left the field out of an answer (v is null), what the
@@ -77,6 +74,22 @@ func markPendingVisibility(ctx context.Context, private privateSetter, acceptedA
 		return diags
 	}
 	return private.SetKey(ctx, pendingVisibilityKey, b)
+}
+
+// savePending saves a record Inveterate has just accepted, before waiting for it to be listed, with
+// its identity: a wait that runs out then leaves it in state (tainted) instead of orphaned, and the
+// marker tells Read that it may not be listed yet. It returns false when saving failed.
+func savePending(ctx context.Context, id string, state any, resp *resource.CreateResponse) bool {
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(id))...)
+	resp.Diagnostics.Append(markPendingVisibility(ctx, resp.Private, time.Now())...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	return !resp.Diagnostics.HasError()
+}
+
+// saveListed saves a record once Inveterate lists it, and drops the marker.
+func saveListed(ctx context.Context, state any, resp *resource.CreateResponse) {
+	resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 // clearPendingVisibility records that the record has been seen in a list.
@@ -129,6 +142,8 @@ type inveterateKind[T any] struct {
 	// what names the record in messages ("webhook subscription"); title in summaries
 	// ("Inveterate Webhook Subscription").
 	what, title string
+	// vendor is Inveterate's slot, for its client and its errors.
+	vendor *Vendor[inveterate.Client]
 	// read finds the record for a refresh (the operation's shared list, confirmed afresh).
 	read func(ctx context.Context, id string) (*T, error)
 	// wait polls fresh lists until the record shows, for at most the given time.
@@ -140,7 +155,8 @@ type inveterateKind[T any] struct {
 // visibility wait, and if it still does not show, keeps it in state with a warning. It returns
 // nil when the record is gone (and has removed it from state), still not listed, or when it added
 // an error.
-func readListed[T any](ctx context.Context, kind inveterateKind[T], id string, v *Vendor[inveterate.Client], req resource.ReadRequest, resp *resource.ReadResponse) *T {
+func readListed[T any](ctx context.Context, kind inveterateKind[T], id string, req resource.ReadRequest, resp *resource.ReadResponse) *T {
+	v := kind.vendor
 	acceptedAt, pending, diags := pendingVisibilitySince(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -174,7 +190,8 @@ func readListed[T any](ctx context.Context, kind inveterateKind[T], id string, v
 
 // awaitListed waits, within the create's deadline, until Inveterate lists a record it accepted.
 // When it does not in time, it adds an error that says the record is kept in state and returns nil.
-func awaitListed[T any](ctx context.Context, kind inveterateKind[T], id string, timeout time.Duration, v *Vendor[inveterate.Client], diags *diag.Diagnostics) *T {
+func awaitListed[T any](ctx context.Context, kind inveterateKind[T], id string, timeout time.Duration, diags *diag.Diagnostics) *T {
+	v := kind.vendor
 	deadline, _ := ctx.Deadline()
 	began := time.Now()
 	// The last list must have time to answer before the create's deadline: one sent as the

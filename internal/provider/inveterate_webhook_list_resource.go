@@ -19,9 +19,13 @@ var (
 
 // NewInveterateWebhookListResource returns the webhooks_inveterate_webhook list resource: every
 // Inveterate admin webhook, for `terraform query`.
-func NewInveterateWebhookListResource() list.ListResource { return &inveterateWebhookListResource{} }
+func NewInveterateWebhookListResource() list.ListResource {
+	return &inveterateWebhookListResource{newListResourceBase(inveterateWebhookTypeName, inveterateVendor)}
+}
 
-type inveterateWebhookListResource struct{ resourceBase }
+type inveterateWebhookListResource struct {
+	resourceBase[inveterate.Client]
+}
 
 func (r *inveterateWebhookListResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = inveterateWebhookTypeName
@@ -36,7 +40,7 @@ func (r *inveterateWebhookListResource) ListResourceConfigSchema(_ context.Conte
 }
 
 func (r *inveterateWebhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	client, timeouts, ok := beginList(ctx, r.inveterate, inveterateWebhookTypeName, req, nil, stream)
+	client, timeouts, ok := beginList(ctx, &r.resourceBase, req, nil, stream)
 	if !ok {
 		return
 	}
@@ -44,7 +48,7 @@ func (r *inveterateWebhookListResource) List(ctx context.Context, req list.ListR
 	defer cancel()
 	all, err := client.ListWebhooks(ctx)
 	if err != nil {
-		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Inveterate, "Unable to List Inveterate Webhooks", err)})
+		stream.Results = slices.Values([]list.ListResult{r.listAPIError("Unable to List Inveterate Webhooks", err)})
 		return
 	}
 	stream.Results = listResults(all, req.Limit, func(w *inveterate.Webhook) list.ListResult {

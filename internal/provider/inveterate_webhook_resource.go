@@ -43,21 +43,41 @@ const (
 
 // NewInveterateWebhookResource returns the webhooks_inveterate_webhook resource (an Inveterate 2.0
 // admin webhook with a security token).
-func NewInveterateWebhookResource() resource.Resource { return &inveterateWebhookResource{} }
-
-type inveterateWebhookResource struct{ resourceBase }
-
-type inveterateWebhookModel struct {
-	ID           types.String   `tfsdk:"id"`
-	CallbackURL  types.String   `tfsdk:"callback_url"`
-	Name         types.String   `tfsdk:"name"`
-	Token        types.String   `tfsdk:"token"`
-	MerchantID   types.String   `tfsdk:"merchant_id"`
-	CreatedByApp types.String   `tfsdk:"created_by_app"`
-	CreatedAt    types.String   `tfsdk:"created_at"`
-	Events       types.List     `tfsdk:"events"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+func NewInveterateWebhookResource() resource.Resource {
+	return &inveterateWebhookResource{newResourceBase(inveterateWebhookTypeName, inveterateVendor, inveterateWebhookList,
+		operationTimeouts{Create: inveterateWebhookCreateTimeout, Delete: inveterateWebhookDeleteTimeout})}
 }
+
+type inveterateWebhookResource struct {
+	resourceBase[inveterate.Client]
+}
+
+// inveterateWebhookList is the operation's list of Inveterate admin webhooks.
+func inveterateWebhookList(c *Clients) accessList { return listOf(c.lists.inveterateWebhooks) }
+
+// inveterateWebhookModel is the resource's state: what Inveterate says of the admin webhook, the
+// token it returns only once, and the timeouts.
+type inveterateWebhookModel struct {
+	inveterateWebhookAPIModel
+	Token    types.String   `tfsdk:"token"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// inveterateWebhookAPIModel is what Inveterate says of an admin webhook: the attributes that the
+// resource, the webhooks_inveterate_webhooks data source and the list resource share, mapped once,
+// by fromAPI.
+type inveterateWebhookAPIModel struct {
+	ID           types.String `tfsdk:"id"`
+	CallbackURL  types.String `tfsdk:"callback_url"`
+	Name         types.String `tfsdk:"name"`
+	MerchantID   types.String `tfsdk:"merchant_id"`
+	CreatedByApp types.String `tfsdk:"created_by_app"`
+	CreatedAt    types.String `tfsdk:"created_at"`
+	Events       types.List   `tfsdk:"events"`
+}
+
+func (m *inveterateWebhookModel) id() types.String              { return m.ID }
+func (m *inveterateWebhookModel) timeoutsValue() timeouts.Value { return m.Timeouts }
 
 func (r *inveterateWebhookResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = inveterateWebhookTypeName
@@ -129,7 +149,7 @@ func (r *inveterateWebhookResource) Schema(ctx context.Context, _ resource.Schem
 					"fixed set (there is no per-webhook filter): `" + strings.Join(inveterate.WebhookEvents, "`, `") + "`.",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeoutsAttribute(ctx, operationTimeouts{Create: inveterateWebhookCreateTimeout, Delete: inveterateWebhookDeleteTimeout}),
+			"timeouts": timeoutsAttribute(ctx, r.timeouts),
 		},
 	}
 }
@@ -142,78 +162,57 @@ func (r *inveterateWebhookResource) IdentitySchema(_ context.Context, _ resource
 // ModifyPlan fails the plan when Inveterate has no credentials, and shows the events a new webhook
 // will receive, which are known in advance.
 func (r *inveterateWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.inveterate(inveterateWebhookTypeName, true, &resp.Diagnostics); !ok || !isCreate(req) {
+	var state, plan inveterateWebhookModel
+	r.beginPlan(ctx, req, resp, &state, &plan)
+	if !isCreate(req) || resp.Diagnostics.HasError() {
 		return
 	}
-	verifyAccess(ctx, &r.clients.Inveterate, r.clients.shared.inveterateWebhooks, &resp.Diagnostics)
 	events, diags := inveterateWebhookEvents(ctx)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("events"), events)...)
 }
 
 func (r *inveterateWebhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	client, ok := r.inveterate(inveterateWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var plan inveterateWebhookModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// The timeout itself is only for the message of a failed wait; withTimeout reports a bad value.
-	timeout, _ := plan.Timeouts.Create(ctx, inveterateWebhookCreateTimeout)
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, inveterateWebhookCreateTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.begin(ctx, create, req.Plan, &plan, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
+	// How long the operation may take, for the message of a wait that runs out.
+	timeout := r.timeout(ctx, create, &plan)
 
 	created, err := client.CreateWebhook(ctx, inveterate.CreateWebhookInput{
 		CallbackURL: plan.CallbackURL.ValueString(),
 		Name:        plan.Name.ValueString(),
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Create Inveterate Webhook", err)
+		r.apiError(&resp.Diagnostics, "Unable to Create Inveterate Webhook", err)
 		return
 	}
 	tflog.Debug(ctx, "Created Inveterate admin webhook; waiting for it to be listed", map[string]any{"id": created.ID})
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(created.ID))...)
-
-	// Save the webhook and its token, which Inveterate never shows again, before waiting: a
-	// timeout then leaves it in state (tainted) instead of orphaned, and the marker tells Read that
-	// it may not be listed yet.
+	// The token is in this answer only: it is saved now, with the webhook.
 	state := plan
 	resp.Diagnostics.Append(state.fromAPI(ctx, created)...)
 	state.Token = types.StringValue(created.Token)
-	resp.Diagnostics.Append(markPendingVisibility(ctx, resp.Private, time.Now())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if !savePending(ctx, created.ID, &state, resp) {
 		return
 	}
 
-	listed := awaitListed(ctx, r.kind(client), created.ID, timeout, &r.clients.Inveterate, &resp.Diagnostics)
+	listed := awaitListed(ctx, r.kind(), created.ID, timeout, &resp.Diagnostics)
 	if listed == nil {
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, listed)...)
-	resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveListed(ctx, &state, resp)
 }
 
 func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	client, ok := r.inveterate(inveterateWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var state inveterateWebhookModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	// Also gives state written before identity existed its identity: upgrading needs no action.
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
-	if resp.Diagnostics.HasError() {
+	if !r.beginRead(ctx, req.State, resp.Identity, &state, &resp.Diagnostics) {
 		return
 	}
-	w := readListed(ctx, r.kind(client), state.ID.ValueString(), &r.clients.Inveterate, req, resp)
+	w := readListed(ctx, r.kind(), state.ID.ValueString(), req, resp)
 	if w == nil {
 		return
 	}
@@ -237,32 +236,24 @@ func (r *inveterateWebhookResource) Update(ctx context.Context, req resource.Upd
 }
 
 func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	client, ok := r.inveterate(inveterateWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var state inveterateWebhookModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// The timeout itself is only for the message of a failed wait; withTimeout reports a bad value.
-	timeout, _ := state.Timeouts.Delete(ctx, inveterateWebhookDeleteTimeout)
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, inveterateWebhookDeleteTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.begin(ctx, remove, req.State, &state, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
+	// How long the operation may take, for the message of a wait that runs out.
+	timeout := r.timeout(ctx, remove, &state)
 	id := state.ID.ValueString()
 	err := client.DeleteWebhook(ctx, id)
 	if httpclient.IsNotFound(err) {
-		if err := deleted(ctx, r.clients.shared.inveterateWebhooks, err); err != nil {
-			addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Delete Inveterate Webhook", err)
+		if err := r.deleted(ctx, err); err != nil {
+			r.apiError(&resp.Diagnostics, "Unable to Delete Inveterate Webhook", err)
 		}
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Delete Inveterate Webhook", err)
+		r.apiError(&resp.Diagnostics, "Unable to Delete Inveterate Webhook", err)
 		return
 	}
 
@@ -271,7 +262,7 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 	deadline, _ := ctx.Deadline()
 	gone, err := client.WaitForWebhookGone(ctx, id, time.Until(deadline))
 	if err != nil && ctx.Err() == nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Confirm Deletion of Inveterate Webhook", fmt.Errorf(
+		r.apiError(&resp.Diagnostics, "Unable to Confirm Deletion of Inveterate Webhook", fmt.Errorf(
 			"the delete of webhook %s was accepted, but listing webhooks to see it gone failed: %w. "+
 				"It stays in state; run terraform destroy again to finish", id, err))
 		return
@@ -293,25 +284,23 @@ func (r *inveterateWebhookResource) ImportState(ctx context.Context, req resourc
 }
 
 // kind tells the shared Inveterate code how to find an admin webhook.
-func (r *inveterateWebhookResource) kind(client *inveterate.Client) inveterateKind[inveterate.Webhook] {
+func (r *inveterateWebhookResource) kind() inveterateKind[inveterate.Webhook] {
+	v := r.vendor(r.clients)
 	return inveterateKind[inveterate.Webhook]{
-		what: "webhook", title: "Inveterate Webhook",
-		read: r.clients.readInveterateWebhook, wait: client.WaitForWebhook,
+		what: "webhook", title: "Inveterate Webhook", vendor: v,
+		read: r.clients.readInveterateWebhook, wait: v.Client.WaitForWebhook,
 	}
 }
 
-// fromAPI copies what Inveterate says of an admin webhook into the model; the token is the caller's.
-// Fields an answer leaves out keep what the model holds.
-func (m *inveterateWebhookModel) fromAPI(ctx context.Context, w *inveterate.Webhook) diag.Diagnostics {
+// fromAPI copies what Inveterate says of an admin webhook into the model (it never says the token
+// after a create). Fields an answer leaves out keep what the model holds.
+func (m *inveterateWebhookAPIModel) fromAPI(ctx context.Context, w *inveterate.Webhook) diag.Diagnostics {
 	m.ID = orCurrent(m.ID, inveterateString(w.ID))
 	m.CallbackURL = orCurrent(m.CallbackURL, inveterateString(w.CallbackURL))
 	m.Name = orCurrent(m.Name, inveterateString(w.Name))
 	m.MerchantID = orCurrent(m.MerchantID, inveterateString(w.MerchantID))
 	m.CreatedByApp = orCurrent(m.CreatedByApp, inveterateString(w.CreatedByApp))
 	m.CreatedAt = orCurrent(m.CreatedAt, inveterateTimestamp(w.CreatedAt))
-	if m.Token.IsUnknown() {
-		m.Token = types.StringNull()
-	}
 	var diags diag.Diagnostics
 	m.Events, diags = inveterateWebhookEvents(ctx)
 	return diags

@@ -23,10 +23,12 @@ var (
 // NewInveterateWebhookSubscriptionListResource returns the webhooks_inveterate_webhook_subscription
 // list resource: every Inveterate webhook subscription, for `terraform query`.
 func NewInveterateWebhookSubscriptionListResource() list.ListResource {
-	return &inveterateWebhookSubscriptionListResource{}
+	return &inveterateWebhookSubscriptionListResource{newListResourceBase(inveterateWebhookSubscriptionTypeName, inveterateVendor)}
 }
 
-type inveterateWebhookSubscriptionListResource struct{ resourceBase }
+type inveterateWebhookSubscriptionListResource struct {
+	resourceBase[inveterate.Client]
+}
 
 type inveterateWebhookSubscriptionListConfig struct {
 	Topic types.String `tfsdk:"topic"`
@@ -53,7 +55,7 @@ func (r *inveterateWebhookSubscriptionListResource) ListResourceConfigSchema(_ c
 
 func (r *inveterateWebhookSubscriptionListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg inveterateWebhookSubscriptionListConfig
-	client, timeouts, ok := beginList(ctx, r.inveterate, inveterateWebhookSubscriptionTypeName, req, &cfg, stream)
+	client, timeouts, ok := beginList(ctx, &r.resourceBase, req, &cfg, stream)
 	if !ok {
 		return
 	}
@@ -61,7 +63,7 @@ func (r *inveterateWebhookSubscriptionListResource) List(ctx context.Context, re
 	defer cancel()
 	all, err := client.ListSubscriptions(ctx)
 	if err != nil {
-		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Inveterate, "Unable to List Inveterate Webhook Subscriptions", err)})
+		stream.Results = slices.Values([]list.ListResult{r.listAPIError("Unable to List Inveterate Webhook Subscriptions", err)})
 		return
 	}
 	// Inveterate's list has no filter: the topic is matched here.

@@ -43,21 +43,45 @@ const (
 // NewInveterateWebhookSubscriptionResource returns the webhooks_inveterate_webhook_subscription
 // resource (an Inveterate 2.0 webhook subscription).
 func NewInveterateWebhookSubscriptionResource() resource.Resource {
-	return &inveterateWebhookSubscriptionResource{}
+	return &inveterateWebhookSubscriptionResource{newResourceBase(inveterateWebhookSubscriptionTypeName, inveterateVendor,
+		inveterateWebhookSubscriptionList, operationTimeouts{
+			Create: inveterateWebhookSubscriptionCreateTimeout,
+			Update: inveterateWebhookSubscriptionUpdateTimeout,
+			Delete: inveterateWebhookSubscriptionDeleteTimeout,
+		})}
 }
 
-type inveterateWebhookSubscriptionResource struct{ resourceBase }
+type inveterateWebhookSubscriptionResource struct {
+	resourceBase[inveterate.Client]
+}
 
+// inveterateWebhookSubscriptionList is the operation's list of Inveterate webhook subscriptions.
+func inveterateWebhookSubscriptionList(c *Clients) accessList {
+	return listOf(c.lists.inveterateWebhookSubscriptions)
+}
+
+// inveterateWebhookSubscriptionModel is the resource's state: what Inveterate says of the
+// subscription, and its timeouts.
 type inveterateWebhookSubscriptionModel struct {
-	ID          types.String   `tfsdk:"id"`
-	Topic       types.String   `tfsdk:"topic"`
-	CallbackURL types.String   `tfsdk:"callback_url"`
-	Name        types.String   `tfsdk:"name"`
-	MerchantID  types.String   `tfsdk:"merchant_id"`
-	CreatedAt   types.String   `tfsdk:"created_at"`
-	UpdatedAt   types.String   `tfsdk:"updated_at"`
-	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	inveterateWebhookSubscriptionAPIModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
+
+// inveterateWebhookSubscriptionAPIModel is what Inveterate says of a subscription: the attributes
+// that the resource, the webhooks_inveterate_webhook_subscriptions data source and the list
+// resource share, mapped once, by fromAPI.
+type inveterateWebhookSubscriptionAPIModel struct {
+	ID          types.String `tfsdk:"id"`
+	Topic       types.String `tfsdk:"topic"`
+	CallbackURL types.String `tfsdk:"callback_url"`
+	Name        types.String `tfsdk:"name"`
+	MerchantID  types.String `tfsdk:"merchant_id"`
+	CreatedAt   types.String `tfsdk:"created_at"`
+	UpdatedAt   types.String `tfsdk:"updated_at"`
+}
+
+func (m *inveterateWebhookSubscriptionModel) id() types.String              { return m.ID }
+func (m *inveterateWebhookSubscriptionModel) timeoutsValue() timeouts.Value { return m.Timeouts }
 
 func (r *inveterateWebhookSubscriptionResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = inveterateWebhookSubscriptionTypeName
@@ -115,11 +139,7 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 				MarkdownDescription: "When the subscription was last changed (RFC 3339), when Inveterate returns it.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"timeouts": timeoutsAttribute(ctx, operationTimeouts{
-				Create: inveterateWebhookSubscriptionCreateTimeout,
-				Update: inveterateWebhookSubscriptionUpdateTimeout,
-				Delete: inveterateWebhookSubscriptionDeleteTimeout,
-			}),
+			"timeouts": timeoutsAttribute(ctx, r.timeouts),
 		},
 	}
 }
@@ -133,19 +153,8 @@ func (r *inveterateWebhookSubscriptionResource) IdentitySchema(_ context.Context
 // ModifyPlan fails the plan when Inveterate has no credentials, and plans a new updated_at when
 // the subscription is changed in place.
 func (r *inveterateWebhookSubscriptionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, true, &resp.Diagnostics); !ok {
-		return
-	}
-	if isCreate(req) {
-		verifyAccess(ctx, &r.clients.Inveterate, r.clients.shared.inveterateWebhookSubscriptions, &resp.Diagnostics)
-	}
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
-	}
 	var state, plan inveterateWebhookSubscriptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if !r.beginPlan(ctx, req, resp, &state, &plan) {
 		return
 	}
 	if !plan.CallbackURL.Equal(state.CallbackURL) || !plan.Name.Equal(state.Name) {
@@ -154,22 +163,14 @@ func (r *inveterateWebhookSubscriptionResource) ModifyPlan(ctx context.Context, 
 }
 
 func (r *inveterateWebhookSubscriptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var plan inveterateWebhookSubscriptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// The timeout itself is only for the message of a failed wait; withTimeout reports a bad value.
-	timeout, _ := plan.Timeouts.Create(ctx, inveterateWebhookSubscriptionCreateTimeout)
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, inveterateWebhookSubscriptionCreateTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.begin(ctx, create, req.Plan, &plan, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
+	// How long the operation may take, for the message of a wait that runs out.
+	timeout := r.timeout(ctx, create, &plan)
 
 	created, err := client.CreateSubscription(ctx, inveterate.CreateSubscriptionInput{
 		Topic:       plan.Topic.ValueString(),
@@ -177,44 +178,30 @@ func (r *inveterateWebhookSubscriptionResource) Create(ctx context.Context, req 
 		Name:        plan.Name.ValueString(),
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Create Inveterate Webhook Subscription", err)
+		r.apiError(&resp.Diagnostics, "Unable to Create Inveterate Webhook Subscription", err)
 		return
 	}
 	tflog.Debug(ctx, "Created Inveterate webhook subscription; waiting for it to be listed", map[string]any{"id": created.ID})
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(created.ID))...)
-
-	// Save the subscription before waiting, so that a timeout leaves it in state (tainted) instead
-	// of orphaned; the marker tells Read that it may not be listed yet.
 	state := plan
 	state.fromAPI(created)
-	resp.Diagnostics.Append(markPendingVisibility(ctx, resp.Private, time.Now())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if !savePending(ctx, created.ID, &state, resp) {
 		return
 	}
 
-	listed := awaitListed(ctx, r.kind(client), created.ID, timeout, &r.clients.Inveterate, &resp.Diagnostics)
+	listed := awaitListed(ctx, r.kind(), created.ID, timeout, &resp.Diagnostics)
 	if listed == nil {
 		return
 	}
 	state.fromAPI(listed)
-	resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveListed(ctx, &state, resp)
 }
 
 func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var state inveterateWebhookSubscriptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	// Also gives state written before identity existed its identity: upgrading needs no action.
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
-	if resp.Diagnostics.HasError() {
+	if !r.beginRead(ctx, req.State, resp.Identity, &state, &resp.Diagnostics) {
 		return
 	}
-	sub := readListed(ctx, r.kind(client), state.ID.ValueString(), &r.clients.Inveterate, req, resp)
+	sub := readListed(ctx, r.kind(), state.ID.ValueString(), req, resp)
 	if sub == nil {
 		return
 	}
@@ -223,20 +210,10 @@ func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req re
 }
 
 func (r *inveterateWebhookSubscriptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var plan, state inveterateWebhookSubscriptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, inveterateWebhookSubscriptionUpdateTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.beginUpdate(ctx, req, resp, &plan, &state)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
 	next := plan
@@ -255,7 +232,7 @@ func (r *inveterateWebhookSubscriptionResource) Update(ctx context.Context, req 
 			err = fmt.Errorf("%w. The subscription was deleted outside Terraform: run terraform apply again to create it", err)
 		}
 		if err != nil {
-			addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Update Inveterate Webhook Subscription", err)
+			r.apiError(&resp.Diagnostics, "Unable to Update Inveterate Webhook Subscription", err)
 			return
 		}
 		next.fromAPI(updated)
@@ -264,25 +241,17 @@ func (r *inveterateWebhookSubscriptionResource) Update(ctx context.Context, req 
 }
 
 func (r *inveterateWebhookSubscriptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	client, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var state inveterateWebhookSubscriptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, inveterateWebhookSubscriptionDeleteTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.begin(ctx, remove, req.State, &state, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
 	// Inveterate addresses a subscription by topic and id, and answers "not found" for one that is
 	// already gone: that is success.
-	err := deleted(ctx, r.clients.shared.inveterateWebhookSubscriptions, client.DeleteSubscription(ctx, state.Topic.ValueString(), state.ID.ValueString()))
+	err := r.deleted(ctx, client.DeleteSubscription(ctx, state.Topic.ValueString(), state.ID.ValueString()))
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Delete Inveterate Webhook Subscription", err)
+		r.apiError(&resp.Diagnostics, "Unable to Delete Inveterate Webhook Subscription", err)
 	}
 }
 
@@ -333,12 +302,12 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 	}
 	hasTopic := topic != ""
 	if hasTopic {
-		if _, ok := r.inveterate(inveterateWebhookSubscriptionTypeName, false, &resp.Diagnostics); !ok {
+		if _, ok := r.client(false, &resp.Diagnostics); !ok {
 			return
 		}
 		sub, err := r.clients.readInveterateWebhookSubscription(ctx, id)
 		if err != nil && !httpclient.IsNotFound(err) {
-			addAPIError(&resp.Diagnostics, &r.clients.Inveterate, "Unable to Import Inveterate Webhook Subscription", err)
+			r.apiError(&resp.Diagnostics, "Unable to Import Inveterate Webhook Subscription", err)
 			return
 		}
 		// A subscription that is not listed is left to Read, whose answer Terraform reports.
@@ -354,17 +323,18 @@ func (r *inveterateWebhookSubscriptionResource) ImportState(ctx context.Context,
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(id))...)
 }
 
-// fromAPI copies what Inveterate says of a subscription into the model. Fields an answer leaves out
-// keep what the model holds.
-// kind tells the shared Inveterate code how to find a subscription.
-func (r *inveterateWebhookSubscriptionResource) kind(client *inveterate.Client) inveterateKind[inveterate.Subscription] {
+// kind tells the Inveterate visibility code how to find a subscription.
+func (r *inveterateWebhookSubscriptionResource) kind() inveterateKind[inveterate.Subscription] {
+	v := r.vendor(r.clients)
 	return inveterateKind[inveterate.Subscription]{
-		what: "webhook subscription", title: "Inveterate Webhook Subscription",
-		read: r.clients.readInveterateWebhookSubscription, wait: client.WaitForSubscription,
+		what: "webhook subscription", title: "Inveterate Webhook Subscription", vendor: v,
+		read: r.clients.readInveterateWebhookSubscription, wait: v.Client.WaitForSubscription,
 	}
 }
 
-func (m *inveterateWebhookSubscriptionModel) fromAPI(s *inveterate.Subscription) {
+// fromAPI copies what Inveterate says of a subscription into the model. Fields an answer leaves out
+// keep what the model holds.
+func (m *inveterateWebhookSubscriptionAPIModel) fromAPI(s *inveterate.Subscription) {
 	m.ID = orCurrent(m.ID, inveterateString(s.ID))
 	m.Topic = orCurrent(m.Topic, inveterateString(s.Topic))
 	m.CallbackURL = orCurrent(m.CallbackURL, inveterateString(s.CallbackURL))

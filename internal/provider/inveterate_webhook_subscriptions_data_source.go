@@ -3,10 +3,8 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -24,26 +22,18 @@ const inveterateWebhookSubscriptionsDataSourceTypeName = "webhooks_inveterate_we
 // NewInveterateWebhookSubscriptionsDataSource returns the webhooks_inveterate_webhook_subscriptions
 // data source: every Inveterate webhook subscription of the merchant.
 func NewInveterateWebhookSubscriptionsDataSource() datasource.DataSource {
-	return &inveterateWebhookSubscriptionsDataSource{}
+	return &inveterateWebhookSubscriptionsDataSource{newDataSourceBase(inveterateWebhookSubscriptionsDataSourceTypeName, inveterateVendor)}
 }
 
-type inveterateWebhookSubscriptionsDataSource struct{ dataSourceBase }
+type inveterateWebhookSubscriptionsDataSource struct {
+	dataSourceBase[inveterate.Client]
+}
 
+// inveterateWebhookSubscriptionsDataSourceModel is the data source: its filter, and each
+// subscription as the resource maps it, without its timeouts.
 type inveterateWebhookSubscriptionsDataSourceModel struct {
-	Topic         types.String `tfsdk:"topic"`
-	Subscriptions types.List   `tfsdk:"subscriptions"`
-}
-
-// inveterateSubscriptionAttrTypes are the attributes of one element of `subscriptions`: the
-// resource's, without the timeouts that only exist in configuration.
-var inveterateSubscriptionAttrTypes = map[string]attr.Type{
-	"id":           types.StringType,
-	"topic":        types.StringType,
-	"callback_url": types.StringType,
-	"name":         types.StringType,
-	"merchant_id":  types.StringType,
-	"created_at":   types.StringType,
-	"updated_at":   types.StringType,
+	Topic         types.String                            `tfsdk:"topic"`
+	Subscriptions []inveterateWebhookSubscriptionAPIModel `tfsdk:"subscriptions"`
 }
 
 func (d *inveterateWebhookSubscriptionsDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -80,48 +70,27 @@ func (d *inveterateWebhookSubscriptionsDataSource) Schema(_ context.Context, _ d
 }
 
 func (d *inveterateWebhookSubscriptionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	client, ok := d.inveterate(inveterateWebhookSubscriptionsDataSourceTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var data inveterateWebhookSubscriptionsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
-	if resp.Diagnostics.HasError() {
+	client := d.begin(ctx, req.Config, &data, &resp.Diagnostics)
+	if client == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, listTimeout)
 	defer cancel()
 	all, err := client.ListSubscriptions(ctx)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &d.clients.Inveterate, "Unable to List Inveterate Webhook Subscriptions", err)
+		d.apiError(&resp.Diagnostics, "Unable to List Inveterate Webhook Subscriptions", err)
 		return
 	}
 	// Inveterate's list has no filter: the topic filter is applied here.
-	elems := make([]attr.Value, 0, len(all))
+	data.Subscriptions = make([]inveterateWebhookSubscriptionAPIModel, 0, len(all))
 	for i := range all {
 		if !data.Topic.IsNull() && all[i].Topic != data.Topic.ValueString() {
 			continue
 		}
-		obj, diags := inveterateSubscriptionObject(&all[i])
-		resp.Diagnostics.Append(diags...)
-		elems = append(elems, obj)
+		var m inveterateWebhookSubscriptionAPIModel
+		m.fromAPI(&all[i])
+		data.Subscriptions = append(data.Subscriptions, m)
 	}
-	var diags diag.Diagnostics
-	data.Subscriptions, diags = types.ListValue(types.ObjectType{AttrTypes: inveterateSubscriptionAttrTypes}, elems)
-	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
-}
-
-// inveterateSubscriptionObject is one element of `subscriptions`, mapped as the resource maps a
-// subscription.
-func inveterateSubscriptionObject(s *inveterate.Subscription) (types.Object, diag.Diagnostics) {
-	return types.ObjectValue(inveterateSubscriptionAttrTypes, map[string]attr.Value{
-		"id":           types.StringValue(s.ID),
-		"topic":        types.StringValue(s.Topic),
-		"callback_url": inveterateString(s.CallbackURL),
-		"name":         inveterateString(s.Name),
-		"merchant_id":  inveterateString(s.MerchantID),
-		"created_at":   inveterateTimestamp(s.CreatedAt),
-		"updated_at":   inveterateTimestamp(s.UpdatedAt),
-	})
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
@@ -22,24 +20,18 @@ const inveterateWebhooksDataSourceTypeName = "webhooks_inveterate_webhooks"
 
 // NewInveterateWebhooksDataSource returns the webhooks_inveterate_webhooks data source: every
 // Inveterate admin webhook of the merchant.
-func NewInveterateWebhooksDataSource() datasource.DataSource { return &inveterateWebhooksDataSource{} }
-
-type inveterateWebhooksDataSource struct{ dataSourceBase }
-
-type inveterateWebhooksDataSourceModel struct {
-	Webhooks types.List `tfsdk:"webhooks"`
+func NewInveterateWebhooksDataSource() datasource.DataSource {
+	return &inveterateWebhooksDataSource{newDataSourceBase(inveterateWebhooksDataSourceTypeName, inveterateVendor)}
 }
 
-// inveterateWebhookAttrTypes are the attributes of one element of `webhooks`: the resource's,
-// without the token (never listed) and the timeouts that only exist in configuration.
-var inveterateWebhookAttrTypes = map[string]attr.Type{
-	"id":             types.StringType,
-	"callback_url":   types.StringType,
-	"name":           types.StringType,
-	"merchant_id":    types.StringType,
-	"created_by_app": types.StringType,
-	"created_at":     types.StringType,
-	"events":         types.ListType{ElemType: types.StringType},
+type inveterateWebhooksDataSource struct {
+	dataSourceBase[inveterate.Client]
+}
+
+// inveterateWebhooksDataSourceModel is the data source: each admin webhook as the resource maps
+// it, without the token (never listed) and the timeouts.
+type inveterateWebhooksDataSourceModel struct {
+	Webhooks []inveterateWebhookAPIModel `tfsdk:"webhooks"`
 }
 
 func (d *inveterateWebhooksDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -73,41 +65,22 @@ func (d *inveterateWebhooksDataSource) Schema(_ context.Context, _ datasource.Sc
 	}
 }
 
-func (d *inveterateWebhooksDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	client, ok := d.inveterate(inveterateWebhooksDataSourceTypeName, false, &resp.Diagnostics)
-	if !ok {
+func (d *inveterateWebhooksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var data inveterateWebhooksDataSourceModel
+	client := d.begin(ctx, req.Config, &data, &resp.Diagnostics)
+	if client == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, listTimeout)
 	defer cancel()
 	all, err := client.ListWebhooks(ctx)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &d.clients.Inveterate, "Unable to List Inveterate Webhooks", err)
+		d.apiError(&resp.Diagnostics, "Unable to List Inveterate Webhooks", err)
 		return
 	}
-	events, diags := inveterateWebhookEvents(ctx)
-	resp.Diagnostics.Append(diags...)
-	elems := make([]attr.Value, 0, len(all))
+	data.Webhooks = make([]inveterateWebhookAPIModel, len(all))
 	for i := range all {
-		obj, diags := inveterateWebhookObject(&all[i], events)
-		resp.Diagnostics.Append(diags...)
-		elems = append(elems, obj)
+		resp.Diagnostics.Append(data.Webhooks[i].fromAPI(ctx, &all[i])...)
 	}
-	var data inveterateWebhooksDataSourceModel
-	data.Webhooks, diags = types.ListValue(types.ObjectType{AttrTypes: inveterateWebhookAttrTypes}, elems)
-	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
-}
-
-// inveterateWebhookObject is one element of `webhooks`, mapped as the resource maps a webhook.
-func inveterateWebhookObject(w *inveterate.Webhook, events types.List) (types.Object, diag.Diagnostics) {
-	return types.ObjectValue(inveterateWebhookAttrTypes, map[string]attr.Value{
-		"id":             types.StringValue(w.ID),
-		"callback_url":   inveterateString(w.CallbackURL),
-		"name":           inveterateString(w.Name),
-		"merchant_id":    inveterateString(w.MerchantID),
-		"created_by_app": inveterateString(w.CreatedByApp),
-		"created_at":     inveterateTimestamp(w.CreatedAt),
-		"events":         events,
-	})
 }

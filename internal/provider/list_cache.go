@@ -53,6 +53,30 @@ type listCall[T any] struct {
 	abandoned bool
 }
 
+// accessList is a list cache seen without its element type: what the plan-time access check and
+// the confirmation of a delete need of it.
+type accessList interface {
+	// probe takes the list, or waits for the one being taken, and returns its error.
+	probe(ctx context.Context) error
+	// proven reports whether a list has been taken without error in this operation.
+	proven() bool
+}
+
+// listOf is l as an accessList: nil when there is no list (the vendor has no client).
+func listOf[T any](l *listCache[T]) accessList {
+	if l == nil {
+		return nil
+	}
+	return l
+}
+
+func (s *listCache[T]) probe(ctx context.Context) error {
+	_, err := s.get(ctx)
+	return err
+}
+
+func (s *listCache[T]) proven() bool { return s.succeeded.Load() }
+
 // newListCache returns a list taken with fetch, on contexts derived from base.
 func newListCache[T any](base context.Context, fetch func(context.Context) ([]T, error)) *listCache[T] {
 	return &listCache[T]{fetch: fetch, base: context.WithoutCancel(base)}
@@ -80,6 +104,16 @@ func (s *listCache[T]) getCall(ctx context.Context) (*listCall[T], error) {
 // together share one confirmation.
 func (s *listCache[T]) freshAfter(ctx context.Context, seq uint64) (*listCall[T], error) {
 	return s.wait(ctx, s.call(seq, true))
+}
+
+// findAfter looks for id in a list taken after the call numbered seq (see freshAfter). Missing from
+// it is no error here: it returns nil, nil, and the caller names the miss in its vendor's terms.
+func (s *listCache[T]) findAfter(ctx context.Context, seq uint64, id string, idOf func(*T) string) (*T, error) {
+	call, err := s.freshAfter(ctx, seq)
+	if err != nil {
+		return nil, err
+	}
+	return findByID(call.items, id, idOf), nil
 }
 
 // invalidate marks every list taken so far as stale; the vendor clients call it on every write.

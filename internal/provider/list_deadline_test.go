@@ -38,12 +38,12 @@ func TestAccDataSources_readWithADeadline(t *testing.T) {
 	e := newAccEnv(t, sandbox.Config{})
 	e.sandbox()
 	rec := &deadlineRecorder{seen: map[string][]time.Duration{}}
-	p := &WebhooksProvider{version: "acctest", getenv: func(string) string { return "" }, tune: func(s *clientSettings) {
-		fastRetries(s)
-		s.Transport = rec
-		// One attempt may take an hour: any deadline the test sees under listTimeout is the read's.
-		s.RequestTimeout = time.Hour
-	}}
+	// One attempt may take an hour: any deadline the test sees under listTimeout is the read's.
+	env := map[string]string{envRequestTimeout: "1h"}
+	p := testProvider("acctest", func(k string) string { return env[k] }, func(o *Options) {
+		fastRetries(o)
+		o.Connection.Transport = rec
+	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){"webhooks": providerserver.NewProtocol6WithError(p)},
 		Steps: []resource.TestStep{{Config: e.config(`

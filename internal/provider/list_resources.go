@@ -49,17 +49,20 @@ func listResult(ctx context.Context, req list.ListRequest, id, displayName strin
 	return result
 }
 
-// beginList is the start every List shares: it gets the vendor's client for typeName (client is
-// one of base's lune, inveterate, blaze), decodes the list block's config into cfg (nil for a list
-// without filters) and makes the null timeouts of the listed resources. When any of that fails, the
-// stream carries the error and ok is false.
-func beginList[C any](ctx context.Context, client func(string, bool, *diag.Diagnostics) (*C, bool), typeName string,
-	req list.ListRequest, cfg any, stream *list.ListResultsStream) (_ *C, _ timeouts.Value, ok bool) {
+// newListResourceBase is the base of the list resource of typeName.
+func newListResourceBase[C any](typeName string, vendor func(*Clients) *Vendor[C]) resourceBase[C] {
+	return resourceBase[C]{vendorBase: vendorBase[C]{typeName: typeName, vendor: vendor}}
+}
+
+// beginList is the start every List shares: it gets the vendor's client, decodes the list block's
+// config into cfg (nil for a list without filters) and makes the null timeouts of the listed
+// resources. When any of that fails, the stream carries the error and ok is false.
+func beginList[C any](ctx context.Context, r *resourceBase[C], req list.ListRequest, cfg any, stream *list.ListResultsStream) (_ *C, _ timeouts.Value, ok bool) {
 	var diags diag.Diagnostics
-	c, ok := client(typeName, false, &diags)
+	c, ok := r.client(false, &diags)
 	if !ok && !diags.HasError() {
 		// Only when Terraform lists before configuring the provider, which it does not do.
-		diags.AddError("Provider Not Configured", "The provider was not configured before listing "+typeName+". This is a bug in the provider or in Terraform; please report it.")
+		diags.AddError("Provider Not Configured", "The provider was not configured before listing "+r.typeName+". This is a bug in the provider or in Terraform; please report it.")
 	}
 	if ok && cfg != nil {
 		diags.Append(req.Config.Get(ctx, cfg)...)
@@ -75,9 +78,9 @@ func beginList[C any](ctx context.Context, client func(string, bool, *diag.Diagn
 
 // listAPIError is the one result of a list the vendor did not answer: the API error, with what to
 // do about it.
-func listAPIError[C any](v *Vendor[C], summary string, err error) list.ListResult {
+func (r *resourceBase[C]) listAPIError(summary string, err error) list.ListResult {
 	var diags diag.Diagnostics
-	addAPIError(&diags, v, summary, err)
+	r.apiError(&diags, summary, err)
 	return list.ListResult{Diagnostics: diags}
 }
 

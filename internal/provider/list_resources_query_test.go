@@ -43,7 +43,7 @@ func TestAccQuery_generatedConfigurationImportsOnly(t *testing.T) {
 		env := e.sandboxEnv()
 		getenv = func(k string) string { return env[k] }
 	}
-	cli := newTerraformCLI(t, &WebhooksProvider{version: "acctest", getenv: getenv, tune: fastRetries})
+	cli := newTerraformCLI(t, testProvider("acctest", getenv, fastRetries))
 	cli.requireVersion("1.14.0", "terraform query")
 	t.Parallel()
 

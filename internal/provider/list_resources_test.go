@@ -240,7 +240,7 @@ func TestListResource_inveterateWebhooks(t *testing.T) {
 }
 
 func TestListResource_partnerWebhooks(t *testing.T) {
-	e := newProtoEnv(t, sandbox.Config{}, func(s *clientSettings) { s.blazePageSize = 3 })
+	e := newProtoEnv(t, sandbox.Config{}, func(o *Options) { o.BlazePageSize = 3 })
 	e.configure(e.sandboxSections())
 	sb := e.srv.Sandbox
 	var live []string

@@ -22,9 +22,11 @@ var (
 
 // NewLuneWebhookListResource returns the webhooks_webhook list resource: every Lune webhook, for
 // `terraform query`.
-func NewLuneWebhookListResource() list.ListResource { return &luneWebhookListResource{} }
+func NewLuneWebhookListResource() list.ListResource {
+	return &luneWebhookListResource{newListResourceBase(luneWebhookTypeName, luneVendor)}
+}
 
-type luneWebhookListResource struct{ resourceBase }
+type luneWebhookListResource struct{ resourceBase[lune.Client] }
 
 type luneWebhookListConfig struct {
 	AccountID types.String `tfsdk:"account_id"`
@@ -52,7 +54,7 @@ func (r *luneWebhookListResource) ListResourceConfigSchema(_ context.Context, _ 
 
 func (r *luneWebhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg luneWebhookListConfig
-	client, timeouts, ok := beginList(ctx, r.lune, luneWebhookTypeName, req, &cfg, stream)
+	client, timeouts, ok := beginList(ctx, &r.resourceBase, req, &cfg, stream)
 	if !ok {
 		return
 	}
@@ -64,7 +66,7 @@ func (r *luneWebhookListResource) List(ctx context.Context, req list.ListRequest
 	defer cancel()
 	all, err := client.ListWebhooks(ctx, accountIDs)
 	if err != nil {
-		stream.Results = slices.Values([]list.ListResult{listAPIError(&r.clients.Lune, "Unable to List Lune Webhooks", err)})
+		stream.Results = slices.Values([]list.ListResult{r.listAPIError("Unable to List Lune Webhooks", err)})
 		return
 	}
 	stream.Results = listResults(all, req.Limit, func(w *lune.Webhook) list.ListResult {

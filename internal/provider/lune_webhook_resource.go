@@ -42,22 +42,39 @@ const (
 )
 
 // NewLuneWebhookResource returns the webhooks_webhook resource (a Lune webhook).
-func NewLuneWebhookResource() resource.Resource { return &luneWebhookResource{} }
+func NewLuneWebhookResource() resource.Resource {
+	return &luneWebhookResource{newResourceBase(luneWebhookTypeName, luneVendor, luneWebhookList,
+		operationTimeouts{Create: luneWebhookCreateTimeout, Update: luneWebhookUpdateTimeout, Delete: luneWebhookDeleteTimeout})}
+}
 
-type luneWebhookResource struct{ resourceBase }
+type luneWebhookResource struct{ resourceBase[lune.Client] }
 
+// luneWebhookList is the operation's list of Lune webhooks.
+func luneWebhookList(c *Clients) accessList { return listOf(c.lists.luneWebhooks) }
+
+// luneWebhookModel is the resource's state: what Lune says of the webhook, the secret it returns
+// only once, and what only exists in configuration.
 type luneWebhookModel struct {
-	ID                     types.String   `tfsdk:"id"`
-	URL                    types.String   `tfsdk:"url"`
-	Enabled                types.Bool     `tfsdk:"enabled"`
-	AccountIDs             types.Set      `tfsdk:"account_ids"`
-	AccountType            types.String   `tfsdk:"account_type"`
-	CreatedAt              types.String   `tfsdk:"created_at"`
+	luneWebhookAPIModel
 	Secret                 types.String   `tfsdk:"secret"`
-	SecretLast4            types.String   `tfsdk:"secret_last4"`
 	SecretRotationTriggers types.Map      `tfsdk:"secret_rotation_triggers"`
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
+
+// luneWebhookAPIModel is what Lune says of a webhook: the attributes that the resource, the
+// webhooks_webhooks data source and the list resource share, mapped once, by fromAPI.
+type luneWebhookAPIModel struct {
+	ID          types.String `tfsdk:"id"`
+	URL         types.String `tfsdk:"url"`
+	Enabled     types.Bool   `tfsdk:"enabled"`
+	AccountIDs  types.Set    `tfsdk:"account_ids"`
+	AccountType types.String `tfsdk:"account_type"`
+	CreatedAt   types.String `tfsdk:"created_at"`
+	SecretLast4 types.String `tfsdk:"secret_last4"`
+}
+
+func (m *luneWebhookModel) id() types.String              { return m.ID }
+func (m *luneWebhookModel) timeoutsValue() timeouts.Value { return m.Timeouts }
 
 func (r *luneWebhookResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = luneWebhookTypeName
@@ -128,7 +145,7 @@ func (r *luneWebhookResource) Schema(ctx context.Context, _ resource.SchemaReque
 				MarkdownDescription: "Arbitrary values; any change rotates the signing secret **in place** (the webhook keeps its " +
 					"id, the old secret stops working at once). Feed it from `time_rotating` for scheduled rotation.",
 			},
-			"timeouts": timeoutsAttribute(ctx, operationTimeouts{Create: luneWebhookCreateTimeout, Update: luneWebhookUpdateTimeout, Delete: luneWebhookDeleteTimeout}),
+			"timeouts": timeoutsAttribute(ctx, r.timeouts),
 		},
 	}
 }
@@ -141,19 +158,8 @@ func (r *luneWebhookResource) IdentitySchema(_ context.Context, _ resource.Ident
 // ModifyPlan fails the plan when Lune has no credentials, and plans a new secret when the
 // rotation triggers change.
 func (r *luneWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.lune(luneWebhookTypeName, true, &resp.Diagnostics); !ok {
-		return
-	}
-	if isCreate(req) {
-		verifyAccess(ctx, &r.clients.Lune, r.clients.shared.luneWebhooks, &resp.Diagnostics)
-	}
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
-	}
 	var state, plan luneWebhookModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if !r.beginPlan(ctx, req, resp, &state, &plan) {
 		return
 	}
 	rotates, diags := rotates(ctx, req.Private, &state, &plan)
@@ -165,18 +171,10 @@ func (r *luneWebhookResource) ModifyPlan(ctx context.Context, req resource.Modif
 }
 
 func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	client, ok := r.lune(luneWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var plan luneWebhookModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, luneWebhookCreateTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.begin(ctx, create, req.Plan, &plan, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
 	var accountIDs []string
@@ -187,7 +185,7 @@ func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateReq
 
 	created, err := client.CreateWebhook(ctx, lune.CreateWebhookInput{URL: plan.URL.ValueString(), AccountIDs: accountIDs})
 	if created == nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Create Lune Webhook", err)
+		r.apiError(&resp.Diagnostics, "Unable to Create Lune Webhook", err)
 		return
 	}
 	tflog.Debug(ctx, "Created Lune webhook", map[string]any{"id": created.ID})
@@ -201,7 +199,7 @@ func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateReq
 		// The webhook exists but its secret is unknown: keep it (tainted) rather than orphan it.
 		state.Secret = types.StringNull()
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Create Lune Webhook", err)
+		r.apiError(&resp.Diagnostics, "Unable to Create Lune Webhook", err)
 		return
 	}
 	// Save the webhook before any further call, so that a failure below leaves it in state
@@ -214,7 +212,7 @@ func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateReq
 	// Lune's create takes no "enabled": new webhooks start enabled, so disable it now.
 	updated, err := client.UpdateWebhook(ctx, created.ID, lune.UpdateWebhookInput{URL: created.URL, Enabled: &wantEnabled})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Disable Lune Webhook", fmt.Errorf(
+		r.apiError(&resp.Diagnostics, "Unable to Disable Lune Webhook", fmt.Errorf(
 			"the webhook %s was created and is kept in state, but disabling it failed (Terraform marks it tainted "+
 				"and replaces it on the next apply): %w", created.ID, err))
 		return
@@ -224,14 +222,8 @@ func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 func (r *luneWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if _, ok := r.lune(luneWebhookTypeName, false, &resp.Diagnostics); !ok {
-		return
-	}
 	var state luneWebhookModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	// Also gives state written before identity existed its identity: upgrading needs no action.
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
-	if resp.Diagnostics.HasError() {
+	if !r.beginRead(ctx, req.State, resp.Identity, &state, &resp.Diagnostics) {
 		return
 	}
 	w, err := r.clients.readLuneWebhook(ctx, state.ID.ValueString())
@@ -241,7 +233,7 @@ func (r *luneWebhookResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Read Lune Webhook", err)
+		r.apiError(&resp.Diagnostics, "Unable to Read Lune Webhook", err)
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, w)...)
@@ -270,20 +262,10 @@ func (r *luneWebhookResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *luneWebhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	client, ok := r.lune(luneWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var plan, state luneWebhookModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, luneWebhookUpdateTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.beginUpdate(ctx, req, resp, &plan, &state)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
 	id := state.ID.ValueString()
@@ -298,7 +280,7 @@ func (r *luneWebhookResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 		updated, err := client.UpdateWebhook(ctx, id, in)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Update Lune Webhook", err)
+			r.apiError(&resp.Diagnostics, "Unable to Update Lune Webhook", err)
 			return
 		}
 		resp.Diagnostics.Append(next.fromAPI(ctx, updated)...)
@@ -323,7 +305,7 @@ func (r *luneWebhookResource) Update(ctx context.Context, req resource.UpdateReq
 					"longer works; the next apply rotates again and stores the new secret", err)
 			}
 			resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
-			addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Rotate Lune Webhook Secret", err)
+			r.apiError(&resp.Diagnostics, "Unable to Rotate Lune Webhook Secret", err)
 			return
 		}
 		tflog.Info(ctx, "Rotated the signing secret of a Lune webhook", map[string]any{"id": id})
@@ -335,22 +317,14 @@ func (r *luneWebhookResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 func (r *luneWebhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	client, ok := r.lune(luneWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var state luneWebhookModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, luneWebhookDeleteTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.begin(ctx, remove, req.State, &state, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
-	if err := deleted(ctx, r.clients.shared.luneWebhooks, client.DeleteWebhook(ctx, state.ID.ValueString())); err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Lune, "Unable to Delete Lune Webhook", err)
+	if err := r.deleted(ctx, client.DeleteWebhook(ctx, state.ID.ValueString())); err != nil {
+		r.apiError(&resp.Diagnostics, "Unable to Delete Lune Webhook", err)
 	}
 }
 
@@ -364,8 +338,8 @@ func (r *luneWebhookResource) ImportState(ctx context.Context, req resource.Impo
 		typeName: luneWebhookTypeName, example: "1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p"}, req, resp)
 }
 
-// fromAPI copies what the API says of a webhook into the model; the secret is the caller's.
-func (m *luneWebhookModel) fromAPI(ctx context.Context, w *lune.Webhook) diag.Diagnostics {
+// fromAPI copies what Lune says of a webhook into the model (it never says the secret).
+func (m *luneWebhookAPIModel) fromAPI(ctx context.Context, w *lune.Webhook) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(w.ID)
 	m.URL = types.StringValue(w.URL)

@@ -3,10 +3,8 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -22,25 +20,17 @@ var (
 const luneWebhooksDataSourceTypeName = "webhooks_webhooks"
 
 // NewLuneWebhooksDataSource returns the webhooks_webhooks data source: every Lune webhook.
-func NewLuneWebhooksDataSource() datasource.DataSource { return &luneWebhooksDataSource{} }
-
-type luneWebhooksDataSource struct{ dataSourceBase }
-
-type luneWebhooksDataSourceModel struct {
-	AccountIDs types.Set  `tfsdk:"account_ids"`
-	Webhooks   types.List `tfsdk:"webhooks"`
+func NewLuneWebhooksDataSource() datasource.DataSource {
+	return &luneWebhooksDataSource{newDataSourceBase(luneWebhooksDataSourceTypeName, luneVendor)}
 }
 
-// luneWebhookAttrTypes are the attributes of one element of `webhooks`: the resource's, without
-// the secret and the arguments that only exist in configuration.
-var luneWebhookAttrTypes = map[string]attr.Type{
-	"id":           types.StringType,
-	"url":          types.StringType,
-	"enabled":      types.BoolType,
-	"account_ids":  types.SetType{ElemType: types.StringType},
-	"account_type": types.StringType,
-	"created_at":   types.StringType,
-	"secret_last4": types.StringType,
+type luneWebhooksDataSource struct{ dataSourceBase[lune.Client] }
+
+// luneWebhooksDataSourceModel is the data source: its filter, and each webhook as the resource maps
+// it, without the secret and the arguments that only exist in configuration.
+type luneWebhooksDataSourceModel struct {
+	AccountIDs types.Set             `tfsdk:"account_ids"`
+	Webhooks   []luneWebhookAPIModel `tfsdk:"webhooks"`
 }
 
 func (d *luneWebhooksDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -77,48 +67,23 @@ func (d *luneWebhooksDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *luneWebhooksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	client, ok := d.lune(luneWebhooksDataSourceTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var data luneWebhooksDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
+	client := d.begin(ctx, req.Config, &data, &resp.Diagnostics)
 	var accountIDs []string
 	resp.Diagnostics.Append(data.AccountIDs.ElementsAs(ctx, &accountIDs, false)...)
-	if resp.Diagnostics.HasError() {
+	if client == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, listTimeout)
 	defer cancel()
 	all, err := client.ListWebhooks(ctx, accountIDs)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &d.clients.Lune, "Unable to List Lune Webhooks", err)
+		d.apiError(&resp.Diagnostics, "Unable to List Lune Webhooks", err)
 		return
 	}
-	elems := make([]attr.Value, 0, len(all))
+	data.Webhooks = make([]luneWebhookAPIModel, len(all))
 	for i := range all {
-		obj, diags := luneWebhookObject(ctx, &all[i])
-		resp.Diagnostics.Append(diags...)
-		elems = append(elems, obj)
+		resp.Diagnostics.Append(data.Webhooks[i].fromAPI(ctx, &all[i])...)
 	}
-	var diags diag.Diagnostics
-	data.Webhooks, diags = types.ListValue(types.ObjectType{AttrTypes: luneWebhookAttrTypes}, elems)
-	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
-}
-
-// luneWebhookObject is one element of `webhooks`, mapped exactly as the resource maps a webhook.
-func luneWebhookObject(ctx context.Context, w *lune.Webhook) (types.Object, diag.Diagnostics) {
-	accountIDs, diags := stringSetOrNull(ctx, w.AccountIDs)
-	obj, more := types.ObjectValue(luneWebhookAttrTypes, map[string]attr.Value{
-		"id":           types.StringValue(w.ID),
-		"url":          types.StringValue(w.URL),
-		"enabled":      types.BoolValue(w.Enabled),
-		"account_ids":  accountIDs,
-		"account_type": types.StringValue(w.AccountType),
-		"created_at":   types.StringValue(rfc3339(w.CreatedAt)),
-		"secret_last4": types.StringValue(w.SecretLast4()),
-	})
-	diags.Append(more...)
-	return obj, diags
 }

@@ -22,9 +22,11 @@ var (
 
 // NewPartnerWebhookListResource returns the webhooks_partner_webhook list resource: every BLAZE
 // partner webhook, for `terraform query`.
-func NewPartnerWebhookListResource() list.ListResource { return &partnerWebhookListResource{} }
+func NewPartnerWebhookListResource() list.ListResource {
+	return &partnerWebhookListResource{newListResourceBase(partnerWebhookTypeName, blazeVendor)}
+}
 
-type partnerWebhookListResource struct{ resourceBase }
+type partnerWebhookListResource struct{ resourceBase[blaze.Client] }
 
 type partnerWebhookListConfig struct {
 	ShopID      types.String `tfsdk:"shop_id"`
@@ -57,7 +59,7 @@ func (r *partnerWebhookListResource) ListResourceConfigSchema(_ context.Context,
 
 func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg partnerWebhookListConfig
-	client, timeouts, ok := beginList(ctx, r.blaze, partnerWebhookTypeName, req, &cfg, stream)
+	client, timeouts, ok := beginList(ctx, &r.resourceBase, req, &cfg, stream)
 	if !ok {
 		return
 	}
@@ -89,7 +91,7 @@ func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequ
 			return true
 		})
 		if err != nil {
-			push(listAPIError(&r.clients.Blaze, "Unable to List BLAZE Partner Webhooks", err))
+			push(r.listAPIError("Unable to List BLAZE Partner Webhooks", err))
 		}
 	}
 }

@@ -39,21 +39,37 @@ const (
 )
 
 // NewPartnerWebhookResource returns the webhooks_partner_webhook resource (a BLAZE partner webhook).
-func NewPartnerWebhookResource() resource.Resource { return &partnerWebhookResource{} }
-
-type partnerWebhookResource struct{ resourceBase }
-
-type partnerWebhookModel struct {
-	ID          types.String   `tfsdk:"id"`
-	WebHookType types.String   `tfsdk:"web_hook_type"`
-	WebHookURLs types.Set      `tfsdk:"web_hook_urls"`
-	URL         types.String   `tfsdk:"url"`
-	ShopID      types.String   `tfsdk:"shop_id"`
-	CompanyID   types.String   `tfsdk:"company_id"`
-	CreatedAt   types.String   `tfsdk:"created_at"`
-	ModifiedAt  types.String   `tfsdk:"modified_at"`
-	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+func NewPartnerWebhookResource() resource.Resource {
+	return &partnerWebhookResource{newResourceBase(partnerWebhookTypeName, blazeVendor, partnerWebhookList,
+		operationTimeouts{Create: partnerWebhookCreateTimeout, Update: partnerWebhookUpdateTimeout, Delete: partnerWebhookDeleteTimeout})}
 }
+
+type partnerWebhookResource struct{ resourceBase[blaze.Client] }
+
+// partnerWebhookList is the operation's list of BLAZE partner webhooks.
+func partnerWebhookList(c *Clients) accessList { return listOf(c.lists.partnerWebhooks) }
+
+// partnerWebhookModel is the resource's state: what BLAZE says of the webhook, and its timeouts.
+type partnerWebhookModel struct {
+	partnerWebhookAPIModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// partnerWebhookAPIModel is what BLAZE says of a webhook: the attributes that the resource, the
+// webhooks_partner_webhooks data source and the list resource share, mapped once, by fromAPI.
+type partnerWebhookAPIModel struct {
+	ID          types.String `tfsdk:"id"`
+	WebHookType types.String `tfsdk:"web_hook_type"`
+	WebHookURLs types.Set    `tfsdk:"web_hook_urls"`
+	URL         types.String `tfsdk:"url"`
+	ShopID      types.String `tfsdk:"shop_id"`
+	CompanyID   types.String `tfsdk:"company_id"`
+	CreatedAt   types.String `tfsdk:"created_at"`
+	ModifiedAt  types.String `tfsdk:"modified_at"`
+}
+
+func (m *partnerWebhookModel) id() types.String              { return m.ID }
+func (m *partnerWebhookModel) timeoutsValue() timeouts.Value { return m.Timeouts }
 
 func (r *partnerWebhookResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = partnerWebhookTypeName
@@ -117,7 +133,7 @@ func (r *partnerWebhookResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed:            true,
 				MarkdownDescription: "When the webhook was last changed (RFC 3339).",
 			},
-			"timeouts": timeoutsAttribute(ctx, operationTimeouts{Create: partnerWebhookCreateTimeout, Update: partnerWebhookUpdateTimeout, Delete: partnerWebhookDeleteTimeout}),
+			"timeouts": timeoutsAttribute(ctx, r.timeouts),
 		},
 	}
 }
@@ -130,19 +146,8 @@ func (r *partnerWebhookResource) IdentitySchema(_ context.Context, _ resource.Id
 // ModifyPlan fails the plan when BLAZE has no credentials, and keeps modified_at when an update
 // sends nothing to BLAZE (only the timeouts change).
 func (r *partnerWebhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if _, ok := r.blaze(partnerWebhookTypeName, true, &resp.Diagnostics); !ok {
-		return
-	}
-	if isCreate(req) {
-		verifyAccess(ctx, &r.clients.Blaze, r.clients.shared.partnerWebhooks, &resp.Diagnostics)
-	}
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
-	}
 	var state, plan partnerWebhookModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if !r.beginPlan(ctx, req, resp, &state, &plan) {
 		return
 	}
 	if plan.unchangedInBLAZE(&state) {
@@ -151,18 +156,10 @@ func (r *partnerWebhookResource) ModifyPlan(ctx context.Context, req resource.Mo
 }
 
 func (r *partnerWebhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	client, ok := r.blaze(partnerWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var plan partnerWebhookModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, partnerWebhookCreateTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.begin(ctx, create, req.Plan, &plan, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
 	// An unknown shop_id (not configured) is sent as nothing: BLAZE then uses the key's shop.
@@ -178,7 +175,7 @@ func (r *partnerWebhookResource) Create(ctx context.Context, req resource.Create
 
 	created, err := client.CreateWebhook(ctx, in)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Blaze, "Unable to Create BLAZE Partner Webhook", err)
+		r.apiError(&resp.Diagnostics, "Unable to Create BLAZE Partner Webhook", err)
 		return
 	}
 	tflog.Debug(ctx, "Created BLAZE partner webhook", map[string]any{"id": created.ID, "shop_id": created.ShopID})
@@ -190,14 +187,8 @@ func (r *partnerWebhookResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if _, ok := r.blaze(partnerWebhookTypeName, false, &resp.Diagnostics); !ok {
-		return
-	}
 	var state partnerWebhookModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	// Also gives state written before identity existed its identity: upgrading needs no action.
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
-	if resp.Diagnostics.HasError() {
+	if !r.beginRead(ctx, req.State, resp.Identity, &state, &resp.Diagnostics) {
 		return
 	}
 	// A soft-deleted webhook (deleted: true) is not found, like one that never existed.
@@ -208,7 +199,7 @@ func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Blaze, "Unable to Read BLAZE Partner Webhook", err)
+		r.apiError(&resp.Diagnostics, "Unable to Read BLAZE Partner Webhook", err)
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, w)...)
@@ -216,20 +207,10 @@ func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 func (r *partnerWebhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	client, ok := r.blaze(partnerWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var plan, state partnerWebhookModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.ID)...)
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, partnerWebhookUpdateTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.beginUpdate(ctx, req, resp, &plan, &state)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
 	if plan.unchangedInBLAZE(&state) {
@@ -249,7 +230,7 @@ func (r *partnerWebhookResource) Update(ctx context.Context, req resource.Update
 	// changed, so that the fields this resource does not manage survive BLAZE's full replacement.
 	updated, err := client.UpdateWebhook(ctx, state.ID.ValueString(), in)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Blaze, "Unable to Update BLAZE Partner Webhook", err)
+		r.apiError(&resp.Diagnostics, "Unable to Update BLAZE Partner Webhook", err)
 		return
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, updated)...)
@@ -257,23 +238,15 @@ func (r *partnerWebhookResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *partnerWebhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	client, ok := r.blaze(partnerWebhookTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var state partnerWebhookModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, partnerWebhookDeleteTimeout, &resp.Diagnostics)
+	client, ctx, cancel := r.begin(ctx, remove, req.State, &state, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if client == nil {
 		return
 	}
 	// BLAZE deletes softly and answers 200 to a second delete; an id it never knew is gone too.
-	if err := deleted(ctx, r.clients.shared.partnerWebhooks, client.DeleteWebhook(ctx, state.ID.ValueString())); err != nil {
-		addAPIError(&resp.Diagnostics, &r.clients.Blaze, "Unable to Delete BLAZE Partner Webhook", err)
+	if err := r.deleted(ctx, client.DeleteWebhook(ctx, state.ID.ValueString())); err != nil {
+		r.apiError(&resp.Diagnostics, "Unable to Delete BLAZE Partner Webhook", err)
 	}
 }
 
@@ -283,16 +256,16 @@ func (r *partnerWebhookResource) ImportState(ctx context.Context, req resource.I
 		typeName: partnerWebhookTypeName, example: "65b2a1c3d4e5f60718293a4b"}, req, resp)
 }
 
-// fromAPI copies what BLAZE says of a webhook into the model; the timeouts are the caller's.
-func (m *partnerWebhookModel) fromAPI(ctx context.Context, w *blaze.Webhook) diag.Diagnostics {
+// fromAPI copies what BLAZE says of a webhook into the model.
+func (m *partnerWebhookAPIModel) fromAPI(ctx context.Context, w *blaze.Webhook) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(w.ID)
 	m.WebHookType = types.StringValue(w.WebHookType)
-	m.URL = blazeStringOrNull(w.URL)
+	m.URL = partnerWebhookOptional(w.URL)
 	m.ShopID = types.StringValue(w.ShopID)
 	m.CompanyID = types.StringValue(w.CompanyID)
-	m.CreatedAt = types.StringValue(rfc3339(w.CreatedTime()))
-	m.ModifiedAt = types.StringValue(rfc3339(w.ModifiedTime()))
+	m.CreatedAt = types.StringValue(rfc3339(w.Created))
+	m.ModifiedAt = types.StringValue(rfc3339(w.Modified))
 	m.WebHookURLs, diags = partnerWebhookURLs(ctx, w.WebHookURLs)
 	return diags
 }
@@ -313,9 +286,9 @@ func partnerWebhookURLs(ctx context.Context, urls []string) (types.Set, diag.Dia
 	return types.SetValueFrom(ctx, types.StringType, unique)
 }
 
-// blazeStringOrNull maps BLAZE's "" (a field not set) to null, as an omitted optional argument is,
-// so that an unset url shows no diff.
-func blazeStringOrNull(s string) types.String {
+// partnerWebhookOptional maps BLAZE's "" (a field not set) to null, as an omitted optional
+// argument is, so that an unset url shows no diff.
+func partnerWebhookOptional(s string) types.String {
 	if s == "" {
 		return types.StringNull()
 	}

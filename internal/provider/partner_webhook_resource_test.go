@@ -78,8 +78,8 @@ func partnerWebhookIs(api *Clients, webHookType, url string, urls ...string) res
 				return fmt.Errorf("BLAZE holds type %q url %q urls %v; want %q %q %v", w.WebHookType, w.URL, got, webHookType, url, urls)
 			}
 			attrs := s.RootModule().Resources[partnerWebhookAddr].Primary.Attributes
-			if attrs["created_at"] != rfc3339(w.CreatedTime()) || attrs["modified_at"] != rfc3339(w.ModifiedTime()) {
-				return fmt.Errorf("state times %s / %s, BLAZE says %s / %s", attrs["created_at"], attrs["modified_at"], rfc3339(w.CreatedTime()), rfc3339(w.ModifiedTime()))
+			if attrs["created_at"] != rfc3339(w.Created) || attrs["modified_at"] != rfc3339(w.Modified) {
+				return fmt.Errorf("state times %s / %s, BLAZE says %s / %s", attrs["created_at"], attrs["modified_at"], rfc3339(w.Created), rfc3339(w.Modified))
 			}
 			return nil
 		})(s)
@@ -601,7 +601,7 @@ func TestAccPartnerWebhook_importBlock(t *testing.T) {
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("shop_id"), knownvalue.StringExact(existing.ShopID)),
 					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("company_id"), knownvalue.StringExact(existing.CompanyID)),
-					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringExact(rfc3339(existing.CreatedTime()))),
+					statecheck.ExpectKnownValue(partnerWebhookAddr, tfjsonpath.New("created_at"), knownvalue.StringExact(rfc3339(existing.Created))),
 				},
 				// One create made the webhook, before Terraform ran.
 				Check: resource.ComposeTestCheckFunc(partnerWebhookIs(api, "UPDATE_CONSUMER_USER", single, a, b), e.count("blaze.create", 1), e.count("blaze.update", 0)),

@@ -3,10 +3,8 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -23,27 +21,18 @@ const partnerWebhooksDataSourceTypeName = "webhooks_partner_webhooks"
 
 // NewPartnerWebhooksDataSource returns the webhooks_partner_webhooks data source: every BLAZE
 // partner webhook of the developer key's company.
-func NewPartnerWebhooksDataSource() datasource.DataSource { return &partnerWebhooksDataSource{} }
-
-type partnerWebhooksDataSource struct{ dataSourceBase }
-
-type partnerWebhooksDataSourceModel struct {
-	ShopID          types.String `tfsdk:"shop_id"`
-	WebHookType     types.String `tfsdk:"web_hook_type"`
-	PartnerWebhooks types.List   `tfsdk:"partner_webhooks"`
+func NewPartnerWebhooksDataSource() datasource.DataSource {
+	return &partnerWebhooksDataSource{newDataSourceBase(partnerWebhooksDataSourceTypeName, blazeVendor)}
 }
 
-// partnerWebhookAttrTypes are the attributes of one element of `partner_webhooks`: the
-// resource's, without its timeouts.
-var partnerWebhookAttrTypes = map[string]attr.Type{
-	"id":            types.StringType,
-	"web_hook_type": types.StringType,
-	"web_hook_urls": types.SetType{ElemType: types.StringType},
-	"url":           types.StringType,
-	"shop_id":       types.StringType,
-	"company_id":    types.StringType,
-	"created_at":    types.StringType,
-	"modified_at":   types.StringType,
+type partnerWebhooksDataSource struct{ dataSourceBase[blaze.Client] }
+
+// partnerWebhooksDataSourceModel is the data source: its filters, and each webhook as the resource
+// maps it, without its timeouts.
+type partnerWebhooksDataSourceModel struct {
+	ShopID          types.String             `tfsdk:"shop_id"`
+	WebHookType     types.String             `tfsdk:"web_hook_type"`
+	PartnerWebhooks []partnerWebhookAPIModel `tfsdk:"partner_webhooks"`
 }
 
 func (d *partnerWebhooksDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -84,56 +73,27 @@ func (d *partnerWebhooksDataSource) Schema(_ context.Context, _ datasource.Schem
 }
 
 func (d *partnerWebhooksDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	client, ok := d.blaze(partnerWebhooksDataSourceTypeName, false, &resp.Diagnostics)
-	if !ok {
-		return
-	}
 	var data partnerWebhooksDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &data)...)
-	if resp.Diagnostics.HasError() {
+	client := d.begin(ctx, req.Config, &data, &resp.Diagnostics)
+	if client == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, listTimeout)
 	defer cancel()
 	all, err := client.ListWebhooks(ctx, blaze.ListOptions{ShopID: data.ShopID.ValueString()})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, &d.clients.Blaze, "Unable to List BLAZE Partner Webhooks", err)
+		d.apiError(&resp.Diagnostics, "Unable to List BLAZE Partner Webhooks", err)
 		return
 	}
-	elems := make([]attr.Value, 0, len(all))
+	data.PartnerWebhooks = make([]partnerWebhookAPIModel, 0, len(all))
 	for i := range all {
 		// BLAZE's list cannot filter by type.
 		if !data.WebHookType.IsNull() && all[i].WebHookType != data.WebHookType.ValueString() {
 			continue
 		}
-		obj, diags := partnerWebhookObject(ctx, &all[i])
-		resp.Diagnostics.Append(diags...)
-		elems = append(elems, obj)
+		var m partnerWebhookAPIModel
+		resp.Diagnostics.Append(m.fromAPI(ctx, &all[i])...)
+		data.PartnerWebhooks = append(data.PartnerWebhooks, m)
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var diags diag.Diagnostics
-	data.PartnerWebhooks, diags = types.ListValue(types.ObjectType{AttrTypes: partnerWebhookAttrTypes}, elems)
-	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
-}
-
-// partnerWebhookObject is one element of `partner_webhooks`, mapped exactly as the resource maps
-// a webhook.
-func partnerWebhookObject(ctx context.Context, w *blaze.Webhook) (types.Object, diag.Diagnostics) {
-	var m partnerWebhookModel
-	diags := m.fromAPI(ctx, w)
-	obj, more := types.ObjectValue(partnerWebhookAttrTypes, map[string]attr.Value{
-		"id":            m.ID,
-		"web_hook_type": m.WebHookType,
-		"web_hook_urls": m.WebHookURLs,
-		"url":           m.URL,
-		"shop_id":       m.ShopID,
-		"company_id":    m.CompanyID,
-		"created_at":    m.CreatedAt,
-		"modified_at":   m.ModifiedAt,
-	})
-	diags.Append(more...)
-	return obj, diags
 }

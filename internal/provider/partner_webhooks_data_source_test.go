@@ -38,9 +38,9 @@ func TestAccPartnerWebhooksDataSource_allPages(t *testing.T) {
 	}
 	live := append(append([]*blaze.Webhook{}, seeded[:2]...), seeded[3:]...)
 	factories := e.factories()
-	p := &WebhooksProvider{version: "acctest", getenv: os.Getenv, tune: func(s *clientSettings) { fastRetries(s); s.blazePageSize = 2 }}
+	p := testProvider("acctest", os.Getenv, func(o *Options) { fastRetries(o); o.BlazePageSize = 2 })
 	if e.srv != nil {
-		p.getenv = func(string) string { return "" }
+		p.opts.Getenv = func(string) string { return "" }
 	}
 	factories["webhooks"] = providerserver.NewProtocol6WithError(p)
 	expected := partnerWebhookElementsOf(t, api, live...)
@@ -97,8 +97,8 @@ func partnerWebhookElementsOf(t *testing.T, api *Clients, ws ...*blaze.Webhook) 
 			"url":           url,
 			"shop_id":       knownvalue.StringExact(w.ShopID),
 			"company_id":    knownvalue.StringExact(w.CompanyID),
-			"created_at":    knownvalue.StringExact(rfc3339(w.CreatedTime())),
-			"modified_at":   knownvalue.StringExact(rfc3339(w.ModifiedTime())),
+			"created_at":    knownvalue.StringExact(rfc3339(w.Created)),
+			"modified_at":   knownvalue.StringExact(rfc3339(w.Modified)),
 		}))
 	}
 	if len(checks) != len(ws) {

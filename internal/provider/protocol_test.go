@@ -32,15 +32,15 @@ type protoEnv struct {
 }
 
 // newProtoEnv starts a sandbox and a provider server; configure it with configure.
-func newProtoEnv(t *testing.T, cfg sandbox.Config, tune func(*clientSettings)) *protoEnv {
+func newProtoEnv(t *testing.T, cfg sandbox.Config, tune func(*Options)) *protoEnv {
 	t.Helper()
 	srv := sandbox.NewServer(t, cfg)
-	p := &WebhooksProvider{version: "prototest", getenv: func(string) string { return "" }, tune: func(s *clientSettings) {
-		fastRetries(s)
+	p := testProvider("prototest", func(string) string { return "" }, func(o *Options) {
+		fastRetries(o)
 		if tune != nil {
-			tune(s)
+			tune(o)
 		}
-	}}
+	})
 	plain, err := providerserver.NewProtocol6WithError(p)()
 	if err != nil {
 		t.Fatal(err)

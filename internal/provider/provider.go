@@ -4,7 +4,6 @@ package provider
 
 import (
 	"context"
-	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -27,15 +26,15 @@ var (
 // WebhooksProvider is the webhooks provider.
 type WebhooksProvider struct {
 	version string
-	// getenv reads the environment fallbacks (os.Getenv; tests give their own).
-	getenv func(string) string
-	// tune adjusts the connection settings of every client; tests use it to shorten retry waits.
-	tune func(*clientSettings)
+	opts    Options
 }
 
 // New returns a constructor of the provider for the given version (set at build time).
-func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &WebhooksProvider{version: version, getenv: os.Getenv} }
+func New(version string) func() provider.Provider { return NewWithOptions(version, Options{}) }
+
+// NewWithOptions is New with seams of its own: an environment, connection settings (see Options).
+func NewWithOptions(version string, opts Options) func() provider.Provider {
+	return func() provider.Provider { return &WebhooksProvider{version: version, opts: opts} }
 }
 
 // providerModel is the provider configuration.
@@ -49,26 +48,6 @@ type providerModel struct {
 	AllowInsecureHTTP types.Bool `tfsdk:"allow_insecure_http"`
 }
 
-type inveterateModel struct {
-	APIKey            types.String `tfsdk:"api_key"`
-	BaseURL           types.String `tfsdk:"base_url"`
-	RequestsPerSecond types.Int64  `tfsdk:"requests_per_second"`
-}
-
-type blazeModel struct {
-	PartnerKey        types.String `tfsdk:"partner_key"`
-	DeveloperKey      types.String `tfsdk:"developer_key"`
-	BaseURL           types.String `tfsdk:"base_url"`
-	RequestsPerSecond types.Int64  `tfsdk:"requests_per_second"`
-}
-
-type luneModel struct {
-	APIKey            types.String `tfsdk:"api_key"`
-	AccountID         types.String `tfsdk:"account_id"`
-	BaseURL           types.String `tfsdk:"base_url"`
-	RequestsPerSecond types.Int64  `tfsdk:"requests_per_second"`
-}
-
 // Metadata names the provider "webhooks".
 func (p *WebhooksProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "webhooks"
@@ -77,84 +56,36 @@ func (p *WebhooksProvider) Metadata(_ context.Context, _ provider.MetadataReques
 
 // Schema describes the provider configuration.
 func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	baseURL := func(env, def string) schema.StringAttribute {
-		return schema.StringAttribute{
+	attrs := map[string]schema.Attribute{
+		"max_retries": schema.Int64Attribute{
 			Optional: true,
-			MarkdownDescription: "API base URL. Defaults to `" + def + "`; environment variable `" + env + "`. " +
-				"Must be " + validators.BaseURLRule + ", " +
-				"so that credentials never travel in clear text to another machine.",
-			Validators: []validator.String{validators.BaseURL()},
-		}
-	}
-	secret := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: desc}
-	}
-	pace := func(env, def string, most int64) schema.Int64Attribute {
-		return schema.Int64Attribute{
+			MarkdownDescription: "How many times one request is retried after a rate limit (429), a server error or a " +
+				"broken connection, with capped exponential backoff that honours `Retry-After`: " + validators.WholeNumberRule(0, 20) + ". Defaults to `5`; " +
+				"environment variable `WEBHOOKS_MAX_RETRIES`.",
+			Validators: []validator.Int64{validators.WholeNumber(0, 20)},
+		},
+		"allow_insecure_http": schema.BoolAttribute{
 			Optional: true,
-			MarkdownDescription: "The most requests per second the provider sends to this API, whatever Terraform's " +
-				"parallelism: " + validators.WholeNumberRule(1, most) + ". " + def + "; environment variable `" + env + "`.",
-			Validators: []validator.Int64{validators.WholeNumber(1, most)},
-		}
+			MarkdownDescription: "Let every `base_url` use `http://` to any host, not only to loopback: for an API " +
+				"emulator on a network you trust, such as the sandbox in a CI service container (`http://sandbox:8080`). " +
+				"Credentials and secrets then travel in clear text, and every plan warns, naming the vendor and the " +
+				"host. Defaults to `false`; environment variable `WEBHOOKS_ALLOW_INSECURE_HTTP` (`true` or `false`).",
+		},
+		"request_timeout": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Timeout of one HTTP attempt, " + validators.DurationRule + ". Defaults to `\"30s\"`; " +
+				"environment variable `WEBHOOKS_REQUEST_TIMEOUT`.",
+			Validators: []validator.String{validators.PositiveDuration()},
+		},
+	}
+	for _, v := range vendorSections {
+		attrs[v.key()] = v.attribute()
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manage the webhook registrations of Lune, Inveterate and BLAZE. Every argument is " +
 			"optional: a vendor's section is needed only by that vendor's resources and data sources, and every " +
 			"argument falls back to an environment variable (the configuration wins).",
-		Attributes: map[string]schema.Attribute{
-			"inveterate": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Inveterate Public API 2.0, for `webhooks_inveterate_webhook_subscription` and `webhooks_inveterate_webhook`.",
-				Attributes: map[string]schema.Attribute{
-					"api_key":             secret("The merchant's private API key, sent as `X-Inveterate-Api-Key`. Environment variable `INVETERATE_API_KEY`."),
-					"base_url":            baseURL("INVETERATE_BASE_URL", "https://public.inveterateapi.com"),
-					"requests_per_second": pace("INVETERATE_REQUESTS_PER_SECOND", "Inveterate documents no limit, so by default there is none", 1000),
-				},
-			},
-			"blaze": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "BLAZE Partner API, for `webhooks_partner_webhook`.",
-				Attributes: map[string]schema.Attribute{
-					"partner_key":         secret("The partner key, sent as `x-api-key`. Environment variable `BLAZE_PARTNER_KEY`."),
-					"developer_key":       secret("The developer key, sent as `Authorization`; it is tied to one company and shop. Environment variable `BLAZE_DEVELOPER_KEY`."),
-					"base_url":            baseURL("BLAZE_BASE_URL", "https://api.partners.blaze.me"),
-					"requests_per_second": pace("BLAZE_REQUESTS_PER_SECOND", "BLAZE documents no limit, so by default there is none", 1000),
-				},
-			},
-			"lune": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Lune API, for `webhooks_webhook`.",
-				Attributes: map[string]schema.Attribute{
-					"api_key": secret("The API key, sent as a Bearer token. Its mode (live or test) decides the webhooks' `account_type`. Environment variable `LUNE_API_KEY`."),
-					"account_id": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "Act on another account of the organisation (header `Lune-Account`). Environment variable `LUNE_ACCOUNT_ID`.",
-					},
-					"base_url":            baseURL("LUNE_BASE_URL", "https://api.lune.co"),
-					"requests_per_second": pace("LUNE_REQUESTS_PER_SECOND", "Lune allows 15 per API key; by default the provider keeps to 13, to leave room for network jitter", 15),
-				},
-			},
-			"max_retries": schema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: "How many times one request is retried after a rate limit (429), a server error or a " +
-					"broken connection, with capped exponential backoff that honours `Retry-After`: " + validators.WholeNumberRule(0, 20) + ". Defaults to `5`; " +
-					"environment variable `WEBHOOKS_MAX_RETRIES`.",
-				Validators: []validator.Int64{validators.WholeNumber(0, 20)},
-			},
-			"allow_insecure_http": schema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "Let every `base_url` use `http://` to any host, not only to loopback: for an API " +
-					"emulator on a network you trust, such as the sandbox in a CI service container (`http://sandbox:8080`). " +
-					"Credentials and secrets then travel in clear text, and every plan warns, naming the vendor and the " +
-					"host. Defaults to `false`; environment variable `WEBHOOKS_ALLOW_INSECURE_HTTP` (`true` or `false`).",
-			},
-			"request_timeout": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Timeout of one HTTP attempt, " + validators.DurationRule + ". Defaults to `\"30s\"`; " +
-					"environment variable `WEBHOOKS_REQUEST_TIMEOUT`.",
-				Validators: []validator.String{validators.PositiveDuration()},
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
@@ -163,13 +94,13 @@ func (p *WebhooksProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 // variable) allows it. Configure applies the same rule to base URLs from the environment.
 func (p *WebhooksProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var allow types.Bool
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("allow_insecure_http"), &allow)...)
-	allowed, known := boolSetting(allow, p.getenv(envAllowInsecureHTTP), envAllowInsecureHTTP, path.Root("allow_insecure_http"), &resp.Diagnostics)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, allowInsecureHTTPArg.path, &allow)...)
+	allowed, known := resolver{opts: p.opts, diags: &resp.Diagnostics}.boolean(allow, allowInsecureHTTPArg)
 	if !known || allowed || resp.Diagnostics.HasError() {
 		return
 	}
-	for _, section := range []string{"inveterate", "blaze", "lune"} {
-		at := path.Root(section).AtName("base_url")
+	for _, v := range vendorSections {
+		at := path.Root(v.key()).AtName("base_url")
 		var base types.String
 		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, at, &base)...)
 		if base.IsNull() || base.IsUnknown() || validators.CheckBaseURL(base.ValueString(), true) != nil {
@@ -188,7 +119,7 @@ func (p *WebhooksProvider) Configure(ctx context.Context, req provider.Configure
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clients := configureClients(ctx, cfg, p.version, req.TerraformVersion, p.getenv, p.tune, &resp.Diagnostics)
+	clients := p.configureClients(ctx, cfg, req.TerraformVersion, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

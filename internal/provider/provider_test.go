@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,8 @@ import (
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 )
 
 // allEnv lists every environment variable the provider reads, so that each test starts clean.
@@ -96,12 +97,14 @@ func nullProviderModel() providerModel {
 	}
 }
 
-func configure(t *testing.T, cfg providerModel) (*Clients, *clientSettings, diag.Diagnostics) {
+func configure(t *testing.T, cfg providerModel) (*Clients, *httpclient.Settings, diag.Diagnostics) {
 	t.Helper()
 	var diags diag.Diagnostics
-	var got clientSettings
-	clients := configureClients(context.Background(), cfg, "1.2.3", "1.11.4", os.Getenv, func(s *clientSettings) { got = *s }, &diags)
-	return clients, &got, diags
+	p := &WebhooksProvider{version: "1.2.3"}
+	clients := p.configureClients(context.Background(), cfg, "1.11.4", &diags)
+	var again diag.Diagnostics
+	settings, _ := p.resolveSettings(cfg, "1.11.4", &again)
+	return clients, &settings, diags
 }
 
 func TestConfigureWithoutAnything(t *testing.T) {

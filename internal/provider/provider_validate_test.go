@@ -179,7 +179,7 @@ func TestProviderSettingErrors_oneErrorWhereverTheValueComes(t *testing.T) {
 				envLuneAPIKey: "k", envInveterateAPIKey: "k", envBlazePartnerKey: "k", envBlazeDeveloperKey: "k",
 				tc.env: tc.bad,
 			}
-			server, config := providerConfig(t, &WebhooksProvider{version: "test", getenv: func(k string) string { return env[k] }}, nil)
+			server, config := providerConfig(t, testProvider("test", func(k string) string { return env[k] }), nil)
 			resp, err := server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{Config: config})
 			if err != nil {
 				t.Fatal(err)

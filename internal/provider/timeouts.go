@@ -16,6 +16,18 @@ type operationTimeouts struct {
 	Create, Update, Delete time.Duration
 }
 
+// of is the default timeout of op.
+func (d operationTimeouts) of(op operation) time.Duration {
+	switch op {
+	case create:
+		return d.Create
+	case update:
+		return d.Update
+	default:
+		return d.Delete
+	}
+}
+
 // timeoutsAttribute is the `timeouts = { ... }` nested attribute, with the defaults in its docs.
 func timeoutsAttribute(ctx context.Context, d operationTimeouts) schema.Attribute {
 	describe := func(op string, def time.Duration) string {
