@@ -109,7 +109,11 @@ resource "terraform_data" "x" {}
 	if err := json.Unmarshal(out, &schemas); err != nil {
 		t.Fatal(err)
 	}
-	for _, addr := range []string{"registry.terraform.io/webhookinfra/webhooks", "example.com/test/other"} {
+	ours := "registry.terraform.io/webhookinfra/webhooks"
+	if version, err := exec.Command(terraform, "version").Output(); err == nil && strings.Contains(string(version), "OpenTofu v") { //nolint:gosec // the tests' own CLI.
+		ours = "registry.opentofu.org/webhookinfra/webhooks" // how OpenTofu reads webhookinfra/webhooks
+	}
+	for _, addr := range []string{ours, "example.com/test/other"} {
 		if _, ok := schemas.Providers[addr]; !ok {
 			t.Errorf("Terraform did not load %s: %v", addr, schemas.Providers)
 		}

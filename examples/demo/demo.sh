@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # make demo: build the provider, start the API sandbox on a free loopback port, apply the demo
 # configuration against it (every resource type and a secret rotation), show the outputs once, show
-# that a second plan is empty, destroy, and clean up. Needs only Go and terraform on PATH.
+# that a second plan is empty, destroy, and clean up. Needs only Go and terraform on PATH; TF_BIN
+# names another CLI (make demo TF=tofu runs it on OpenTofu, built by make tofu).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+cli=${TF_BIN:-terraform}
+cli_name=$(basename "$cli")
 work=$(mktemp -d "${TMPDIR:-/tmp}/webhooks-demo.XXXXXX")
 sandbox_pid=""
 
@@ -23,7 +26,7 @@ say() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 # Terraform warns about dev_overrides on every command: expected here, so drop that one warning
 # (up to the end of its paragraph) and keep every other one.
 tf() {
-  terraform "$@" -no-color 2>&1 | awk '
+  "$cli" "$@" -no-color 2>&1 | awk '
     /^Warning: Provider development overrides are in effect/ { skip = 1; next }
     skip && /releases\.$/ { skip = 2; next }
     skip == 2 && /^$/ { skip = 0; next }
@@ -66,13 +69,13 @@ echo "sandbox (pid $sandbox_pid) at $LUNE_BASE_URL"
 cp "$repo/examples/demo/main.tf" "$work/config/"
 cd "$work/config"
 
-say "terraform apply (no init: dev_overrides point Terraform at the build; the outputs at the end show secrets' last 4 characters only)"
+say "$cli_name apply (no init: dev_overrides point $cli_name at the build; the outputs at the end show secrets' last 4 characters only)"
 tf apply -auto-approve -input=false
 
-before=$(terraform output -json lune_webhook | sed -n 's/.*"secret_last4":"\([^"]*\)".*/\1/p')
+before=$("$cli" output -json lune_webhook | sed -n 's/.*"secret_last4":"\([^"]*\)".*/\1/p')
 say "Rotating the Lune signing secret in place (secret_rotation_triggers changes)"
 tf apply -auto-approve -input=false -var rotation=second
-after=$(terraform output -json lune_webhook | sed -n 's/.*"secret_last4":"\([^"]*\)".*/\1/p')
+after=$("$cli" output -json lune_webhook | sed -n 's/.*"secret_last4":"\([^"]*\)".*/\1/p')
 echo "secret_last4 before: $before, after: $after"
 [ -n "$after" ] && [ "$before" != "$after" ] || { echo "the secret was not rotated" >&2; exit 1; }
 
@@ -83,7 +86,7 @@ code=$?
 set -e
 [ "$code" -eq 0 ] || { echo "the plan after apply is not empty (exit code $code)" >&2; exit 1; }
 
-say "terraform destroy"
+say "$cli_name destroy"
 tf destroy -auto-approve -input=false -var rotation=second
 
 say "Done: every resource was created, rotated, planned clean and destroyed"

@@ -18,7 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
-const providerAddress = "registry.terraform.io/webhookinfra/webhooks"
+// providerAddresses are the provider's addresses: `source = "webhookinfra/webhooks"` means the first
+// to Terraform and the second to OpenTofu. The CLI tests reattach the provider under both.
+var providerAddresses = []string{"registry.terraform.io/webhookinfra/webhooks", "registry.opentofu.org/webhookinfra/webhooks"}
 
 // terraformCLI runs the Terraform the acceptance tests use (TF_ACC_TERRAFORM_PATH, else terraform
 // on PATH) in a temporary directory, against p served in this process and reattached, for the
@@ -48,7 +50,7 @@ func newTerraformCLI(t *testing.T, p *WebhooksProvider) *terraformCLI {
 	reattach := make(chan *plugin.ReattachConfig)
 	closed := make(chan struct{})
 	go func() {
-		err := tf6server.Serve(providerAddress, providerserver.NewProtocol6(p),
+		err := tf6server.Serve(providerAddresses[0], providerserver.NewProtocol6(p),
 			tf6server.WithDebug(ctx, reattach, closed), tf6server.WithLoggingSink(t),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
 		if err != nil {
@@ -63,10 +65,14 @@ func newTerraformCLI(t *testing.T, p *WebhooksProvider) *terraformCLI {
 		t.Fatal("the provider server did not start")
 	}
 	t.Cleanup(func() { cancel(); <-closed })
-	reattachJSON, err := json.Marshal(map[string]any{providerAddress: map[string]any{
-		"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
-		"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
-	}})
+	servers := map[string]any{}
+	for _, addr := range providerAddresses {
+		servers[addr] = map[string]any{
+			"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
+			"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
+		}
+	}
+	reattachJSON, err := json.Marshal(servers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +83,9 @@ func newTerraformCLI(t *testing.T, p *WebhooksProvider) *terraformCLI {
 // requireVersion skips the test when the Terraform is older than minimum.
 func (c *terraformCLI) requireVersion(minimum, feature string) {
 	c.t.Helper()
+	if reason, lacks := openTofuLacks[feature]; lacks && openTofu() {
+		c.t.Skipf("%s: OpenTofu %s", feature, reason)
+	}
 	if v := c.version(); v.LessThan(version.Must(version.NewVersion(minimum))) {
 		c.t.Skipf("%s needs Terraform %s or later; this is %s", feature, minimum, v)
 	}

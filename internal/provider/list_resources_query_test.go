@@ -139,7 +139,7 @@ func TestAccQuery_listResources(t *testing.T) {
 		return querycheck.ExpectResourceDisplayName(list, queryfilter.ByResourceIdentity(identity(typeName)), knownvalue.StringExact(name))
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipOnOpenTofu("terraform query"), tfversion.SkipBelow(tfversion.Version1_14_0)},
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{Config: e.config("")},
