@@ -21,7 +21,6 @@ import (
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/time/rate"
 )
 
 // Defaults used when a Config leaves a field at its zero value.
@@ -62,7 +61,8 @@ type Settings struct {
 	// MaxRetryAfter caps how long a server's Retry-After may make us wait.
 	MaxRetryAfter time.Duration
 	// RateLimit is the most requests per second this client sends (0: the vendor's default,
-	// negative: no limit); RateBurst is how many may go at once (at least 1).
+	// negative: no limit); RateBurst is how many may go at once (at least 1), unless the vendor
+	// counts its limit in windows (Config.RateWindow).
 	RateLimit float64
 	RateBurst int
 	// Transport carries every attempt. Nil is a pooled transport with the system's proxy and
@@ -82,6 +82,14 @@ type Config struct {
 	// UnknownOutcomeStatuses are the statuses that, in answer to a non-idempotent request, mean
 	// that it may have been applied. Nil means 500, 502 and 504.
 	UnknownOutcomeStatuses []int
+	// RateWindow, when set, is how the vendor counts its limit: at most RateLimit requests (a whole
+	// number) in any window this long, bursts allowed. The client then keeps each request's place
+	// until RateWindow after it ended, which keeps to the limit whatever the network's jitter (see
+	// windowPacer); RateBurst is unused. Zero spreads RateLimit per second evenly.
+	RateWindow time.Duration
+	// RateReserved is how many requests of the first window are left to whoever used the API with
+	// the same credentials just before the client existed (with RateWindow).
+	RateReserved int
 	// DecodeError reads the vendor's error bodies; nil classifies by status alone.
 	DecodeError ErrorDecoder
 	// Redact says what never reaches a log.
@@ -105,7 +113,7 @@ type Client struct {
 	cfg     Config
 	base    *url.URL
 	retry   *retryablehttp.Client
-	limiter *rate.Limiter
+	pacer   pacer
 	unknown map[int]bool
 }
 
@@ -137,9 +145,7 @@ func New(cfg Config) (*Client, error) {
 	for _, s := range cfg.UnknownOutcomeStatuses {
 		c.unknown[s] = true
 	}
-	if cfg.RateLimit > 0 {
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), max(cfg.RateBurst, 1))
-	}
+	c.pacer = newPacer(cfg, time.Now)
 
 	transport := cfg.Transport
 	if transport == nil {

@@ -75,7 +75,7 @@ func TestNewDefaultsAndAccessors(t *testing.T) {
 					t.Errorf("status %d is not an unknown outcome by default", s)
 				}
 			}
-			if c.limiter != nil {
+			if c.pacer != nil {
 				t.Errorf("a zero RateLimit must not create a limiter in the shared layer")
 			}
 		})

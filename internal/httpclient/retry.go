@@ -39,7 +39,7 @@ func stateFrom(ctx context.Context) *attemptState {
 	return st
 }
 
-// attemptTransport wraps every attempt: it waits for the rate limiter, notes when the request has
+// attemptTransport wraps every attempt: it waits for the pacer (the rate limit), notes when the request has
 // been written, and logs the exchange.
 type attemptTransport struct {
 	client *Client
@@ -51,10 +51,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	st := stateFrom(ctx)
 	st.attempts++
 	st.wrote.Store(false)
-	if t.client.limiter != nil {
-		if err := t.client.limiter.Wait(ctx); err != nil {
+	if t.client.pacer != nil {
+		done, err := t.client.pacer.wait(ctx)
+		if err != nil {
 			return nil, err
 		}
+		// The attempt has ended when RoundTrip returns: the server has answered, or never will.
+		defer done()
 	}
 	trace := &httptrace.ClientTrace{
 		WroteRequest: func(info httptrace.WroteRequestInfo) {

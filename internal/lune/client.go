@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 )
@@ -16,12 +17,14 @@ const (
 	DefaultBaseURL = "https://api.lune.co"
 	// APIVersion is sent as Lune-Version on every request.
 	APIVersion = "2024-08-08"
-	// RateLimit is Lune's documented limit, in requests per second per key.
+	// RateLimit is Lune's documented limit, in requests per second per key, and the client's
+	// default: it keeps to it as Lune counts it, at most RateLimit requests in any second (see
+	// httpclient.Config.RateWindow), so it never provokes a 429 and never waits more than it must.
 	RateLimit = 15
-	// ClientRateLimit is the pace this client keeps by default: a little under RateLimit, one
-	// request at a time, so that network jitter bunching requests together never tips a second
-	// over the limit.
-	ClientRateLimit = 13
+	// reservedAtStart is how many requests of a new client's first second are left to the process
+	// that used the key just before: in a terraform apply, the plan's one list (its access check,
+	// which its refreshes share).
+	reservedAtStart = 1
 )
 
 // secretPattern matches a webhook signing secret anywhere in a log line.
@@ -47,14 +50,13 @@ type Client struct {
 }
 
 // New returns a client for cfg. An empty BaseURL means DefaultBaseURL and a zero RateLimit means
-// ClientRateLimit.
+// RateLimit, counted per second as Lune counts it.
 func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	if cfg.RateLimit == 0 {
-		cfg.RateLimit = ClientRateLimit
-		cfg.RateBurst = 1
+		cfg.RateLimit = RateLimit
 	}
 	header := http.Header{}
 	header.Set("Authorization", "Bearer "+cfg.APIKey)
@@ -63,11 +65,14 @@ func New(cfg Config) (*Client, error) {
 		header.Set("Lune-Account", cfg.AccountID)
 	}
 	hc, err := httpclient.New(httpclient.Config{
-		Settings:    cfg.Settings,
-		Vendor:      "Lune",
-		Subsystem:   "lune",
-		Header:      header,
-		DecodeError: decodeError,
+		Settings:  cfg.Settings,
+		Vendor:    "Lune",
+		Subsystem: "lune",
+		Header:    header,
+		// Lune counts requests per key in each second.
+		RateWindow:   time.Second,
+		RateReserved: reservedAtStart,
+		DecodeError:  decodeError,
 		Redact: httpclient.Redaction{
 			Headers:    []string{"Authorization"},
 			Values:     []string{cfg.APIKey},
