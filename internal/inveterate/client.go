@@ -32,6 +32,9 @@ type Config struct {
 	VisibilityWait time.Duration
 	// PollInterval is the pause between two list calls while waiting (0: one second).
 	PollInterval time.Duration
+	// Context carries the fields of the logs of the list calls that serve many waits at once (the
+	// operation's, not one caller's); nil is context.Background().
+	Context context.Context
 	// OnWrite, when set, is called after every request of this client that may change data,
 	// whatever its outcome: its owner drops what it cached from reads.
 	OnWrite func()
@@ -44,6 +47,9 @@ type Client struct {
 	visibilityWait time.Duration
 	pollInterval   time.Duration
 	onWrite        func()
+	// subscriptions and webhooks serve the waits for records to show in (or leave) each list.
+	subscriptions *watch[Subscription]
+	webhooks      *watch[Webhook]
 }
 
 // New returns a client for cfg. An empty BaseURL means DefaultBaseURL.
@@ -74,7 +80,13 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, onWrite: cfg.OnWrite, visibilityWait: cfg.VisibilityWait, pollInterval: cfg.PollInterval}, nil
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
+	c := &Client{http: hc, onWrite: cfg.OnWrite, visibilityWait: cfg.VisibilityWait, pollInterval: cfg.PollInterval}
+	c.subscriptions = newWatch(cfg.Context, c.ListSubscriptions, func(s *Subscription) string { return s.ID }, cfg.PollInterval)
+	c.webhooks = newWatch(cfg.Context, c.ListWebhooks, func(w *Webhook) string { return w.ID }, cfg.PollInterval)
+	return c, nil
 }
 
 // VisibilityWait is how long the client expects Inveterate may take to list a record it has

@@ -126,6 +126,7 @@ func (c *Client) FindSubscription(ctx context.Context, id string) (*Subscription
 // matching unclaimed subscription created around the request, which is adopted; the create is
 // sent again only when none appears, and nothing is adopted when several match.
 func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionInput) (*Subscription, error) {
+	defer c.subscriptions.writing()()
 	sent := time.Now()
 	var out Subscription
 	err := c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: subscriptionsPath, Body: in}, &out,
@@ -155,18 +156,11 @@ func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionIn
 	return &out, nil
 }
 
-// WaitForSubscription polls the list until the subscription with id shows in it, for at most
-// wait (or until ctx ends). It returns ErrNotFound if it never shows.
+// WaitForSubscription waits until the subscription with id shows in the list, for at most wait
+// (or until ctx ends), and returns it as listed. It returns ErrNotFound if it never shows. Waits
+// that overlap share their list calls.
 func (c *Client) WaitForSubscription(ctx context.Context, id string, wait time.Duration) (*Subscription, error) {
-	var found *Subscription
-	ok, err := c.poll(ctx, wait, func(ctx context.Context) (bool, error) {
-		s, err := c.FindSubscription(ctx, id)
-		if httpclient.IsNotFound(err) {
-			return false, nil
-		}
-		found = s
-		return err == nil, err
-	})
+	found, ok, err := c.subscriptions.await(ctx, id, false, wait)
 	if err != nil {
 		return nil, err
 	}

@@ -95,6 +95,7 @@ func (c *Client) FindWebhook(ctx context.Context, id string) (*Webhook, error) {
 // read. So it is looked for (for up to the visibility wait), deleted if it is the only match, and
 // the create is sent again. When several match, none is deleted and the create fails.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
+	defer c.webhooks.writing()()
 	sent := time.Now()
 	var out Webhook
 	err := c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
@@ -134,21 +135,15 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 // DeleteWebhook deletes an admin webhook. The API drops it from the list only a little later
 // (see WaitForWebhookGone). One that does not exist gives ErrNotFound.
 func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+	defer c.webhooks.writing()()
 	return c.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhooksPath, Body: webhookKey{ID: id}}, nil)
 }
 
-// WaitForWebhook polls the list until the admin webhook with id shows, for at most wait. It
-// returns ErrNotFound if it never shows.
+// WaitForWebhook waits until the admin webhook with id shows in the list, for at most wait, and
+// returns it as listed. It returns ErrNotFound if it never shows. Waits that overlap share their
+// list calls.
 func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Duration) (*Webhook, error) {
-	var found *Webhook
-	ok, err := c.poll(ctx, wait, func(ctx context.Context) (bool, error) {
-		w, err := c.FindWebhook(ctx, id)
-		if httpclient.IsNotFound(err) {
-			return false, nil
-		}
-		found = w
-		return err == nil, err
-	})
+	found, ok, err := c.webhooks.await(ctx, id, false, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -158,14 +153,9 @@ func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Durati
 	return found, nil
 }
 
-// WaitForWebhookGone polls the list until the admin webhook with id has left it, for at most
-// wait. It reports whether it left.
+// WaitForWebhookGone waits until the admin webhook with id has left the list, for at most wait. It
+// reports whether it left. Waits that overlap share their list calls.
 func (c *Client) WaitForWebhookGone(ctx context.Context, id string, wait time.Duration) (bool, error) {
-	return c.poll(ctx, wait, func(ctx context.Context) (bool, error) {
-		_, err := c.FindWebhook(ctx, id)
-		if httpclient.IsNotFound(err) {
-			return true, nil
-		}
-		return false, err
-	})
+	_, gone, err := c.webhooks.await(ctx, id, true, wait)
+	return gone, err
 }
