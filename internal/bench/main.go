@@ -1,9 +1,11 @@
 // Command bench measures what the provider costs at scale: for N webhooks of each type it times
-// `terraform apply`, a no-change `terraform plan` and `terraform destroy` against the sandbox,
-// with no API latency and with some, counts the API calls each made per vendor, and compares the
-// timings with the same number of terraform_data resources (Terraform's own floor).
+// `terraform apply`, a no-change `terraform plan` and `terraform destroy` against the sandbox with
+// some API latency, counts the API calls each made per vendor and the 429s Lune answered, and
+// compares the timings with two floors: the rate floor (Lune's writes at its documented 15 per
+// second, which no provider can beat) and the same number of terraform_data resources
+// (Terraform's own cost).
 //
-//	go run ./internal/bench -n 100 -latency 0s,20ms
+//	go run ./internal/bench -n 100,500 -latency 20ms
 //
 // It needs Go and the terraform binary only; `make bench` runs it.
 package main
@@ -13,11 +15,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -25,35 +31,80 @@ import (
 )
 
 func main() {
-	n := flag.Int("n", 100, "webhooks of each type (4 types)")
-	latencies := flag.String("latency", "0s,20ms", "comma-separated API latencies to measure")
+	sizes := flag.String("n", "100,500", "comma-separated numbers of webhooks of each type (4 types) to measure")
+	latencies := flag.String("latency", "20ms", "comma-separated API latencies to measure")
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism")
 	flag.Parse()
-	if err := run(*n, *latencies, *parallelism); err != nil {
+	if err := run(*sizes, *latencies, *parallelism); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-// measurement is one Terraform command's wall time and the API calls it made, per vendor.
+// luneLimit is Lune's documented rate limit, requests per second per key: with its writes, the
+// floor no apply or destroy can beat.
+const luneLimit = 15
+
+// measurement is one Terraform command's wall time, the API calls it made per sandbox operation,
+// and when each vendor's first and last call came (since the command started).
 type measurement struct {
-	took  time.Duration
-	calls map[string]int
+	took        time.Duration
+	ops         map[string]int
+	first, last map[string]time.Duration
+}
+
+// vendorCalls is the calls to one vendor: the sum of its operations.
+func (m measurement) vendorCalls(vendor string) int {
+	n := 0
+	for op, c := range m.ops {
+		if v, rest, _ := strings.Cut(op, "."); v == vendor && rest != "injected" && rest != "rate_limited" {
+			n += c
+		}
+	}
+	return n
+}
+
+// luneWrites is the writes to Lune: what its rate limit makes take time.
+func (m measurement) luneWrites() int {
+	return m.ops["lune.create"] + m.ops["lune.update"] + m.ops["lune.rotate"] + m.ops["lune.delete"]
+}
+
+// rateFloor is Lune's writes at Lune's limit.
+func (m measurement) rateFloor() time.Duration {
+	return time.Duration(float64(m.luneWrites()) / luneLimit * float64(time.Second))
+}
+
+// overFloor is the wall time over the rate floor (0 when there is no floor).
+func (m measurement) overFloor() float64 {
+	if m.rateFloor() == 0 {
+		return 0
+	}
+	return m.took.Seconds() / m.rateFloor().Seconds()
+}
+
+// inveteratePer is Inveterate's calls per Inveterate operation of the given kind (create, delete).
+func (m measurement) inveteratePer(kind string) float64 {
+	ops := m.ops["inveterate.subscriptions."+kind] + m.ops["inveterate.webhooks."+kind]
+	if ops == 0 {
+		return 0
+	}
+	return float64(m.vendorCalls("inveterate")) / float64(ops)
 }
 
 // scenario is apply, no-change plan and destroy of one configuration.
 type scenario struct {
-	name                  string
-	latency               time.Duration
-	resources             int
-	apply, plan, destroy  measurement
-	luneRateLimited       int
-	lists                 int // list calls of the no-change plan
-	planCallsPerResource  float64
-	planCallsAllResources int
+	n                    int
+	latency              time.Duration
+	resources            int
+	apply, plan, destroy measurement
+	luneRateLimited      int
+	baseline             baselineRun
 }
 
-func run(n int, latencyList string, parallelism int) error {
+// baselineRun is Terraform's own cost for as many terraform_data resources.
+type baselineRun struct{ apply, plan, destroy time.Duration }
+
+func run(sizeList, latencyList string, parallelism int) error {
 	terraform, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("terraform is not on PATH")
@@ -65,6 +116,14 @@ func run(n int, latencyList string, parallelism int) error {
 			return fmt.Errorf("-latency: %w", err)
 		}
 		latencies = append(latencies, d)
+	}
+	var sizes []int
+	for _, s := range strings.Split(sizeList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-n: %q is not a positive whole number", s)
+		}
+		sizes = append(sizes, n)
 	}
 
 	work, err := os.MkdirTemp("", "webhooks-bench")
@@ -84,29 +143,35 @@ func run(n int, latencyList string, parallelism int) error {
 	}
 
 	var results []scenario
-	for _, latency := range latencies {
-		s, err := measureProvider(terraform, work, rc, n, latency, parallelism)
+	for _, n := range sizes {
+		baseline, err := measureBaseline(terraform, work, 4*n, parallelism)
 		if err != nil {
 			return err
 		}
-		results = append(results, s)
+		for _, latency := range latencies {
+			s, err := measureProvider(terraform, work, rc, n, latency, parallelism)
+			if err != nil {
+				return err
+			}
+			s.baseline = baseline
+			results = append(results, s)
+		}
 	}
-	baseline, err := measureBaseline(terraform, work, 4*n, parallelism)
-	if err != nil {
-		return err
-	}
-	report(os.Stdout, n, parallelism, results, baseline)
+	report(os.Stdout, parallelism, results)
 	return nil
 }
 
 // measureProvider runs the webhook configuration against a sandbox with the given latency.
 func measureProvider(terraform, work, rc string, n int, latency time.Duration, parallelism int) (scenario, error) {
-	s := scenario{name: fmt.Sprintf("webhooks, %s latency", latency), latency: latency, resources: 4 * n}
-	sb := sandbox.New(sandbox.Config{})
+	s := scenario{n: n, latency: latency, resources: 4 * n}
+	name := fmt.Sprintf("%d per type, %s latency", n, latency)
+	// Lune's webhook limit (100 by default) would stop an apply of more.
+	sb := sandbox.New(sandbox.Config{Lune: sandbox.LuneConfig{WebhookLimit: n}})
 	for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
 		sb.SetLatency(api, latency)
 	}
-	srv := httptest.NewServer(sb)
+	timeline := &timeline{}
+	srv := httptest.NewServer(timeline.wrap(sb))
 	defer srv.Close()
 	cfg := sb.Config()
 	var developerKey string
@@ -114,7 +179,7 @@ func measureProvider(terraform, work, rc string, n int, latency time.Duration, p
 		developerKey = k
 	}
 
-	dir := filepath.Join(work, fmt.Sprintf("webhooks-%s", latency))
+	dir := filepath.Join(work, fmt.Sprintf("webhooks-%d-%s", n, latency))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return s, err
 	}
@@ -129,29 +194,23 @@ func measureProvider(terraform, work, rc string, n int, latency time.Duration, p
 	}
 	step := func(m *measurement, args ...string) error {
 		sb.ResetCounts()
+		timeline.reset()
 		took, err := terraformRun(terraform, dir, env, args...)
-		m.took, m.calls = took, perVendor(sb.Counts())
+		m.took, m.ops = took, sb.Counts()
+		m.first, m.last = timeline.spans()
+		s.luneRateLimited += sb.Count("lune.rate_limited")
 		return err
 	}
 	par := fmt.Sprintf("-parallelism=%d", parallelism)
-	fmt.Fprintf(os.Stderr, "%s: apply of %d resources...\n", s.name, s.resources)
+	fmt.Fprintf(os.Stderr, "%s: apply of %d resources...\n", name, s.resources)
 	if err := step(&s.apply, "apply", "-auto-approve", "-input=false", par); err != nil {
 		return s, err
 	}
-	s.luneRateLimited = sb.Count("lune.rate_limited")
-	fmt.Fprintf(os.Stderr, "%s: no-change plan...\n", s.name)
+	fmt.Fprintf(os.Stderr, "%s: no-change plan...\n", name)
 	if err := step(&s.plan, "plan", "-detailed-exitcode", "-input=false", par); err != nil {
 		return s, fmt.Errorf("the plan after apply is not empty or failed: %w", err)
 	}
-	counts := sb.Counts()
-	for _, op := range []string{"lune.list", "inveterate.subscriptions.list", "inveterate.webhooks.list", "blaze.list"} {
-		s.lists += counts[op]
-	}
-	for _, c := range s.plan.calls {
-		s.planCallsAllResources += c
-	}
-	s.planCallsPerResource = float64(s.planCallsAllResources) / float64(s.resources)
-	fmt.Fprintf(os.Stderr, "%s: destroy...\n", s.name)
+	fmt.Fprintf(os.Stderr, "%s: destroy...\n", name)
 	if err := step(&s.destroy, "destroy", "-auto-approve", "-input=false", par); err != nil {
 		return s, err
 	}
@@ -159,9 +218,9 @@ func measureProvider(terraform, work, rc string, n int, latency time.Duration, p
 }
 
 // measureBaseline runs the same number of terraform_data resources: Terraform's own cost.
-func measureBaseline(terraform, work string, resources, parallelism int) (scenario, error) {
-	s := scenario{name: "terraform_data baseline", resources: resources}
-	dir := filepath.Join(work, "baseline")
+func measureBaseline(terraform, work string, resources, parallelism int) (baselineRun, error) {
+	var s baselineRun
+	dir := filepath.Join(work, fmt.Sprintf("baseline-%d", resources))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return s, err
 	}
@@ -173,13 +232,13 @@ func measureBaseline(terraform, work string, resources, parallelism int) (scenar
 	par := fmt.Sprintf("-parallelism=%d", parallelism)
 	fmt.Fprintf(os.Stderr, "baseline: %d terraform_data resources...\n", resources)
 	var err error
-	if s.apply.took, err = terraformRun(terraform, dir, env, "apply", "-auto-approve", "-input=false", par); err != nil {
+	if s.apply, err = terraformRun(terraform, dir, env, "apply", "-auto-approve", "-input=false", par); err != nil {
 		return s, err
 	}
-	if s.plan.took, err = terraformRun(terraform, dir, env, "plan", "-detailed-exitcode", "-input=false", par); err != nil {
+	if s.plan, err = terraformRun(terraform, dir, env, "plan", "-detailed-exitcode", "-input=false", par); err != nil {
 		return s, err
 	}
-	if s.destroy.took, err = terraformRun(terraform, dir, env, "destroy", "-auto-approve", "-input=false", par); err != nil {
+	if s.destroy, err = terraformRun(terraform, dir, env, "destroy", "-auto-approve", "-input=false", par); err != nil {
 		return s, err
 	}
 	return s, nil
@@ -236,45 +295,83 @@ resource "webhooks_partner_webhook" "partner" {
 `, n)
 }
 
-// perVendor sums the sandbox's operation counters by vendor.
-func perVendor(counts map[string]int) map[string]int {
-	out := map[string]int{}
-	for op, c := range counts {
-		vendor, rest, ok := strings.Cut(op, ".")
-		if !ok || rest == "injected" || rest == "rate_limited" {
-			continue
-		}
-		out[vendor] += c
-	}
-	return out
-}
-
-func report(w *os.File, n, parallelism int, results []scenario, baseline scenario) {
-	fmt.Fprintf(w, "\n%d webhooks of each type (%d resources), terraform -parallelism=%d\n\n", n, 4*n, parallelism)
+// report prints one table of every scenario, and when each vendor was busy during each command.
+func report(w io.Writer, parallelism int, results []scenario) {
+	fmt.Fprintf(w, "\nterraform -parallelism=%d; rate floor = Lune's writes / %d per second; Inveterate calls per create "+
+		"(apply) and per delete (destroy) count every Inveterate call of the command\n\n", parallelism, luneLimit)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "configuration\tapply\tno-change plan\tdestroy\tcalls apply (lune/inv/blaze)\tcalls plan\tcalls destroy\t")
+	fmt.Fprintln(tw, "per type\tresources\tlatency\tapply\t÷ floor\tplan\tplan calls\tdestroy\t÷ floor\t"+
+		"calls apply (lune/inv/blaze)\tcalls destroy\tinv per create\tinv per delete\tLune 429s\tterraform_data apply/plan/destroy\t")
 	calls := func(m measurement) string {
-		if m.calls == nil {
-			return "-"
-		}
-		return fmt.Sprintf("%d/%d/%d", m.calls["lune"], m.calls["inveterate"], m.calls["blaze"])
+		return fmt.Sprintf("%d/%d/%d", m.vendorCalls("lune"), m.vendorCalls("inveterate"), m.vendorCalls("blaze"))
 	}
-	for _, s := range append(results, baseline) {
-		fmt.Fprintf(tw, "%s\t%.2fs\t%.2fs\t%.2fs\t%s\t%s\t%s\t\n", s.name, s.apply.took.Seconds(), s.plan.took.Seconds(),
-			s.destroy.took.Seconds(), calls(s.apply), calls(s.plan), calls(s.destroy))
+	for _, s := range results {
+		planCalls := s.plan.vendorCalls("lune") + s.plan.vendorCalls("inveterate") + s.plan.vendorCalls("blaze")
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%.2fs\t%.2f\t%.2fs\t%d (%.3f/res)\t%.2fs\t%.2f\t%s\t%s\t%.2f\t%.2f\t%d\t%.2fs/%.2fs/%.2fs\t\n",
+			s.n, s.resources, s.latency, s.apply.took.Seconds(), s.apply.overFloor(), s.plan.took.Seconds(),
+			planCalls, float64(planCalls)/float64(s.resources), s.destroy.took.Seconds(), s.destroy.overFloor(),
+			calls(s.apply), calls(s.destroy), s.apply.inveteratePer("create"), s.destroy.inveteratePer("delete"),
+			s.luneRateLimited, s.baseline.apply.Seconds(), s.baseline.plan.Seconds(), s.baseline.destroy.Seconds())
 	}
 	_ = tw.Flush()
 
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\nwhen each vendor was called, seconds since the command started (first-last), and the rate floor:\n")
 	for _, s := range results {
-		fmt.Fprintf(w, "%s: no-change plan made %d calls (%d lists) for %d resources = %.3f calls per resource; %.2fx the terraform_data plan; Lune 429s during apply: %d\n",
-			s.name, s.planCallsAllResources, s.lists, s.resources, s.planCallsPerResource, s.plan.took.Seconds()/baseline.plan.took.Seconds(), s.luneRateLimited)
+		for _, step := range []struct {
+			name string
+			m    measurement
+		}{{"apply", s.apply}, {"destroy", s.destroy}} {
+			fmt.Fprintf(w, "  %d per type, %s: %s in %.2fs, floor %.2fs:", s.n, s.latency, step.name, step.m.took.Seconds(), step.m.rateFloor().Seconds())
+			for _, v := range []string{"lune", "inveterate", "blaze"} {
+				if first, ok := step.m.first[v]; ok {
+					fmt.Fprintf(w, "  %s %.2f-%.2f", v, first.Seconds(), step.m.last[v].Seconds())
+				}
+			}
+			fmt.Fprintln(w)
+		}
 	}
-	if len(results) > 1 {
-		fast, slow := results[0], results[len(results)-1]
-		fmt.Fprintf(w, "latency hidden: the no-change plan with %s latency took %.2fx the plan with %s\n",
-			slow.latency, slow.plan.took.Seconds()/fast.plan.took.Seconds(), fast.latency)
-	}
+}
+
+// timeline notes when each vendor's first and last request came in.
+type timeline struct {
+	mu          sync.Mutex
+	start       time.Time
+	first, last map[string]time.Duration
+}
+
+func (t *timeline) reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.start, t.first, t.last = time.Now(), map[string]time.Duration{}, map[string]time.Duration{}
+}
+
+func (t *timeline) spans() (first, last map[string]time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.first, t.last
+}
+
+// wrap notes each request's vendor, told by its path, before the sandbox serves it.
+func (t *timeline) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		vendor := "lune"
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/v2.0/"):
+			vendor = "inveterate"
+		case strings.HasPrefix(r.URL.Path, "/api/v1/partner/"):
+			vendor = "blaze"
+		}
+		t.mu.Lock()
+		if t.first != nil {
+			at := time.Since(t.start)
+			if _, seen := t.first[vendor]; !seen {
+				t.first[vendor] = at
+			}
+			t.last[vendor] = at
+		}
+		t.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // tail returns the last lines of a command's output, for errors.
