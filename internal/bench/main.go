@@ -7,6 +7,8 @@
 //
 //	go run ./internal/bench -n 100,500 -latency 20ms
 //
+// -trace FILE writes every API request with its time, to see which vendor Terraform kept busy when.
+//
 // It needs Go and the terraform binary only; `make bench` runs it.
 package main
 
@@ -34,8 +36,9 @@ func main() {
 	sizes := flag.String("n", "100,500", "comma-separated numbers of webhooks of each type (4 types) to measure")
 	latencies := flag.String("latency", "20ms", "comma-separated API latencies to measure")
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism")
+	trace := flag.String("trace", "", "also write every API request to this file, a line each: scenario, command, seconds since the command started, vendor, method, path")
 	flag.Parse()
-	if err := run(*sizes, *latencies, *parallelism); err != nil {
+	if err := run(*sizes, *latencies, *parallelism, *trace); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -104,7 +107,7 @@ type scenario struct {
 // baselineRun is Terraform's own cost for as many terraform_data resources.
 type baselineRun struct{ apply, plan, destroy time.Duration }
 
-func run(sizeList, latencyList string, parallelism int) error {
+func run(sizeList, latencyList string, parallelism int, tracePath string) error {
 	terraform, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("terraform is not on PATH")
@@ -142,6 +145,16 @@ func run(sizeList, latencyList string, parallelism int) error {
 		return err
 	}
 
+	var trace io.Writer
+	if tracePath != "" {
+		f, err := os.Create(tracePath) //nolint:gosec // G304: the file the user named.
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		trace = f
+	}
+
 	var results []scenario
 	for _, n := range sizes {
 		baseline, err := measureBaseline(terraform, work, 4*n, parallelism)
@@ -149,7 +162,7 @@ func run(sizeList, latencyList string, parallelism int) error {
 			return err
 		}
 		for _, latency := range latencies {
-			s, err := measureProvider(terraform, work, rc, n, latency, parallelism)
+			s, err := measureProvider(terraform, work, rc, n, latency, parallelism, trace)
 			if err != nil {
 				return err
 			}
@@ -162,7 +175,7 @@ func run(sizeList, latencyList string, parallelism int) error {
 }
 
 // measureProvider runs the webhook configuration against a sandbox with the given latency.
-func measureProvider(terraform, work, rc string, n int, latency time.Duration, parallelism int) (scenario, error) {
+func measureProvider(terraform, work, rc string, n int, latency time.Duration, parallelism int, trace io.Writer) (scenario, error) {
 	s := scenario{n: n, latency: latency, resources: 4 * n}
 	name := fmt.Sprintf("%d per type, %s latency", n, latency)
 	// Lune's webhook limit (100 by default) would stop an apply of more.
@@ -170,7 +183,7 @@ func measureProvider(terraform, work, rc string, n int, latency time.Duration, p
 	for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
 		sb.SetLatency(api, latency)
 	}
-	timeline := &timeline{}
+	timeline := &timeline{trace: trace}
 	srv := httptest.NewServer(timeline.wrap(sb))
 	defer srv.Close()
 	cfg := sb.Config()
@@ -194,7 +207,7 @@ func measureProvider(terraform, work, rc string, n int, latency time.Duration, p
 	}
 	step := func(m *measurement, args ...string) error {
 		sb.ResetCounts()
-		timeline.reset()
+		timeline.reset(fmt.Sprintf("%d/%s %s", n, latency, args[0]))
 		took, err := terraformRun(terraform, dir, env, args...)
 		m.took, m.ops = took, sb.Counts()
 		m.first, m.last = timeline.spans()
@@ -332,17 +345,21 @@ func report(w io.Writer, parallelism int, results []scenario) {
 	}
 }
 
-// timeline notes when each vendor's first and last request came in.
+// timeline notes when each vendor's first and last request came in, and writes every request to
+// trace when there is one.
 type timeline struct {
+	trace       io.Writer
 	mu          sync.Mutex
+	label       string
 	start       time.Time
 	first, last map[string]time.Duration
 }
 
-func (t *timeline) reset() {
+// reset starts the timeline of one command, labeled in the trace.
+func (t *timeline) reset(label string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.start, t.first, t.last = time.Now(), map[string]time.Duration{}, map[string]time.Duration{}
+	t.label, t.start, t.first, t.last = label, time.Now(), map[string]time.Duration{}, map[string]time.Duration{}
 }
 
 func (t *timeline) spans() (first, last map[string]time.Duration) {
@@ -368,6 +385,9 @@ func (t *timeline) wrap(next http.Handler) http.Handler {
 				t.first[vendor] = at
 			}
 			t.last[vendor] = at
+			if t.trace != nil {
+				fmt.Fprintf(t.trace, "%s %.3f %s %s %s\n", t.label, at.Seconds(), vendor, r.Method, r.URL.Path)
+			}
 		}
 		t.mu.Unlock()
 		next.ServeHTTP(w, r)
