@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -94,11 +95,21 @@ func (e *accEnv) api() *Clients {
 // clientsFromEnv builds the clients an empty provider block gets from the environment getenv reads.
 func clientsFromEnv(getenv func(string) string) (*Clients, error) {
 	var diags diag.Diagnostics
-	clients := testProvider("acctest", getenv, fastRetries).configureClients(context.Background(), nullProviderModel(), "", &diags)
+	clients := testProvider("acctest", getenv, apiRetries).configureClients(context.Background(), nullProviderModel(), "", &diags)
 	if diags.HasError() {
 		return nil, fmt.Errorf("building the test's clients: %v", diags)
 	}
 	return clients, nil
+}
+
+// apiRetries are the retries of the test's own clients. They pace themselves apart from the
+// provider's, on the same Lune key, so a call made just after Terraform's last burst (a cleanup's
+// delete) may find Lune's one-second window full: at least a second of retries lets it wait its
+// turn instead of failing the test (a 100 ms step doubled to a 1 s cap, equal jitter: 1.25 s at
+// the least over the 5 retries).
+func apiRetries(o *Options) {
+	fastRetries(o)
+	o.Connection.RetryWaitMin, o.Connection.RetryWaitMax = 100*time.Millisecond, time.Second
 }
 
 // deleteAtEnd deletes, when the test ends and whatever happened, an object the test made behind
