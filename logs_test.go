@@ -41,16 +41,7 @@ func TestQuietUnreadLogs(t *testing.T) {
 // TestProviderLogsWhenAsked runs the built provider under Terraform: quieting logs nobody reads
 // must never hide the lines a user asks for with TF_LOG or TF_LOG_PROVIDER.
 func TestProviderLogsWhenAsked(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("runs Terraform (TF_ACC=1)")
-	}
-	terraform, err := exec.LookPath("terraform")
-	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
-		terraform, err = path, nil
-	}
-	if err != nil {
-		t.Skip("terraform is not on PATH")
-	}
+	terraform := testCLI(t)
 	tmp := t.TempDir()
 	bin, work := filepath.Join(tmp, "bin"), filepath.Join(tmp, "work")
 	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-webhooks"), ".").CombinedOutput(); err != nil {

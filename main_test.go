@@ -15,16 +15,7 @@ import (
 // as written but for its two paths, lets terraform init install both without any network and then
 // runs the build from the dev_overrides directory.
 func TestLocalBuildOffline(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("runs Terraform (TF_ACC=1)")
-	}
-	terraform, err := exec.LookPath("terraform")
-	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
-		terraform, err = path, nil
-	}
-	if err != nil {
-		t.Skip("terraform is not on PATH")
-	}
+	terraform := testCLI(t)
 	tfrc, err := os.ReadFile(filepath.Join("examples", "local-build", "offline.tfrc"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,4 +112,21 @@ resource "terraform_data" "x" {}
 	if plan := run(work, env, terraform, "plan", "-input=false", "-no-color"); !strings.Contains(string(plan), "webhookinfra/webhooks in "+bin) {
 		t.Errorf("the plan does not run the build in %s (dev_overrides):\n%s", bin, plan)
 	}
+}
+
+// testCLI returns the Terraform (or OpenTofu) the tests run: TF_ACC_TERRAFORM_PATH, else terraform
+// from PATH. Without TF_ACC=1, or without a CLI, the test skips.
+func testCLI(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("runs Terraform (TF_ACC=1)")
+	}
+	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
+		return path
+	}
+	terraform, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform is not on PATH")
+	}
+	return terraform
 }
