@@ -41,7 +41,7 @@ var logLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_F
 // start the provider with their own environment and keep its log lines at TF_LOG_PROVIDER's
 // level, else TF_LOG's, dropping every line when neither is set. The plugin SDK writes its lines
 // at TRACE all the same: a dozen JSON lines per call, which the provider formats and the client
-// parses only to throw away, a third of the provider's CPU in a plan of hundreds of resources.
+// parses only to throw away, about a quarter of the provider's CPU in a plan of hundreds of resources.
 // With neither variable set, the levels above are set to off, unless the user set one of them.
 func quietUnreadLogs(getenv func(string) string, setenv func(key, value string) error) {
 	if getenv("TF_LOG") != "" || getenv("TF_LOG_PROVIDER") != "" {
