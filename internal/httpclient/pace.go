@@ -9,9 +9,18 @@ import (
 )
 
 // pacer holds each attempt back until the vendor's rate limit lets it go. done is called once the
-// attempt has ended, whatever its outcome (an answer, an error, a timeout).
+// attempt has ended, whatever its outcome (an answer, an error, a timeout), with what the pacer may
+// learn from it.
 type pacer interface {
-	wait(ctx context.Context) (done func(), err error)
+	wait(ctx context.Context) (done func(attemptEnd), err error)
+}
+
+// attemptEnd is what a pacer learns of an attempt when it ends.
+type attemptEnd struct {
+	// refused is set when the server refused the attempt for its rate (HTTP 429).
+	refused bool
+	// retryAfter is the wait the server asked for with Retry-After (zero when it named none).
+	retryAfter time.Duration
 }
 
 // newPacer returns the pacer cfg describes, or nil when the client sends without a limit.
@@ -29,8 +38,8 @@ func newPacer(cfg Config, now func() time.Time) pacer {
 // evenPacer spreads requests evenly: RateLimit per second, RateBurst at once.
 type evenPacer struct{ limiter *rate.Limiter }
 
-func (p evenPacer) wait(ctx context.Context) (func(), error) {
-	return func() {}, p.limiter.Wait(ctx)
+func (p evenPacer) wait(ctx context.Context) (func(attemptEnd), error) {
+	return func(attemptEnd) {}, p.limiter.Wait(ctx)
 }
 
 // windowPacer keeps to a limit the vendor counts as "at most n requests in any window" (such as 15
@@ -64,7 +73,7 @@ func newWindowPacer(n int, window time.Duration, reserved int, now func() time.T
 	return p
 }
 
-func (p *windowPacer) wait(ctx context.Context) (func(), error) {
+func (p *windowPacer) wait(ctx context.Context) (func(attemptEnd), error) {
 	for {
 		p.mu.Lock()
 		now := p.now()
@@ -107,7 +116,7 @@ func (p *windowPacer) wait(ctx context.Context) (func(), error) {
 }
 
 // release gives back the slot of a request that has just ended: it may be used a window later.
-func (p *windowPacer) release() {
+func (p *windowPacer) release(attemptEnd) {
 	p.mu.Lock()
 	p.free = append(p.free, p.now().Add(p.window))
 	close(p.released)

@@ -25,6 +25,16 @@ func (c *fakeClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.
 // take takes a slot from p if one is free at once, and returns its done func (nil if none was).
 func take(t *testing.T, p pacer) func() {
 	t.Helper()
+	done := takeEnd(t, p)
+	if done == nil {
+		return nil
+	}
+	return func() { done(attemptEnd{}) }
+}
+
+// takeEnd is take, with the done func that tells the pacer how the attempt ended.
+func takeEnd(t *testing.T, p pacer) func(attemptEnd) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	done, err := p.wait(ctx)
@@ -78,7 +88,7 @@ func TestWindowPacer_wakesWhenASlotComesBack(t *testing.T) {
 		_, err := p.wait(ctx)
 		got <- err
 	}()
-	done()
+	done(attemptEnd{})
 	if err := <-got; err != nil {
 		t.Fatalf("a waiter was not let go once the slot came back: %v", err)
 	}

@@ -46,7 +46,7 @@ type attemptTransport struct {
 	next   http.RoundTripper
 }
 
-func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *attemptTransport) RoundTrip(req *http.Request) (resp *http.Response, err error) {
 	ctx := req.Context()
 	st := stateFrom(ctx)
 	st.attempts++
@@ -57,7 +57,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 		// The attempt has ended when RoundTrip returns: the server has answered, or never will.
-		defer done()
+		defer func() { done(endOf(resp)) }()
 	}
 	trace := &httptrace.ClientTrace{
 		WroteRequest: func(info httptrace.WroteRequestInfo) {
@@ -70,7 +70,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 	start := time.Now()
 	t.client.logRequest(ctx, req, st.attempts)
-	resp, err := t.next.RoundTrip(req)
+	resp, err = t.next.RoundTrip(req)
 	if err == nil {
 		st.wrote.Store(false)
 	}
@@ -159,4 +159,13 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// endOf is what the pacer learns from an attempt's answer (nil when none came).
+func endOf(resp *http.Response) attemptEnd {
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		return attemptEnd{}
+	}
+	wait, _ := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return attemptEnd{refused: true, retryAfter: wait}
 }
