@@ -30,7 +30,6 @@ type Config struct {
 // Client talks to BLAZE's partner webhook endpoints. It is safe for concurrent use.
 type Client struct {
 	http     *httpclient.Client
-	claims   httpclient.Claims
 	pageSize int
 	onWrite  func()
 }

@@ -126,6 +126,9 @@ type UpdateWebhookInput struct {
 
 func webhookPath(id string) string { return webhooksPath + "/" + url.PathEscape(id) }
 
+// CreatedID names the webhook a create answered with (httpclient.Identified).
+func (w *Webhook) CreatedID() string { return w.ID }
+
 // Validate rejects an answer without the webhook's id (httpclient.Validator).
 func (w *Webhook) Validate() error {
 	if w.ID == "" {
@@ -268,18 +271,16 @@ func brokenPaging(why string) error {
 // and fails when there are several.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
 	defer c.wrote()
-	sent := time.Now()
 	var out Webhook
 	_, err := c.http.CreateOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
-		func(ctx context.Context) (bool, error) {
+		func(ctx context.Context, lk *httpclient.Lookup) (bool, error) {
 			all, err := c.ListWebhooks(ctx, ListOptions{ShopID: in.ShopID})
 			if err != nil {
 				return false, err
 			}
-			lookedAt := time.Now()
-			found, err := httpclient.ClaimOnly(&c.claims, "BLAZE", all, func(w *Webhook) (string, bool) {
-				return w.ID, w.WebHookType == in.WebHookType && w.URL == in.URL &&
-					httpclient.SameSet(w.WebHookURLs, in.WebHookURLs) && httpclient.CreatedWithin(w.Created, sent, lookedAt)
+			found, err := httpclient.ClaimOnly(ctx, lk, all, func(w *Webhook) httpclient.Candidate {
+				return httpclient.Candidate{ID: w.ID, Created: w.Created,
+					Matches: w.WebHookType == in.WebHookType && w.URL == in.URL && httpclient.SameSet(w.WebHookURLs, in.WebHookURLs)}
 			})
 			if found != nil {
 				out = *found
@@ -289,7 +290,6 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 	if err != nil {
 		return nil, shopError(in.ShopID, err)
 	}
-	c.claims.Add(out.ID)
 	return &out, nil
 }
 

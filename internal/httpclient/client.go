@@ -1,7 +1,8 @@
 // Package httpclient is the HTTP layer every vendor client shares: retries with capped,
 // jittered exponential backoff that honour Retry-After, a per-attempt timeout, a client-side
-// rate limit, reconciliation of creates whose outcome is unknown, typed errors, a User-Agent,
-// and request logging through tflog with every credential and secret masked.
+// rate limit, writes that are finished once sent and creates whose unknown outcome is resolved
+// (write.go), typed errors, a User-Agent, and request logging through tflog with every credential
+// and secret masked. It never follows a redirect: credentials go to the base URL only.
 //
 // It knows nothing about Terraform resources: vendor packages build typed methods on it.
 package httpclient
@@ -10,9 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,7 +19,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Defaults used when a Config leaves a field at its zero value.
@@ -29,6 +27,7 @@ const (
 	DefaultRetryWaitMin   = 500 * time.Millisecond
 	DefaultRetryWaitMax   = 30 * time.Second
 	DefaultMaxRetryAfter  = 60 * time.Second
+	DefaultResolveTimeout = 2 * time.Minute
 	maxResponseBytes      = 10 << 20
 )
 
@@ -79,9 +78,10 @@ type Config struct {
 	Subsystem string
 	// Header holds headers sent on every request (credentials, API version).
 	Header http.Header
-	// UnknownOutcomeStatuses are the statuses that, in answer to a non-idempotent request, mean
-	// that it may have been applied. Nil means 500, 502 and 504.
-	UnknownOutcomeStatuses []int
+	// ResolveTimeout bounds the lookup that settles a create of unknown outcome, which runs
+	// detached from the caller (zero: DefaultResolveTimeout, and never less than two request
+	// timeouts). A vendor whose lists lag behind its creates, or come in pages, gives it room.
+	ResolveTimeout time.Duration
 	// RateWindow, when set, is how the vendor counts its limit: at most RateLimit requests (a whole
 	// number) in any window this long, bursts allowed. The client then keeps each request's place
 	// until RateWindow after it ended, which keeps to the limit whatever the network's jitter (see
@@ -110,11 +110,14 @@ type Redaction struct {
 
 // Client sends requests to one vendor API. It is safe for concurrent use.
 type Client struct {
-	cfg     Config
-	base    *url.URL
-	retry   *retryablehttp.Client
-	pacer   pacer
-	unknown map[int]bool
+	cfg       Config
+	base      *url.URL
+	transport http.RoundTripper
+	pacer     pacer
+	// claims are the ids of the objects this client's creates made or adopted; creates are the
+	// creates under way, whose answers a lookup waits for (reconcile.go).
+	claims  Claims
+	creates creates
 }
 
 // New validates cfg, fills its defaults and returns a client.
@@ -138,34 +141,15 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetryAfter <= 0 {
 		cfg.MaxRetryAfter = DefaultMaxRetryAfter
 	}
-	if cfg.UnknownOutcomeStatuses == nil {
-		cfg.UnknownOutcomeStatuses = []int{500, 502, 504}
+	if cfg.ResolveTimeout <= 0 {
+		cfg.ResolveTimeout = DefaultResolveTimeout
 	}
-	c := &Client{cfg: cfg, base: base, unknown: map[int]bool{}}
-	for _, s := range cfg.UnknownOutcomeStatuses {
-		c.unknown[s] = true
+	cfg.ResolveTimeout = max(cfg.ResolveTimeout, 2*cfg.RequestTimeout)
+	c := &Client{cfg: cfg, base: base, transport: cfg.Transport}
+	if c.transport == nil {
+		c.transport = cleanhttp.DefaultPooledTransport()
 	}
 	c.pacer = newPacer(cfg, time.Now)
-
-	transport := cfg.Transport
-	if transport == nil {
-		transport = cleanhttp.DefaultPooledTransport()
-	}
-	c.retry = &retryablehttp.Client{
-		HTTPClient: &http.Client{
-			Timeout:   cfg.RequestTimeout,
-			Transport: &attemptTransport{client: c, next: transport},
-		},
-		RetryMax:     cfg.MaxRetries,
-		RetryWaitMin: cfg.RetryWaitMin,
-		RetryWaitMax: cfg.RetryWaitMax,
-		CheckRetry:   c.checkRetry,
-		Backoff:      c.backoff,
-		// Keep the last response when the retries run out, so its body can be decoded.
-		ErrorHandler: func(resp *http.Response, err error, attempts int) (*http.Response, error) {
-			return resp, &exhausted{attempts: attempts, err: err}
-		},
-	}
 	return c, nil
 }
 
@@ -196,26 +180,30 @@ type Response struct {
 }
 
 // Do sends req, retrying as configured, and decodes a successful JSON answer into out (when out
-// is not nil and the body is not empty). Every failure is an *APIError.
+// is not nil and the body is not empty). Every failure is an *APIError. A request that may change
+// data is finished once sent, whatever ctx does (write.go).
 func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error) {
-	ctx = c.logContext(ctx)
-	apiErr := func(kind error) *APIError {
-		return &APIError{Kind: kind, Vendor: c.cfg.Vendor, Method: req.Method, Path: req.Path}
-	}
-	if err := ctx.Err(); err != nil {
-		// The caller gave up before anything was sent: nothing is sent, so nothing is unknown. (A
-		// create runs on a context of its own below; without this check it could start before the
-		// caller's cancellation reaches it.)
-		e := apiErr(ErrServer)
-		e.Cause = err
-		return nil, e
-	}
+	return c.do(ctx, req, out, nil)
+}
 
-	var body []byte
+// do is Do, for a create with its entry among the client's creates (nil for other requests).
+func (c *Client) do(ctx context.Context, req Request, out any, cr *creation) (*Response, error) {
+	ctx = c.logContext(ctx)
+	o, err := c.outgoing(req)
+	if err != nil {
+		return nil, err
+	}
+	x := &exchange{c: c, o: o, create: cr}
+	return x.run(ctx, out)
+}
+
+// outgoing builds what every attempt of req sends.
+func (c *Client) outgoing(req Request) (*outgoing, error) {
+	o := &outgoing{req: req, header: http.Header{}}
 	if req.Body != nil {
 		var err error
-		if body, err = json.Marshal(req.Body); err != nil {
-			e := apiErr(ErrValidation)
+		if o.body, err = json.Marshal(req.Body); err != nil {
+			e := c.apiError(req, ErrValidation)
 			e.Cause = fmt.Errorf("encoding the request body: %w", err)
 			return nil, e
 		}
@@ -227,116 +215,42 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 		u.RawPath, u.Path = u.Path, p
 	}
 	u.RawQuery = req.Query.Encode()
-
-	st := &attemptState{nonIdempotent: req.NonIdempotent}
-	ctx = context.WithValue(ctx, stateKey{}, st)
-	if req.NonIdempotent {
-		// A create that has reached the server is allowed to finish even when the caller gives up
-		// (Terraform interrupted, a timeout): its answer is the only sure way to learn what it
-		// created. Giving up still stops it before it is sent, and stops any retry.
-		st.caller = ctx
-		detached, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		defer cancel()
-		stop := context.AfterFunc(ctx, func() {
-			if !st.wrote.Load() {
-				cancel()
-			}
-		})
-		defer stop()
-		ctx = detached
-	}
-	var rawBody any
-	if body != nil {
-		rawBody = body
-	}
-	hreq, err := retryablehttp.NewRequestWithContext(ctx, req.Method, u.String(), rawBody)
-	if err != nil {
-		e := apiErr(ErrValidation)
+	o.url = u.String()
+	if _, err := http.NewRequest(req.Method, o.url, nil); err != nil { //nolint:noctx // only checks the method and URL
+		e := c.apiError(req, ErrValidation)
 		e.Cause = err
 		return nil, e
 	}
 	for k, v := range c.cfg.Header {
-		hreq.Header[k] = v
+		o.header[k] = v
 	}
-	hreq.Header.Set("User-Agent", c.cfg.UserAgent)
-	hreq.Header.Set("Accept", "application/json")
-	if body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
+	o.header.Set("User-Agent", c.cfg.UserAgent)
+	o.header.Set("Accept", "application/json")
+	if o.body != nil {
+		o.header.Set("Content-Type", "application/json")
 	}
+	return o, nil
+}
 
-	resp, err := c.retry.Do(hreq)
-	attempts := st.attempts
-	var ex *exhausted
-	if errors.As(err, &ex) {
-		attempts = ex.attempts
-		err = ex.err
-	}
-	if resp == nil && st.caller != nil && st.caller.Err() != nil && errors.Is(err, context.Canceled) {
-		// Stopped on the caller's behalf: report the caller's reason, not the inner context's.
-		err = st.caller.Err()
-	}
-	if resp == nil {
-		e := apiErr(ErrServer)
-		e.Attempts = attempts
-		e.Cause = err
-		switch {
-		case connectionProblem(c.base, err) != "":
-			e.Kind, e.Message = ErrConnection, connectionProblem(c.base, err)
-		case errors.Is(err, errOutcomeUnknown):
-			e.Kind, e.Cause = ErrOutcomeUnknown, outcomeUnknownCause(err)
-		case st.nonIdempotent && st.wrote.Load():
-			// Cancelled or failed after the request left: it may have been applied.
-			e.Kind = ErrOutcomeUnknown
-		}
-		return nil, e
-	}
-	defer resp.Body.Close()
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+// apiError starts the error of req.
+func (c *Client) apiError(req Request, kind error) *APIError {
+	return &APIError{Kind: kind, Vendor: c.cfg.Vendor, Method: req.Method, Path: req.Path}
+}
 
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if readErr != nil {
-			e := apiErr(ErrServer)
-			if st.nonIdempotent {
-				e.Kind = ErrOutcomeUnknown
-			}
-			e.StatusCode, e.Attempts, e.Cause = resp.StatusCode, attempts, readErr
-			return nil, e
+// describeError fills e from an error answer: the vendor's code and message from a JSON body, or a
+// short summary of any other body (a proxy's or a CDN's HTML page), and the kind.
+func (c *Client) describeError(e *APIError, a attempt) {
+	if json.Valid(a.data) {
+		if c.cfg.DecodeError != nil {
+			info := c.cfg.DecodeError(a.status, a.data)
+			e.Kind, e.Code, e.Message = info.Kind, info.Code, info.Message
 		}
-		if out != nil {
-			var err error
-			if len(bytes.TrimSpace(data)) > 0 {
-				err = json.Unmarshal(data, out)
-			}
-			if v, ok := out.(Validator); ok && err == nil {
-				err = v.Validate() // an empty answer too: it is not the object asked for
-			}
-			if err != nil {
-				e := apiErr(ErrServer)
-				if st.nonIdempotent {
-					// It was applied, but what it made cannot be read: look for it.
-					e.Kind = ErrOutcomeUnknown
-				}
-				e.StatusCode, e.Attempts = resp.StatusCode, attempts
-				e.Cause = fmt.Errorf("unreadable answer: %w", err)
-				return nil, e
-			}
-		}
-		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, nil
-	}
-
-	e := apiErr(nil)
-	e.StatusCode, e.Attempts = resp.StatusCode, attempts
-	if c.cfg.DecodeError != nil {
-		info := c.cfg.DecodeError(resp.StatusCode, data)
-		e.Kind, e.Code, e.Message = info.Kind, info.Code, info.Message
+	} else if len(bytes.TrimSpace(a.data)) > 0 {
+		e.Message = c.summarize(a.header.Get("Content-Type"), a.data)
 	}
 	if e.Kind == nil {
-		e.Kind = KindForStatus(resp.StatusCode)
+		e.Kind = KindForStatus(a.status)
 	}
-	if st.nonIdempotent && c.unknown[resp.StatusCode] {
-		e.Kind = ErrOutcomeUnknown
-	}
-	return nil, e
 }
 
 // Validator is a decoded answer that can tell whether it is complete. Do checks every answer that
@@ -344,64 +258,6 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 // that callers never get a half-filled object.
 type Validator interface {
 	Validate() error
-}
-
-// Adopter looks for the object that a create of unknown outcome may have made. It returns true
-// when it found one (and filled the caller's result with it).
-type Adopter func(ctx context.Context) (bool, error)
-
-// CreateOrAdopt sends a create (req is marked non-idempotent). When the outcome of an attempt is
-// unknown it never repeats the create blindly: it first asks find whether the object exists and
-// adopts it if so. Only when find says it does not exist is the create sent again, up to the
-// configured number of retries. The returned bool is true when the object was adopted rather
-// than created by a confirmed answer.
-//
-// If ctx is cancelled while the outcome is unknown, find still runs on a short, uncancelled
-// context so that an object created just before the interruption is not orphaned.
-func (c *Client) CreateOrAdopt(ctx context.Context, req Request, out any, find Adopter) (bool, error) {
-	req.NonIdempotent = true
-	for attempt := 0; ; attempt++ {
-		_, err := c.Do(ctx, req, out)
-		if err == nil || !errors.Is(err, ErrOutcomeUnknown) {
-			return false, err
-		}
-		lookupCtx := ctx
-		if ctx.Err() != nil {
-			var cancel context.CancelFunc
-			lookupCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 2*c.cfg.RequestTimeout)
-			defer cancel()
-		}
-		found, findErr := find(lookupCtx)
-		var ambiguous *AmbiguousError
-		if errors.As(findErr, &ambiguous) {
-			return false, findErr
-		}
-		if findErr != nil {
-			return false, fmt.Errorf("%w; looking for the object it may have created also failed: %w", err, findErr)
-		}
-		if found {
-			return true, nil
-		}
-		if ctx.Err() != nil || attempt >= c.cfg.MaxRetries {
-			return false, err
-		}
-		if werr := sleep(ctx, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, attempt, nil)); werr != nil {
-			return false, err
-		}
-	}
-}
-
-// outcomeUnknownCause returns the transport error that checkRetry joined with errOutcomeUnknown.
-// (errors.Unwrap cannot: a joined error only has Unwrap() []error.)
-func outcomeUnknownCause(err error) error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap() {
-			if !errors.Is(e, errOutcomeUnknown) {
-				return e
-			}
-		}
-	}
-	return err
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -415,17 +271,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// exhausted carries the attempt count out of retryablehttp.
-type exhausted struct {
-	attempts int
-	err      error
-}
-
-func (e *exhausted) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("giving up after %d attempts", e.attempts)
-	}
-	return e.err.Error()
-}
-
-func (e *exhausted) Unwrap() error { return e.err }

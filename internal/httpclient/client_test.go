@@ -70,10 +70,8 @@ func TestNewDefaultsAndAccessors(t *testing.T) {
 				c.cfg.RetryWaitMax != DefaultRetryWaitMax || c.cfg.MaxRetryAfter != DefaultMaxRetryAfter {
 				t.Errorf("defaults not applied: %+v", c.cfg.Settings)
 			}
-			for _, s := range []int{500, 502, 504} {
-				if !c.unknown[s] {
-					t.Errorf("status %d is not an unknown outcome by default", s)
-				}
+			if c.cfg.ResolveTimeout != DefaultResolveTimeout {
+				t.Errorf("ResolveTimeout = %v, want %v", c.cfg.ResolveTimeout, DefaultResolveTimeout)
 			}
 			if c.pacer != nil {
 				t.Errorf("a zero RateLimit must not create a limiter in the shared layer")

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -31,7 +33,64 @@ var (
 	// a TLS certificate that is not trusted, has expired or names another host, or a host name that
 	// does not resolve. The request was not sent, and was not retried.
 	ErrConnection = errors.New("cannot connect as configured")
+	// ErrRedirect means the server answered with a redirect, which the client never follows: the
+	// APIs do not redirect, so a 3xx comes from a wrong base URL or a proxy, and following it would
+	// send the credentials elsewhere. The request was not applied.
+	ErrRedirect = errors.New("redirected")
+	// ErrInterrupted means the caller gave up (Terraform was interrupted) before the request was
+	// settled: it was not sent, or not sent again. A write already sent is never interrupted: it
+	// is finished, and its answer reported.
+	ErrInterrupted = errors.New("interrupted")
 )
+
+// redirectMessage says where a redirect pointed and what to check.
+func redirectMessage(base *url.URL, location string) string {
+	if location == "" {
+		location = "(no Location)"
+	} else if u, err := url.Parse(location); err == nil {
+		// Keep the address, drop whatever a query or user part may carry.
+		u.User, u.RawQuery, u.Fragment = nil, "", ""
+		location = base.ResolveReference(u).String()
+	}
+	return fmt.Sprintf("the server answered with a redirect to %s, which the provider does not follow (credentials are "+
+		"only ever sent to the base URL, %s://%s%s). The API does not redirect: check the base URL, and any proxy in between",
+		location, base.Scheme, base.Host, base.Path)
+}
+
+// maxSummary bounds the part of a body that is not the vendor's JSON quoted in an error.
+const maxSummary = 200
+
+// summarize describes an error body that is not the vendor's JSON (an HTML page from a proxy or a
+// CDN, plain text): its content type and its first line with text in it, bounded and redacted.
+// Such a body can be megabytes of markup; only enough to recognise it belongs in a message.
+func (c *Client) summarize(contentType string, body []byte) string {
+	line := ""
+	for _, l := range strings.Split(string(body), "\n") {
+		l = strings.TrimSpace(tagPattern.ReplaceAllString(l, " "))
+		l = strings.Join(strings.Fields(l), " ")
+		if l != "" {
+			line = l
+			break
+		}
+	}
+	if r := []rune(line); len(r) > maxSummary {
+		line = string(r[:maxSummary]) + "…"
+	}
+	if contentType == "" {
+		contentType = "no content type"
+	}
+	kind := "a body that is not JSON"
+	if strings.Contains(contentType, "html") {
+		kind = "an HTML page, not the API's JSON (a proxy or CDN may have answered)"
+	}
+	if line == "" {
+		return fmt.Sprintf("%s (%s, %d bytes)", kind, contentType, len(body))
+	}
+	return fmt.Sprintf("%s (%s, %d bytes), beginning %q", kind, contentType, len(body), c.redactText(line))
+}
+
+// tagPattern matches an HTML tag, for summarize.
+var tagPattern = regexp.MustCompile(`<[^>]*>`)
 
 // APIError is the error returned for every failed request. It wraps one of the sentinel errors
 // above and carries what the API answered, for diagnostics.
@@ -75,6 +134,10 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.StatusCode != 0 && e.Cause != nil {
+		// An answer that came but could not be used (unreadable, too large), or an interrupt after it.
+		fmt.Fprintf(&b, ": %v", e.Cause)
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)

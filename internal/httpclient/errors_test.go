@@ -128,8 +128,9 @@ func TestTypedErrorsFromStatus(t *testing.T) {
 			wantKind: ErrValidation},
 		{name: "decoder overrides the status", method: "GET", status: 400, body: `{"code":"missing","message":"webhook 7 not found"}`,
 			decoder: testDecodeError, wantKind: ErrNotFound, wantCode: "missing", wantMessage: "webhook 7 not found"},
-		{name: "decoder given a non-JSON body falls back", method: "GET", status: 403, body: `<html>forbidden</html>`,
-			decoder: testDecodeError, wantKind: ErrUnauthorized},
+		{name: "a non-JSON body is summarised, not decoded", method: "GET", status: 403, body: `<html>forbidden</html>`,
+			decoder: testDecodeError, wantKind: ErrUnauthorized,
+			wantMessage: `a body that is not JSON (application/json, 22 bytes), beginning "forbidden"`},
 		{name: "unknown outcome status beats the decoder on a create", method: "POST", nonIdemp: true, status: 500,
 			body: `{"code":"missing","message":"boom"}`, decoder: testDecodeError, wantKind: ErrOutcomeUnknown, wantCode: "missing", wantMessage: "boom"},
 	}

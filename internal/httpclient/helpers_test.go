@@ -173,7 +173,8 @@ func asAPIError(t *testing.T, err error) *APIError {
 	return apiErr
 }
 
-var allKinds = []error{ErrNotFound, ErrUnauthorized, ErrValidation, ErrRateLimited, ErrServer, ErrOutcomeUnknown}
+var allKinds = []error{ErrNotFound, ErrUnauthorized, ErrValidation, ErrRateLimited, ErrServer, ErrOutcomeUnknown,
+	ErrConnection, ErrRedirect, ErrInterrupted}
 
 // assertKind checks that err is classified as want and as no other sentinel.
 func assertKind(t *testing.T, err, want error) {

@@ -68,14 +68,16 @@ func (c *Client) logRequest(ctx context.Context, req *http.Request, attempt int)
 	})
 }
 
-func (c *Client) logResponse(ctx context.Context, req *http.Request, resp *http.Response, err error, took time.Duration) {
+// logResponse logs an attempt's end: the response with its body data (already read whole), or the
+// error.
+func (c *Client) logResponse(ctx context.Context, req *http.Request, resp *http.Response, data []byte, err error, took time.Duration) {
 	sub := c.cfg.Subsystem
 	fields := map[string]any{
 		"http.method":      req.Method,
 		"http.url":         req.URL.Redacted(),
 		"http.duration_ms": took.Milliseconds(),
 	}
-	if err != nil {
+	if resp == nil {
 		fields["error"] = err.Error()
 		tflog.SubsystemDebug(ctx, sub, "HTTP request failed", fields)
 		return
@@ -83,15 +85,11 @@ func (c *Client) logResponse(ctx context.Context, req *http.Request, resp *http.
 	fields["http.status"] = resp.StatusCode
 	tflog.SubsystemDebug(ctx, sub, "Received HTTP response", fields)
 
-	// Read the body for the trace log and put an identical copy back for the caller.
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(data))
-	if readErr != nil {
-		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{readErr}))
+	if err != nil {
+		fields["error"] = err.Error()
 	}
-	// The body must be read and put back whatever the level; only its redaction waits until the
-	// TRACE line is written: with TRACE off, the body is parsed once, by the caller.
+	// Only the body's redaction waits until the TRACE line is written: with TRACE off, the body is
+	// parsed once, by the caller.
 	fields["http.response.headers"] = c.lazyHeaders(resp.Header)
 	if len(data) == 0 {
 		fields["http.response.body"] = "" // a plain string, logged as before

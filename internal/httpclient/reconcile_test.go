@@ -17,6 +17,8 @@ type created struct {
 	ID string `json:"id"`
 }
 
+func (c *created) CreatedID() string { return c.ID }
+
 func TestCreateOrAdopt(t *testing.T) {
 	errLookup := errors.New("listing webhooks failed")
 	ok := reply(201, `{"id":"wh_new"}`)
@@ -35,7 +37,12 @@ func TestCreateOrAdopt(t *testing.T) {
 	}{
 		{name: "confirmed create", actions: []action{ok}, wantPOSTs: 1, wantFinds: 0, wantID: "wh_new"},
 		{name: "429 then created: no lookup", actions: []action{reply(429, ""), ok}, wantPOSTs: 2, wantFinds: 0, wantID: "wh_new"},
-		{name: "503 then created: no lookup", actions: []action{reply(503, ""), ok}, wantPOSTs: 2, wantFinds: 0, wantID: "wh_new"},
+		{name: "503, found: adopted (a CDN or gateway may have answered while the origin went on)", actions: []action{reply(503, ""), ok},
+			find: []bool{true}, wantAdopted: true, wantPOSTs: 1, wantFinds: 1, wantID: "wh_found"},
+		{name: "524 with an HTML page, not found: create resent", actions: []action{reply(524, "<html><body>A timeout occurred</body></html>", "Content-Type", "text/html"), ok},
+			find: []bool{false}, wantPOSTs: 2, wantFinds: 1, wantID: "wh_new"},
+		{name: "a redirect: refused, nothing followed, no lookup", actions: []action{reply(307, "", "Location", "http://127.0.0.1:1/elsewhere")},
+			wantKind: ErrRedirect, wantPOSTs: 1, wantFinds: 0},
 		{name: "lost response, found: adopted without a second POST", actions: []action{drop, ok}, find: []bool{true},
 			wantAdopted: true, wantPOSTs: 1, wantFinds: 1, wantID: "wh_found"},
 		{name: "lost response, not found: create resent", actions: []action{drop, ok}, find: []bool{false},
@@ -54,8 +61,8 @@ func TestCreateOrAdopt(t *testing.T) {
 			wantKind: ErrValidation, wantPOSTs: 1, wantFinds: 0},
 		{name: "401: returned without lookup", actions: []action{reply(401, "")},
 			wantKind: ErrUnauthorized, wantPOSTs: 1, wantFinds: 0},
-		{name: "503 until the retries run out: nothing was created, no lookup", maxRetries: 1, actions: []action{reply(503, "")},
-			wantKind: ErrServer, wantPOSTs: 2, wantFinds: 0},
+		{name: "429 until the retries run out: nothing was created, no lookup", maxRetries: 1, actions: []action{reply(429, "")},
+			wantKind: ErrRateLimited, wantPOSTs: 2, wantFinds: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +77,7 @@ func TestCreateOrAdopt(t *testing.T) {
 
 			var out created
 			var finds int
-			find := func(ctx context.Context) (bool, error) {
+			find := func(ctx context.Context, _ *Lookup) (bool, error) {
 				finds++
 				if ctx.Err() != nil {
 					t.Errorf("find called with a dead context: %v", ctx.Err())
@@ -131,7 +138,7 @@ func TestCreateCancelledAfterSendingCompletes(t *testing.T) {
 	var out created
 	finds := 0
 	adopted, err := c.CreateOrAdopt(ctx, Request{Method: "POST", Path: "/v1/webhooks", Body: map[string]string{"url": "u"}}, &out,
-		func(context.Context) (bool, error) { finds++; return false, nil })
+		func(context.Context, *Lookup) (bool, error) { finds++; return false, nil })
 	if err != nil || adopted || out.ID != "wh_late" {
 		t.Fatalf("got adopted=%v id=%q err=%v; want the create's own answer", adopted, out.ID, err)
 	}
@@ -192,7 +199,7 @@ func TestCreateOrAdoptCancelledDuringUnknownOutcome(t *testing.T) {
 			var finds int
 			var findCtxErr error
 			var findDeadline bool
-			find := func(lookupCtx context.Context) (bool, error) {
+			find := func(lookupCtx context.Context, _ *Lookup) (bool, error) {
 				finds++
 				findCtxErr = lookupCtx.Err()
 				_, findDeadline = lookupCtx.Deadline()
@@ -220,7 +227,12 @@ func TestCreateOrAdoptCancelledDuringUnknownOutcome(t *testing.T) {
 					t.Errorf("err = %v, want nil after adoption", err)
 				}
 			} else {
-				assertKind(t, err, ErrOutcomeUnknown)
+				// Looked for and not found: nothing was created, and the caller gave up, so nothing
+				// is sent again. That is an interrupt with a known outcome.
+				assertKind(t, err, ErrInterrupted)
+				if !strings.Contains(err.Error(), "confirmed that it created nothing") {
+					t.Errorf("error %q does not say that nothing was created", err)
+				}
 			}
 			if got := srv.countMethod("POST"); got != 1 {
 				t.Errorf("server got %d POSTs, want 1 (never resend after cancellation)", got)
@@ -235,7 +247,7 @@ func TestCreateOrAdoptAlreadyCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	finds := 0
-	_, err := c.CreateOrAdopt(ctx, Request{Method: "POST", Path: "/v1/webhooks"}, nil, func(context.Context) (bool, error) {
+	_, err := c.CreateOrAdopt(ctx, Request{Method: "POST", Path: "/v1/webhooks"}, nil, func(context.Context, *Lookup) (bool, error) {
 		finds++
 		return false, nil
 	})
@@ -261,7 +273,7 @@ func TestCreateOrAdoptCancelledDuringBackoffAfter429(t *testing.T) {
 		cancel()
 	}()
 	finds := 0
-	_, err := c.CreateOrAdopt(ctx, Request{Method: "POST", Path: "/v1/webhooks"}, nil, func(context.Context) (bool, error) {
+	_, err := c.CreateOrAdopt(ctx, Request{Method: "POST", Path: "/v1/webhooks"}, nil, func(context.Context, *Lookup) (bool, error) {
 		finds++
 		return false, nil
 	})
@@ -282,7 +294,7 @@ func TestCreateOrAdoptUnreadableCreatedAnswer(t *testing.T) {
 	c := newClient(t, testConfig(srv.URL))
 	var out created
 	finds := 0
-	adopted, err := c.CreateOrAdopt(context.Background(), Request{Method: "POST", Path: "/v1/webhooks"}, &out, func(context.Context) (bool, error) {
+	adopted, err := c.CreateOrAdopt(context.Background(), Request{Method: "POST", Path: "/v1/webhooks"}, &out, func(context.Context, *Lookup) (bool, error) {
 		finds++
 		out.ID = "wh_found"
 		return true, nil
@@ -405,47 +417,70 @@ func TestSameSet(t *testing.T) {
 }
 
 // TestClaimOnlyAdoptsTheOnlyMatch: one match is claimed; two matches are ambiguous and neither is
-// claimed; a match claimed already (this process made or adopted it) is no candidate.
+// claimed; a match claimed already (this process made or adopted it) is no candidate; a match
+// without a creation time, or created long before the create, is never taken.
 func TestClaimOnlyAdoptsTheOnlyMatch(t *testing.T) {
-	type obj struct{ id, url string }
-	items := []obj{{"a", "https://x/1"}, {"b", "https://x/2"}, {"c", "https://x/2"}}
-	matching := func(url string) func(*obj) (string, bool) {
-		return func(o *obj) (string, bool) { return o.id, o.url == url }
+	now := time.Now()
+	type obj struct {
+		id, url string
+		created time.Time
 	}
-	var claims Claims
-	got, err := ClaimOnly(&claims, "Test", items, matching("https://x/1"))
-	if err != nil || got == nil || got.id != "a" || !claims.Has("a") {
+	items := []obj{{"a", "https://x/1", now}, {"b", "https://x/2", now}, {"c", "https://x/2", now},
+		{"old", "https://x/3", now.Add(-time.Hour)}, {"untimed", "https://x/4", time.Time{}},
+		{"new", "https://x/4", now}}
+	matching := func(url string) func(*obj) Candidate {
+		return func(o *obj) Candidate { return Candidate{ID: o.id, Created: o.created, Matches: o.url == url} }
+	}
+	c := newClient(t, testConfig("http://127.0.0.1:1"))
+	lookup := func() *Lookup { return &Lookup{client: c, Sent: now.Add(-time.Second)} }
+	ctx := context.Background()
+	got, err := ClaimOnly(ctx, lookup(), items, matching("https://x/1"))
+	if err != nil || got == nil || got.id != "a" || !c.claims.Has("a") {
 		t.Fatalf("one match: %v, %v", got, err)
 	}
-	if got, err := ClaimOnly(&claims, "Test", items, matching("https://x/1")); got != nil || err != nil {
+	if got, err := ClaimOnly(ctx, lookup(), items, matching("https://x/1")); got != nil || err != nil {
 		t.Fatalf("a claimed match was offered again: %v, %v", got, err)
 	}
-	got, err = ClaimOnly(&claims, "Test", items, matching("https://x/2"))
+	got, err = ClaimOnly(ctx, lookup(), items, matching("https://x/2"))
 	var ambiguous *AmbiguousError
 	if got != nil || !errors.As(err, &ambiguous) || !slices.Equal(ambiguous.IDs, []string{"b", "c"}) || !errors.Is(err, ErrOutcomeUnknown) {
 		t.Fatalf("two matches: %v, %v; want no adoption and an ambiguity naming b and c", got, err)
 	}
-	if claims.Has("b") || claims.Has("c") {
+	if c.claims.Has("b") || c.claims.Has("c") {
 		t.Fatal("an ambiguous search claimed a candidate")
 	}
 	if !strings.Contains(err.Error(), "2 Test objects match") || !strings.Contains(err.Error(), "ids b, c") {
 		t.Errorf("error %q", err)
 	}
 	// Once this process has claimed one of them, the other is the only candidate.
-	claims.Add("b")
-	if got, err := ClaimOnly(&claims, "Test", items, matching("https://x/2")); err != nil || got == nil || got.id != "c" {
+	c.claims.Add("b")
+	if got, err := ClaimOnly(ctx, lookup(), items, matching("https://x/2")); err != nil || got == nil || got.id != "c" {
 		t.Fatalf("after b was claimed: %v, %v", got, err)
+	}
+	// Created an hour before the create: somebody else's, never a candidate.
+	if got, err := ClaimOnly(ctx, lookup(), items, matching("https://x/3")); got != nil || err != nil {
+		t.Fatalf("an old match was offered: %v, %v", got, err)
+	}
+	// Without a creation time a match cannot be told from one that was there before: ambiguous,
+	// even beside a match whose time fits, and nothing is claimed.
+	got, err = ClaimOnly(ctx, lookup(), items, matching("https://x/4"))
+	if got != nil || !errors.As(err, &ambiguous) || !slices.Equal(ambiguous.Untimed, []string{"untimed"}) ||
+		!slices.Equal(ambiguous.IDs, []string{"new", "untimed"}) || c.claims.Has("new") || c.claims.Has("untimed") {
+		t.Fatalf("a match without a creation time: %v, %v; want an ambiguity naming it and nothing claimed", got, err)
+	}
+	if !strings.Contains(err.Error(), "no creation time (ids untimed)") {
+		t.Errorf("error %q does not say which match has no creation time", err)
 	}
 
 	// Racing searches never hand out the same object twice.
-	var race Claims
+	race := newClient(t, testConfig("http://127.0.0.1:1"))
 	results := make(chan string, 50)
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if got, _ := ClaimOnly(&race, "Test", items, matching("https://x/1")); got != nil {
+			if got, _ := ClaimOnly(ctx, &Lookup{client: race, Sent: now.Add(-time.Second)}, items, matching("https://x/1")); got != nil {
 				results <- got.id
 			}
 		}()

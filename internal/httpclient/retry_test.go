@@ -29,13 +29,17 @@ func TestRetriesThenSucceeds(t *testing.T) {
 		{"connection dropped on GET", "GET", false, []action{drop, ok}, 2},
 		{"connection dropped on idempotent PUT", "PUT", false, []action{drop, ok}, 2},
 		{"429 on a create", "POST", true, []action{reply(429, ""), ok}, 2},
-		{"503 on a create", "POST", true, []action{reply(503, `{"message":"maintenance"}`), reply(503, ""), ok}, 3},
-		{"mixed 429 and 503 on a create", "POST", true, []action{reply(429, ""), reply(503, ""), reply(429, ""), ok}, 4},
+		{"503 on PUT", "PUT", false, []action{reply(503, `{"message":"maintenance"}`), reply(503, ""), ok}, 3},
+		{"524 from a CDN on GET", "GET", false, []action{reply(524, "<html>A timeout occurred</html>", "Content-Type", "text/html"), ok}, 2},
+		{"520 to 523 from a CDN on DELETE", "DELETE", false, []action{reply(520, ""), reply(521, ""), reply(522, ""), reply(523, ""), ok}, 5},
+		{"429 twice on a create", "POST", true, []action{reply(429, ""), reply(429, ""), ok}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := seqServer(t, tt.actions...)
-			c := newClient(t, testConfig(srv.URL))
+			cfg := testConfig(srv.URL)
+			cfg.MaxRetries = 5
+			c := newClient(t, cfg)
 			var out struct{ ID string }
 			var body any
 			if tt.method != "GET" && tt.method != "DELETE" {
@@ -75,7 +79,8 @@ func TestRetriesExhausted(t *testing.T) {
 		{"503 on GET", "GET", false, 3, reply(503, ""), ErrServer, 503},
 		{"429 on GET", "GET", false, 2, reply(429, ""), ErrRateLimited, 429},
 		{"429 on a create", "POST", true, 2, reply(429, ""), ErrRateLimited, 429},
-		{"503 on a create", "POST", true, 1, reply(503, ""), ErrServer, 503},
+		{"503 on a DELETE", "DELETE", false, 1, reply(503, ""), ErrServer, 503},
+		{"524 on GET", "GET", false, 1, reply(524, ""), ErrServer, 524},
 		{"502 on GET", "GET", false, 2, reply(502, ""), ErrServer, 502},
 		{"dropped connections on GET", "GET", false, 2, drop, ErrServer, 0},
 		{"MaxRetries=0 means one attempt (503)", "GET", false, 0, reply(503, ""), ErrServer, 503},
@@ -114,7 +119,6 @@ func TestRetriesExhausted(t *testing.T) {
 func TestNonIdempotentUnknownOutcome(t *testing.T) {
 	tests := []struct {
 		name       string
-		unknown    []int
 		answer     action
 		wantKind   error
 		wantHits   int
@@ -126,17 +130,16 @@ func TestNonIdempotentUnknownOutcome(t *testing.T) {
 		{name: "connection dropped after the request was written", answer: drop, wantKind: ErrOutcomeUnknown, wantHits: 1},
 		{name: "truncated 201 body", answer: truncated(201, `{"id":"wh_`), wantKind: ErrOutcomeUnknown, wantHits: 1, wantStatus: 201},
 		{name: "400 is a plain validation error", answer: reply(400, ""), wantKind: ErrValidation, wantHits: 1, wantStatus: 400},
-		// A vendor for which only a 500 may be partly applied: 502 and 504 are safe to retry.
-		{name: "custom unknown statuses: 500", unknown: []int{500}, answer: reply(500, ""), wantKind: ErrOutcomeUnknown, wantHits: 1, wantStatus: 500},
-		{name: "custom unknown statuses: 502 retried", unknown: []int{500}, answer: reply(502, ""), wantKind: ErrServer, wantHits: 4, wantStatus: 502},
-		{name: "custom unknown statuses: 504 retried", unknown: []int{500}, answer: reply(504, ""), wantKind: ErrServer, wantHits: 4, wantStatus: 504},
+		// A gateway or CDN in front of the API answers these while the origin may go on and apply it.
+		{name: "503", answer: reply(503, ""), wantKind: ErrOutcomeUnknown, wantHits: 1, wantStatus: 503},
+		{name: "520", answer: reply(520, "<html>Web server is returning an unknown error</html>", "Content-Type", "text/html"), wantKind: ErrOutcomeUnknown, wantHits: 1, wantStatus: 520},
+		{name: "524 origin timed out", answer: reply(524, "<html>A timeout occurred</html>", "Content-Type", "text/html"), wantKind: ErrOutcomeUnknown, wantHits: 1, wantStatus: 524},
+		{name: "429 retried: the server did nothing", answer: reply(429, ""), wantKind: ErrRateLimited, wantHits: 4, wantStatus: 429},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := seqServer(t, tt.answer)
-			cfg := testConfig(srv.URL)
-			cfg.UnknownOutcomeStatuses = tt.unknown
-			c := newClient(t, cfg)
+			c := newClient(t, testConfig(srv.URL))
 			var out struct{ ID string }
 			_, err := c.Do(context.Background(), Request{Method: "POST", Path: "/hooks", Body: map[string]string{"a": "b"}, NonIdempotent: true}, &out)
 			assertKind(t, err, tt.wantKind)
@@ -361,7 +364,7 @@ func TestBackoff(t *testing.T) {
 								t.Fatalf("backoff(%v, %v, %d) panicked: %v", tt.min, tt.max, a, r)
 							}
 						}()
-						got = c.backoff(tt.min, tt.max, a, tt.resp)
+						got = c.backoff(tt.min, tt.max, a, headerOf(tt.resp))
 					}()
 					if got < tt.lo || got > tt.hi {
 						t.Fatalf("backoff(%v, %v, %d) = %v, want within [%v, %v]", tt.min, tt.max, a, got, tt.lo, tt.hi)
@@ -392,7 +395,7 @@ func TestCancelDuringBackoffReturnsPromptly(t *testing.T) {
 	}{
 		{name: "long exponential backoff", answer: reply(503, ""), waitMin: time.Minute},
 		{name: "long Retry-After", answer: reply(429, "", "Retry-After", "60"), waitMin: time.Millisecond},
-		{name: "long Retry-After on a create", answer: reply(503, "", "Retry-After", "60"), nonIdemp: true, waitMin: time.Millisecond},
+		{name: "long Retry-After on a create", answer: reply(429, "", "Retry-After", "60"), nonIdemp: true, waitMin: time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -510,4 +513,12 @@ func TestRateLimitAppliesToRetries(t *testing.T) {
 	if span := hits[2].At.Sub(hits[0].At); span < 400*time.Millisecond {
 		t.Errorf("3 attempts at 4/s spanned %v, want at least ~0.4s", span)
 	}
+}
+
+// headerOf is resp's header, nil without a response.
+func headerOf(resp *http.Response) http.Header {
+	if resp == nil {
+		return nil
+	}
+	return resp.Header
 }

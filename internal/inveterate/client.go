@@ -43,7 +43,6 @@ type Config struct {
 // Client talks to Inveterate's admin webhook endpoints. It is safe for concurrent use.
 type Client struct {
 	http           *httpclient.Client
-	claims         httpclient.Claims
 	visibilityWait time.Duration
 	pollInterval   time.Duration
 	onWrite        func()
@@ -65,9 +64,16 @@ func New(cfg Config) (*Client, error) {
 	}
 	header := http.Header{}
 	header.Set("X-Inveterate-Api-Key", cfg.APIKey)
+	requestTimeout := cfg.RequestTimeout
+	if requestTimeout <= 0 {
+		requestTimeout = httpclient.DefaultRequestTimeout
+	}
 	hc, err := httpclient.New(httpclient.Config{
-		Settings:    cfg.Settings,
-		Vendor:      "Inveterate",
+		Settings: cfg.Settings,
+		// A lookup after a lost create answer polls the list for up to the visibility wait, and an
+		// admin webhook's then deletes what it found.
+		ResolveTimeout: cfg.VisibilityWait + 4*requestTimeout,
+		Vendor:         "Inveterate",
 		Subsystem:   "inveterate",
 		Header:      header,
 		DecodeError: decodeError,
@@ -137,7 +143,7 @@ func (c *Client) write(ctx context.Context, req httpclient.Request, out any) err
 
 // createOrAdopt is write for creates, with reconciliation (see httpclient.Client.CreateOrAdopt).
 // When find adopts an object it fills the caller's result itself.
-func (c *Client) createOrAdopt(ctx context.Context, req httpclient.Request, out any, find httpclient.Adopter) error {
+func (c *Client) createOrAdopt(ctx context.Context, req httpclient.Request, out any, find httpclient.Finder) error {
 	defer c.wrote()
 	var env envelope
 	adopted, err := c.http.CreateOrAdopt(ctx, req, &env, find)
@@ -145,6 +151,17 @@ func (c *Client) createOrAdopt(ctx context.Context, req httpclient.Request, out 
 		return err
 	}
 	return decodeData(env.Data, out)
+}
+
+// CreatedID names the record a create answered with (httpclient.Identified).
+func (e *envelope) CreatedID() string {
+	var created struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(e.Data, &created) != nil {
+		return ""
+	}
+	return created.ID
 }
 
 func decodeData(data json.RawMessage, out any) error {

@@ -124,21 +124,21 @@ func (c *Client) FindSubscription(ctx context.Context, id string) (*Subscription
 //
 // When the answer is lost, the list is searched (for up to the visibility wait) for the one
 // matching unclaimed subscription created around the request, which is adopted; the create is
-// sent again only when none appears, and nothing is adopted when several match.
+// sent again only when none appears, and nothing is adopted when several match or one has no
+// creation time (httpclient.ClaimOnly).
 func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionInput) (*Subscription, error) {
 	defer c.subscriptions.writing()()
-	sent := time.Now()
 	var out Subscription
 	err := c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: subscriptionsPath, Body: in}, &out,
-		func(ctx context.Context) (bool, error) {
+		func(ctx context.Context, lk *httpclient.Lookup) (bool, error) {
 			return c.poll(ctx, c.visibilityWait, func(ctx context.Context) (bool, error) {
 				all, err := c.ListSubscriptions(ctx)
 				if err != nil {
 					return false, err
 				}
-				lookedAt := time.Now()
-				found, err := httpclient.ClaimOnly(&c.claims, "Inveterate", all, func(s *Subscription) (string, bool) {
-					return s.ID, s.Topic == in.Topic && s.CallbackURL == in.CallbackURL && s.Name == in.Name && createdWithin(s.CreatedAt, sent, lookedAt)
+				found, err := httpclient.ClaimOnly(ctx, lk, all, func(s *Subscription) httpclient.Candidate {
+					return httpclient.Candidate{ID: s.ID, Created: s.CreatedAt,
+						Matches: s.Topic == in.Topic && s.CallbackURL == in.CallbackURL && s.Name == in.Name}
 				})
 				if found != nil {
 					out = *found
@@ -152,7 +152,6 @@ func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionIn
 	if out.ID == "" {
 		return nil, errNoID("webhook subscription")
 	}
-	c.claims.Add(out.ID)
 	return &out, nil
 }
 
@@ -184,8 +183,3 @@ func (c *Client) DeleteSubscription(ctx context.Context, topic, id string) error
 	return c.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: subscriptionsPath, Body: subscriptionKey{Topic: topic, ID: id}}, nil)
 }
 
-// createdWithin is true when created is unknown or unreadable (the object cannot be ruled out), or
-// within the window of a create sent at sent and looked for at lookedAt (httpclient.CreatedWithin).
-func createdWithin(created, sent, lookedAt time.Time) bool {
-	return created.IsZero() || httpclient.CreatedWithin(created, sent, lookedAt)
-}

@@ -96,20 +96,18 @@ func (c *Client) FindWebhook(ctx context.Context, id string) (*Webhook, error) {
 // the create is sent again. When several match, none is deleted and the create fails.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
 	defer c.webhooks.writing()()
-	sent := time.Now()
 	var out Webhook
 	err := c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
-		func(ctx context.Context) (bool, error) {
+		func(ctx context.Context, lk *httpclient.Lookup) (bool, error) {
 			_, err := c.poll(ctx, c.visibilityWait, func(ctx context.Context) (bool, error) {
 				all, err := c.ListWebhooks(ctx)
 				if err != nil {
 					return false, err
 				}
 				// Claimed, so that no other search picks it up while it leaves the list. When several
-				// match, none is deleted: one may be somebody else's.
-				lookedAt := time.Now()
-				found, err := httpclient.ClaimOnly(&c.claims, "Inveterate", all, func(w *Webhook) (string, bool) {
-					return w.ID, w.CallbackURL == in.CallbackURL && w.Name == in.Name && createdWithin(w.CreatedAt, sent, lookedAt)
+				// match, or one has no creation time, none is deleted: one may be somebody else's.
+				found, err := httpclient.ClaimOnly(ctx, lk, all, func(w *Webhook) httpclient.Candidate {
+					return httpclient.Candidate{ID: w.ID, Created: w.CreatedAt, Matches: w.CallbackURL == in.CallbackURL && w.Name == in.Name}
 				})
 				if found == nil {
 					return false, err
@@ -128,7 +126,6 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 	if out.ID == "" {
 		return nil, errNoID("webhook")
 	}
-	c.claims.Add(out.ID)
 	return &out, nil
 }
 

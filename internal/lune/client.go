@@ -45,7 +45,6 @@ type Config struct {
 // Client talks to Lune's webhook endpoints. It is safe for concurrent use.
 type Client struct {
 	http    *httpclient.Client
-	claims  httpclient.Claims
 	onWrite func()
 }
 

@@ -58,6 +58,9 @@ type UpdateWebhookInput struct {
 
 func webhookPath(id string) string { return "/v1/webhooks/" + url.PathEscape(id) }
 
+// CreatedID names the webhook a create answered with (httpclient.Identified).
+func (w *Webhook) CreatedID() string { return w.ID }
+
 // Validate rejects an answer without the webhook's id (httpclient.Validator).
 func (w *Webhook) Validate() error {
 	if w.ID == "" {
@@ -105,20 +108,19 @@ func (c *Client) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 // CreateWebhook creates a webhook and returns it with its full signing secret.
 //
 // When the answer to the create is lost, the webhook it may have made is looked for: same URL and
-// account filter, created around the request (httpclient.CreatedWithin), not claimed by this
-// process. The only such webhook is adopted, and its secret, which nobody has seen, is rotated so
-// that the caller still gets a full secret. When several match, none is adopted and none rotated:
-// the error (*httpclient.AmbiguousError) lists them.
+// account filter, created around the request, not made or adopted by another create of this
+// process (httpclient.ClaimOnly). The only such webhook is adopted, and its secret, which nobody
+// has seen, is rotated so that the caller still gets a full secret. When several match, none is
+// adopted and none rotated: the error (*httpclient.AmbiguousError) lists them.
 //
 // If that rotation fails, CreateWebhook returns the adopted webhook (Secret holding only what a
 // read shows) together with the error: the webhook exists and the caller must keep track of it.
 func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
 	defer c.wrote()
-	sent := time.Now()
 	var out Webhook
 	adopted, err := c.http.CreateOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: "/v1/webhooks", Body: in}, &out,
-		func(ctx context.Context) (bool, error) {
-			found, err := c.findCreated(ctx, in, sent)
+		func(ctx context.Context, lk *httpclient.Lookup) (bool, error) {
+			found, err := c.findCreated(ctx, lk, in)
 			if found != nil {
 				out = *found
 			}
@@ -127,7 +129,6 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 	if err != nil {
 		return nil, err
 	}
-	c.claims.Add(out.ID)
 	if !adopted {
 		return &out, nil
 	}
@@ -142,15 +143,14 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 }
 
 // findCreated claims and returns the one unclaimed webhook matching in that was created around
-// the create sent at sent, nil when there is none, and an error when there are several.
-func (c *Client) findCreated(ctx context.Context, in CreateWebhookInput, sent time.Time) (*Webhook, error) {
+// the create (httpclient.ClaimOnly), nil when there is none, and an error when there are several.
+func (c *Client) findCreated(ctx context.Context, lk *httpclient.Lookup, in CreateWebhookInput) (*Webhook, error) {
 	all, err := c.ListWebhooks(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	lookedAt := time.Now()
-	return httpclient.ClaimOnly(&c.claims, "Lune", all, func(w *Webhook) (string, bool) {
-		return w.ID, w.URL == in.URL && httpclient.SameSet(w.AccountIDs, in.AccountIDs) && httpclient.CreatedWithin(w.CreatedAt, sent, lookedAt)
+	return httpclient.ClaimOnly(ctx, lk, all, func(w *Webhook) httpclient.Candidate {
+		return httpclient.Candidate{ID: w.ID, Created: w.CreatedAt, Matches: w.URL == in.URL && httpclient.SameSet(w.AccountIDs, in.AccountIDs)}
 	})
 }
 

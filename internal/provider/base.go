@@ -55,6 +55,12 @@ func (b *vendorBase[C]) apiError(diags *diag.Diagnostics, summary string, err er
 	addAPIError(diags, b.vendor(b.clients), summary, err)
 }
 
+// createError adds the diagnostic of a failed create (see addCreateError).
+func (b *vendorBase[C]) createError(diags *diag.Diagnostics, summary string, err error, u unsettledCreate) {
+	u.typeName = b.typeName
+	addCreateError(diags, b.vendor(b.clients), summary, err, u)
+}
+
 // resourceBase is vendorBase for a resource (and a list resource, whose Configure has the same
 // signature), with what its lifecycle methods share: the default timeouts, and the list its
 // vendor's reads share.

@@ -42,20 +42,88 @@ func (v *Vendor[C]) errorDetail(err error) string {
 	case errors.Is(err, httpclient.ErrConnection):
 		fmt.Fprintf(&b, "\n\nNo retry can fix this, so the provider did not retry, and nothing was sent to %s. Check %s (or %s) "+
 			"and this machine's trust store and DNS; see \"Certificates and proxies\" on the provider's page.", v.Name, v.Base.Name, v.Base.Env)
+	case errors.Is(err, httpclient.ErrInterrupted):
+		fmt.Fprintf(&b, "\n\nTerraform was interrupted (stopped, for example with Ctrl-C) before this request was settled. "+
+			"It was not sent, or not sent again: nothing was left half done by it. Run Terraform again to finish; its refresh "+
+			"shows what %s holds now.", v.Name)
+	case errors.Is(err, httpclient.ErrRedirect):
+		fmt.Fprintf(&b, "\n\nThe provider never follows a redirect, so that no credential is sent anywhere but the base URL, and "+
+			"%s's API does not redirect: check %s (or %s) for a wrong host or path, or http:// instead of https://, and any "+
+			"proxy that answers in the API's place.", v.Name, v.Base.Name, v.Base.Env)
 	case httpclient.IsTimeout(err):
 		fmt.Fprintf(&b, "\n\n%s did not answer in time. One attempt may take request_timeout (or WEBHOOKS_REQUEST_TIMEOUT, "+
 			"default %s), and a whole operation the resource's timeouts: raise the one that ran out, or try again later.", v.Name, shortDuration(defaultRequestTimeout))
 		if errors.Is(err, httpclient.ErrOutcomeUnknown) {
-			b.WriteString(" The request may or may not have been applied; run terraform plan to see the current state. Nothing has been retried blindly.")
+			b.WriteString(" The request may or may not have been applied, and looking for its result did not settle it; nothing has been retried blindly.")
 		}
 	case errors.As(err, new(*httpclient.AmbiguousError)):
 		fmt.Fprintf(&b, "\n\nOne of them is probably the webhook this create made, and the others somebody else's: nothing was "+
 			"adopted, rotated or deleted. Import the right one into this resource (terraform import ADDRESS ID, or an import "+
 			"block), and delete any duplicate at %s that nobody needs.", v.Name)
 	case errors.Is(err, httpclient.ErrOutcomeUnknown):
-		fmt.Fprintf(&b, "\n\nThe request may or may not have been applied, and looking for its result did not settle it. Run terraform plan to see the current state; nothing has been retried blindly.")
+		b.WriteString("\n\nThe request may or may not have been applied, and looking for its result did not settle it; nothing has been retried blindly.")
 	case errors.Is(err, httpclient.ErrServer):
 		fmt.Fprintf(&b, "\n\n%s failed on its side or could not be reached. Check the base URL and try again later.", v.Name)
 	}
 	return b.String()
+}
+
+// unsettledCreate says, of a create whose outcome could not be settled, what it sent and where the
+// object it may have made can be found: a plan cannot show an object that is not in state, so the
+// user must find it and import it (or delete it) before applying again.
+type unsettledCreate struct {
+	// what names the object ("webhook"); typeName is the resource's type, which names its list
+	// resource too; dataSource is the data source that lists such objects.
+	what, typeName, dataSource string
+	// sent are the arguments the create sent, as a configuration writes them.
+	sent string
+	// deleteInstead is set when an imported object would be of no use (an admin webhook, whose token
+	// cannot be read again): the advice is to delete it.
+	deleteInstead bool
+}
+
+// addCreateError adds the diagnostic of a failed create: as addAPIError, and for a create whose
+// outcome could not be settled, what to do before applying again.
+func addCreateError[C any](diags *diag.Diagnostics, v *Vendor[C], summary string, err error, u unsettledCreate) {
+	if !errors.Is(err, httpclient.ErrOutcomeUnknown) || errors.As(err, new(*httpclient.AmbiguousError)) {
+		addAPIError(diags, v, summary, err)
+		return
+	}
+	detail := v.errorDetail(err)
+	find := fmt.Sprintf("the %s data source, `terraform query` with the %s list resource (Terraform 1.14+), or %s's console",
+		u.dataSource, u.typeName, v.Name)
+	if u.deleteInstead {
+		detail += fmt.Sprintf("\n\nThe %[1]s may exist at %[2]s with %[3]s. Find it (%[4]s) and delete it there before applying "+
+			"again: its token cannot be read again, so an imported one would have none. Applying again without deleting it "+
+			"leaves a second %[1]s that receives every event. If it does not exist, apply again.", u.what, v.Name, u.sent, find)
+	} else {
+		detail += fmt.Sprintf("\n\nThe %[1]s may exist at %[2]s with %[3]s. Find it (%[4]s) and import it into this resource "+
+			"before applying again:\n\n  import {\n    to = %[5]s.<name>\n    id = \"<its id>\"\n  }\n\n"+
+			"Applying again without importing it may create a second one. If it does not exist, apply again.",
+			u.what, v.Name, u.sent, find, u.typeName)
+	}
+	diags.AddError(summary, detail)
+}
+
+// hclArguments writes name-value pairs as a configuration would ("url = \"https://…\""), leaving
+// out empty values: what a create sent, for a message. A value is a string or a list of strings.
+func hclArguments(pairs ...any) string {
+	var parts []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		switch v := pairs[i+1].(type) {
+		case string:
+			if v != "" {
+				parts = append(parts, fmt.Sprintf("%s = %q", pairs[i], v))
+			}
+		case []string:
+			if len(v) > 0 {
+				quoted := make([]string, len(v))
+				for j, s := range v {
+					quoted[j] = fmt.Sprintf("%q", s)
+				}
+				parts = append(parts, fmt.Sprintf("%s = [%s]", pairs[i], strings.Join(quoted, ", ")))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -200,6 +202,14 @@ func awaitListed[T any](ctx context.Context, kind inveterateKind[T], id string, 
 	wait -= min(wait/20, time.Second)
 	listed, err := kind.wait(ctx, id, wait)
 	switch {
+	case err != nil && errors.Is(ctx.Err(), context.Canceled):
+		// Interrupted after Inveterate accepted the record, which is saved with its marker: nothing
+		// is lost, and nothing is tainted (a token already saved stays valid).
+		diags.AddWarning("Interrupted Before Inveterate Listed the "+strings.TrimPrefix(kind.title, "Inveterate "), fmt.Sprintf(
+			"Inveterate accepted the %[1]s %[2]s, and it is saved in state. Terraform was interrupted while waiting for "+
+				"Inveterate to list it (Inveterate's creates take a moment to show in its lists). Nothing is lost and "+
+				"nothing is tainted: the next refresh looks for it, giving it time to show.", kind.what, id))
+		return nil
 	case httpclient.IsNotFound(err) || (err != nil && ctx.Err() != nil):
 		diags.AddError(kind.title+" Not Listed in Time",
 			notListedYetDetail(kind.what, id, timeout, time.Since(began), time.Since(deadline.Add(-timeout))))

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -187,7 +188,10 @@ func (r *inveterateWebhookResource) Create(ctx context.Context, req resource.Cre
 		Name:        plan.Name.ValueString(),
 	})
 	if err != nil {
-		r.apiError(&resp.Diagnostics, "Unable to Create Inveterate Webhook", err)
+		r.createError(&resp.Diagnostics, "Unable to Create Inveterate Webhook", err, unsettledCreate{
+			what: "webhook", dataSource: inveterateWebhooksDataSourceTypeName, deleteInstead: true,
+			sent: hclArguments("callback_url", plan.CallbackURL.ValueString(), "name", plan.Name.ValueString()),
+		})
 		return
 	}
 	tflog.Debug(ctx, "Created Inveterate admin webhook; waiting for it to be listed", map[string]any{"id": created.ID})
@@ -261,6 +265,13 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 	// Waiting for that keeps a destroy from finishing while the webhook is still listed.
 	deadline, _ := ctx.Deadline()
 	gone, err := client.WaitForWebhookGone(ctx, id, time.Until(deadline))
+	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+		resp.Diagnostics.AddError("Interrupted Before Inveterate Confirmed the Webhook Deletion", fmt.Sprintf(
+			"Inveterate accepted the delete of webhook %s; Terraform was interrupted while waiting for the webhook to "+
+				"leave Inveterate's list. It stays in state until a refresh finds it gone; run terraform destroy (or apply) "+
+				"again to finish (deleting it again is safe).", id))
+		return
+	}
 	if err != nil && ctx.Err() == nil {
 		r.apiError(&resp.Diagnostics, "Unable to Confirm Deletion of Inveterate Webhook", fmt.Errorf(
 			"the delete of webhook %s was accepted, but listing webhooks to see it gone failed: %w. "+

@@ -178,7 +178,10 @@ func (r *inveterateWebhookSubscriptionResource) Create(ctx context.Context, req 
 		Name:        plan.Name.ValueString(),
 	})
 	if err != nil {
-		r.apiError(&resp.Diagnostics, "Unable to Create Inveterate Webhook Subscription", err)
+		r.createError(&resp.Diagnostics, "Unable to Create Inveterate Webhook Subscription", err, unsettledCreate{
+			what: "webhook subscription", dataSource: inveterateWebhookSubscriptionsDataSourceTypeName,
+			sent: hclArguments("topic", plan.Topic.ValueString(), "callback_url", plan.CallbackURL.ValueString(), "name", plan.Name.ValueString()),
+		})
 		return
 	}
 	tflog.Debug(ctx, "Created Inveterate webhook subscription; waiting for it to be listed", map[string]any{"id": created.ID})

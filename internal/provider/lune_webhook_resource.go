@@ -185,7 +185,10 @@ func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateReq
 
 	created, err := client.CreateWebhook(ctx, lune.CreateWebhookInput{URL: plan.URL.ValueString(), AccountIDs: accountIDs})
 	if created == nil {
-		r.apiError(&resp.Diagnostics, "Unable to Create Lune Webhook", err)
+		r.createError(&resp.Diagnostics, "Unable to Create Lune Webhook", err, unsettledCreate{
+			what: "webhook", dataSource: luneWebhooksDataSourceTypeName,
+			sent: hclArguments("url", plan.URL.ValueString(), "account_ids", accountIDs),
+		})
 		return
 	}
 	tflog.Debug(ctx, "Created Lune webhook", map[string]any{"id": created.ID})

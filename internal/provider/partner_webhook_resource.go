@@ -175,7 +175,10 @@ func (r *partnerWebhookResource) Create(ctx context.Context, req resource.Create
 
 	created, err := client.CreateWebhook(ctx, in)
 	if err != nil {
-		r.apiError(&resp.Diagnostics, "Unable to Create BLAZE Partner Webhook", err)
+		r.createError(&resp.Diagnostics, "Unable to Create BLAZE Partner Webhook", err, unsettledCreate{
+			what: "webhook", dataSource: partnerWebhooksDataSourceTypeName,
+			sent: hclArguments("web_hook_type", in.WebHookType, "web_hook_urls", in.WebHookURLs, "shop_id", in.ShopID, "url", in.URL),
+		})
 		return
 	}
 	tflog.Debug(ctx, "Created BLAZE partner webhook", map[string]any{"id": created.ID, "shop_id": created.ShopID})
