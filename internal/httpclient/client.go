@@ -270,4 +270,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-

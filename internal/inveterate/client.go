@@ -74,9 +74,9 @@ func New(cfg Config) (*Client, error) {
 		// admin webhook's then deletes what it found.
 		ResolveTimeout: cfg.VisibilityWait + 4*requestTimeout,
 		Vendor:         "Inveterate",
-		Subsystem:   "inveterate",
-		Header:      header,
-		DecodeError: decodeError,
+		Subsystem:      "inveterate",
+		Header:         header,
+		DecodeError:    decodeError,
 		Redact: httpclient.Redaction{
 			Headers:    []string{"X-Inveterate-Api-Key"},
 			Values:     []string{cfg.APIKey},

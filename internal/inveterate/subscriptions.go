@@ -182,4 +182,3 @@ func (c *Client) UpdateSubscription(ctx context.Context, in UpdateSubscriptionIn
 func (c *Client) DeleteSubscription(ctx context.Context, topic, id string) error {
 	return c.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: subscriptionsPath, Body: subscriptionKey{Topic: topic, ID: id}}, nil)
 }
-
