@@ -3,8 +3,13 @@ package inveterate_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,5 +219,54 @@ func TestCreateNeverAdoptsAStranger(t *testing.T) {
 	}
 	if n := srv.Count("inveterate.webhooks.delete"); n != 0 {
 		t.Errorf("%d deletes: neither candidate may be deleted", n)
+	}
+}
+
+// TestCreateNeverTakesARecordWithoutCreationTime: Inveterate's createdAt is optional. A record that
+// matches what a lost create sent but has no creation time cannot be told apart from one that was
+// there before: the lookup neither adopts it (subscription) nor deletes it (admin webhook); the
+// error names it. The lookup used to skip the time window for such records.
+func TestCreateNeverTakesARecordWithoutCreationTime(t *testing.T) {
+	const strangerID = "0123456789abcdef0123456789abcdef"
+	var mu sync.Mutex
+	var deletes, posts int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.Method {
+		case http.MethodPost: // lost before it was applied
+			posts++
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			_ = conn.Close()
+		case http.MethodDelete:
+			deletes++
+			_, _ = io.WriteString(w, `{"message":"deleted"}`)
+		default: // a stranger's record, listed without createdAt
+			_, _ = fmt.Fprintf(w, `{"message":"ok","data":[{"id":%q,"topic":"customer.updated","callbackUrl":"https://hooks.example.com/x","name":"n"}]}`, strangerID)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := inveterate.New(inveterate.Config{
+		Settings: httpclient.Settings{BaseURL: srv.URL, UserAgent: "inveterate-test", MaxRetries: 3,
+			RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond, RequestTimeout: 5 * time.Second},
+		APIKey: testKey, VisibilityWait: 200 * time.Millisecond, PollInterval: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ambiguous *httpclient.AmbiguousError
+	sub, err := c.CreateSubscription(context.Background(), inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/x", Name: "n"})
+	if sub != nil || !errors.As(err, &ambiguous) || !slices.Equal(ambiguous.Untimed, []string{strangerID}) {
+		t.Fatalf("subscription: got %+v, %v; want no adoption and an ambiguity naming the record without a creation time", sub, err)
+	}
+	w, err := c.CreateWebhook(context.Background(), inveterate.CreateWebhookInput{CallbackURL: "https://hooks.example.com/x", Name: "n"})
+	if w != nil || !errors.As(err, &ambiguous) || !slices.Equal(ambiguous.Untimed, []string{strangerID}) {
+		t.Fatalf("admin webhook: got %+v, %v; want an ambiguity naming the record without a creation time", w, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if deletes != 0 || posts != 2 {
+		t.Fatalf("%d deletes and %d creates: want none deleted and no create sent again", deletes, posts)
 	}
 }

@@ -48,6 +48,10 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 	timedOut.Cause = fmt.Errorf("attempt: %w", context.DeadlineExceeded)
 	lost := apiErr(httpclient.ErrOutcomeUnknown, 0, "")
 	lost.Cause = context.DeadlineExceeded
+	interrupted := apiErr(httpclient.ErrInterrupted, 0, "stopped before it was sent: nothing was sent")
+	interrupted.Cause = context.Canceled
+	withBase := *plain
+	withBase.Base = arg("lune", "base_url", envLuneBaseURL)
 	const summary = "Unable to Create Lune Webhook"
 	cases := []struct {
 		name    string
@@ -68,7 +72,12 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 			[]string{"HTTP 429", "lune.requests_per_second (or LUNE_REQUESTS_PER_SECOND)", "-parallelism", "max_retries"}, []string{"Unable to Reach"}},
 		{"timeout", plain, timedOut, summary, []string{"did not answer in time", "request_timeout (or WEBHOOKS_REQUEST_TIMEOUT", "default 30s", "timeouts"}, []string{"failed on its side"}},
 		{"timeout of unknown outcome", plain, lost, summary, []string{"request_timeout", "may or may not have been applied"}, nil},
-		{"outcome unknown", plain, apiErr(httpclient.ErrOutcomeUnknown, 0, ""), summary, []string{"may or may not have been applied"}, nil},
+		{"outcome unknown", plain, apiErr(httpclient.ErrOutcomeUnknown, 0, ""), summary, []string{"may or may not have been applied"},
+			[]string{"terraform plan"}},
+		{"interrupted", plain, interrupted, summary, []string{"Terraform was interrupted", "not sent", "Run Terraform again"},
+			[]string{"failed on its side", "try again later", "timeout"}},
+		{"redirect", &withBase, apiErr(httpclient.ErrRedirect, 307, "the server answered with a redirect to http://elsewhere/"), summary,
+			[]string{"HTTP 307", "http://elsewhere/", "never follows a redirect", "lune.base_url (or LUNE_BASE_URL)"}, []string{"try again later"}},
 		{"server", plain, apiErr(httpclient.ErrServer, 503, ""), summary, []string{"HTTP 503", "failed on its side"}, nil},
 		{"wrapped", plain, fmt.Errorf("reading the webhook before updating it: %w", apiErr(httpclient.ErrServer, 500, "")), summary, []string{"reading the webhook", "HTTP 500"}, nil},
 	}
@@ -91,6 +100,57 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A create whose answer was lost and whose lookup failed: a plan cannot see an object that is not in
+// state, so the message says what was sent, where to find it and how to import it, never "run
+// terraform plan" (following that advice once created a second webhook).
+func TestCreateErrorDiagnostics_unsettled(t *testing.T) {
+	v := &Vendor[struct{}]{Name: "Lune"}
+	lost := &httpclient.UnsettledError{
+		Create: &httpclient.APIError{Kind: httpclient.ErrOutcomeUnknown, Vendor: "Lune", Method: "POST", Path: "/v1/webhooks", StatusCode: 524},
+		Lookup: &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Lune", Method: "GET", Path: "/v1/webhooks", StatusCode: 503},
+	}
+	sent := hclArguments("url", "https://example.com/hook", "account_ids", []string{"acc_1"}, "name", "")
+	if sent != `url = "https://example.com/hook", account_ids = ["acc_1"]` {
+		t.Fatalf("hclArguments = %s", sent)
+	}
+	for _, tc := range []struct {
+		name    string
+		u       unsettledCreate
+		want    []string
+		notWant []string
+	}{
+		{"import", unsettledCreate{what: "webhook", typeName: "webhooks_webhook", dataSource: "webhooks_webhooks", sent: sent},
+			[]string{"HTTP 524", "HTTP 503", "may exist at Lune with " + sent, "webhooks_webhooks data source", "terraform query",
+				"import {\n    to = webhooks_webhook.<name>\n    id = \"<its id>\"\n  }", "may create a second one"},
+			[]string{"terraform plan"}},
+		{"delete instead", unsettledCreate{what: "webhook", typeName: "webhooks_inveterate_webhook", dataSource: "webhooks_inveterate_webhooks", sent: sent, deleteInstead: true},
+			[]string{"delete it there", "token cannot be read again", "receives every event"}, []string{"import {", "terraform plan"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d diag.Diagnostics
+			addCreateError(&d, v, "Unable to Create Lune Webhook", lost, tc.u)
+			detail := d[0].Detail()
+			for _, w := range tc.want {
+				if !strings.Contains(detail, w) {
+					t.Errorf("detail does not contain %q:\n%s", w, detail)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(detail, w) {
+					t.Errorf("detail contains %q:\n%s", w, detail)
+				}
+			}
+		})
+	}
+	// An ambiguous lookup already names the candidates: no second piece of advice.
+	var d diag.Diagnostics
+	addCreateError(&d, v, "Unable to Create Lune Webhook", &httpclient.AmbiguousError{Vendor: "Lune", IDs: []string{"a", "b"}},
+		unsettledCreate{what: "webhook", typeName: "webhooks_webhook", dataSource: "webhooks_webhooks", sent: sent})
+	if strings.Contains(d[0].Detail(), "may exist at Lune") || !strings.Contains(d[0].Detail(), "Import the right one") {
+		t.Errorf("ambiguous detail:\n%s", d[0].Detail())
 	}
 }
 
