@@ -56,7 +56,9 @@ type Webhook struct {
 // knownFields are the JSON keys of Webhook's typed fields.
 var knownFields = []string{"id", "companyId", "shopId", "created", "modified", "deleted", "updated", "url", "webHookType", "webHookUrls"}
 
-// UnmarshalJSON reads the typed fields and keeps the rest in Extra.
+// UnmarshalJSON reads the typed fields and keeps the rest in Extra. BLAZE's created and modified
+// are optional: absent or null, they are the zero time (not known), not the epoch, which would make
+// the webhook look decades old.
 func (w *Webhook) UnmarshalJSON(data []byte) error {
 	var p wireWebhook
 	if err := json.Unmarshal(data, &p); err != nil {
@@ -70,16 +72,30 @@ func (w *Webhook) UnmarshalJSON(data []byte) error {
 		delete(all, k)
 	}
 	*w = Webhook(p.plainWebhook)
-	w.Created, w.Modified = time.UnixMilli(p.Created).UTC(), time.UnixMilli(p.Modified).UTC()
+	if p.Created != nil {
+		w.Created = time.UnixMilli(*p.Created).UTC()
+	}
+	if p.Modified != nil {
+		w.Modified = time.UnixMilli(*p.Modified).UTC()
+	}
 	if len(all) > 0 {
 		w.Extra = all
 	}
 	return nil
 }
 
-// MarshalJSON writes the typed fields and everything in Extra.
+// MarshalJSON writes the typed fields and everything in Extra. A zero Created or Modified is left
+// out: BLAZE owns those fields, and an update sends the whole object back, so a time that BLAZE did
+// not send must not come back as an invented one.
 func (w Webhook) MarshalJSON() ([]byte, error) {
-	typed, err := json.Marshal(wireWebhook{plainWebhook(w), w.Created.UnixMilli(), w.Modified.UnixMilli()})
+	millis := func(t time.Time) *int64 {
+		if t.IsZero() {
+			return nil
+		}
+		ms := t.UnixMilli()
+		return &ms
+	}
+	typed, err := json.Marshal(wireWebhook{plainWebhook(w), millis(w.Created), millis(w.Modified)})
 	if err != nil || len(w.Extra) == 0 {
 		return typed, err
 	}
@@ -98,13 +114,13 @@ func (w Webhook) MarshalJSON() ([]byte, error) {
 }
 
 // plainWebhook is Webhook without its JSON methods; wireWebhook is it as BLAZE sends it, with the
-// times in epoch milliseconds.
+// times in epoch milliseconds, nil when absent (or null).
 type (
 	plainWebhook Webhook
 	wireWebhook  struct {
 		plainWebhook
-		Created  int64 `json:"created"`
-		Modified int64 `json:"modified"`
+		Created  *int64 `json:"created,omitempty"`
+		Modified *int64 `json:"modified,omitempty"`
 	}
 )
 
@@ -185,7 +201,10 @@ func (p *page) Validate() error {
 	return nil
 }
 
-// ListWebhooks reads every page and returns the webhooks that are not deleted.
+// ListWebhooks reads every page and returns the webhooks that are not deleted, each once. Every
+// webhook that exists for the whole pass is listed, even while others are created or deleted (see
+// ListWebhookPages); one created or deleted during the pass may or may not be. A caller that must
+// not decide from a list caught in the middle of a change uses ListWebhooksConsistent.
 func (c *Client) ListWebhooks(ctx context.Context, opts ListOptions) ([]Webhook, error) {
 	var all []Webhook
 	err := c.ListWebhookPages(ctx, opts, func(page []Webhook) bool {
@@ -198,21 +217,82 @@ func (c *Client) ListWebhooks(ctx context.Context, opts ListOptions) ([]Webhook,
 	return all, nil
 }
 
+// maxConsistentPasses bounds ListWebhooksConsistent: a list that changes under every pass of a few
+// is not going to hold still soon.
+const maxConsistentPasses = 4
+
+// ListWebhooksConsistent lists the webhooks like ListWebhooks, pass after pass, until two passes
+// in a row list the same webhooks (by id), and returns the last pass. It is for the lookup after a
+// lost create answer, which decides from the list whether the create happened: one pass promises
+// only that the webhooks that existed throughout it are listed, so a webhook being created or
+// deleted meanwhile (by somebody else, or by this run in parallel) may be in it or not. When
+// maxConsistentPasses passes still disagree, the list kept changing and nothing can be concluded
+// from it: that is an ErrServer error.
+func (c *Client) ListWebhooksConsistent(ctx context.Context, opts ListOptions) ([]Webhook, error) {
+	var previous map[string]bool
+	for range maxConsistentPasses {
+		all, err := c.ListWebhooks(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		ids := make(map[string]bool, len(all))
+		for _, w := range all {
+			ids[w.ID] = true
+		}
+		same := previous != nil && len(previous) == len(ids)
+		for id := range ids {
+			same = same && previous[id]
+		}
+		if same {
+			return all, nil
+		}
+		previous = ids
+	}
+	return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "BLAZE", Method: http.MethodGet, Path: webhooksPath,
+		Message: fmt.Sprintf("the list of webhooks kept changing: %d passes in a row listed different webhooks, so it cannot tell "+
+			"which exist. Try again later", maxConsistentPasses)}
+}
+
 // maxPages caps one pass over the list: 100,000 webhooks at the default page size. A server whose
-// paging is broken (it ignores start, or never ends) is stopped there, not followed forever.
+// paging is broken (it ignores start, or never ends) is stopped there, not followed forever. The
+// requests that step back (see ListWebhookPages) count too.
 const maxPages = 1000
+
+// pageOverlap is how many webhooks at the end of a page the next page asks for again (at most half
+// a page, so that every page moves on). Fewer deletions than that between two pages cost nothing;
+// more cost a step back (see ListWebhookPages), an extra request, never a missed webhook.
+const pageOverlap = 5
 
 // ListWebhookPages reads the list page by page, in BLAZE's order, and calls yield with each page's
 // webhooks that are not deleted (and not already seen on an earlier page) as soon as it arrives,
 // so that a caller can use the first webhooks before the last page is read. It stops after the
-// last page (an empty one, or once total is reached), or as soon as yield returns false. A page
-// that brings no webhook not seen before, or more than maxPages pages, means the server's paging
-// is broken: that is an error, not a loop.
+// last page (an empty one, one that brings nothing beyond the webhooks it asked for again, or once
+// total is reached), or as soon as yield returns false.
+//
+// BLAZE pages by offset over a list ordered by created. A webhook deleted between two requests
+// moves every later one a place towards the head, so a plain offset pager would skip the webhook
+// at the page boundary. Each page therefore starts a few webhooks (pageOverlap) before the end of
+// the previous one, and must hold at least one webhook already read: since the order is stable,
+// that proves the page starts no later than the first webhook not yet read. A page that holds none
+// (more was deleted than the overlap covers) is not used: the request is sent again from further
+// back, each time asking for twice as many webhooks again, until a page holds one; the head of the
+// list always qualifies, so the step-backs are bounded. New webhooks go last and only push later ones back, which the overlap and the dedupe by
+// id absorb. So a webhook that exists for the whole pass is always listed, once; one created or
+// deleted during the pass may or may not be. Pages of one webhook cannot overlap and lose that
+// guarantee.
+//
+// A full page of nothing but webhooks already read, more of them than it asked for again, or more
+// than maxPages requests, means the server's paging is broken: that is an error, not a loop.
 func (c *Client) ListWebhookPages(ctx context.Context, opts ListOptions, yield func(page []Webhook) bool) error {
 	seen := map[string]bool{}
-	for start, pages := 0, 0; ; pages++ {
+	// start is the offset of the next request. frontier is the offset just past the furthest
+	// webhook read (as the answer that brought it counted), so frontier-start webhooks at the head
+	// of the next page are asked for again. full is the longest page answered so far: the server's
+	// page size, whatever limit was asked for.
+	start, frontier, full := 0, 0, 0
+	for pages := 0; ; pages++ {
 		if pages == maxPages {
-			return brokenPaging(fmt.Sprintf("it was still answering after %d pages (%d webhooks)", maxPages, start))
+			return brokenPaging(fmt.Sprintf("it was still answering after %d pages (%d webhooks)", maxPages, len(seen)))
 		}
 		q := url.Values{}
 		q.Set("start", strconv.Itoa(start))
@@ -228,13 +308,26 @@ func (c *Client) ListWebhookPages(ctx context.Context, opts ListOptions, yield f
 		if items == nil {
 			items = p.Values
 		}
+		asked := frontier - start
+		anchored := start == 0 || asked == 0 // nothing to overlap: the head of the list, or pages of one
+		for i := 0; i < len(items) && !anchored; i++ {
+			anchored = seen[items[i].ID]
+		}
+		if !anchored {
+			// Not one webhook of this page was read before: the list moved towards the head by more
+			// than the overlap (or the overlapped webhooks themselves were deleted), and this page
+			// may begin past webhooks never read. Ask again from further back.
+			start = max(0, start-asked)
+			continue
+		}
 		if len(items) == 0 {
 			return nil
 		}
+		full = max(full, len(items))
 		var live []Webhook
 		news := 0
 		for _, w := range items {
-			// Pages shift when a webhook is created or deleted between two calls: keep one copy.
+			// The overlap, and webhooks created earlier in the order, repeat webhooks: keep one copy.
 			if seen[w.ID] {
 				continue
 			}
@@ -244,16 +337,28 @@ func (c *Client) ListWebhookPages(ctx context.Context, opts ListOptions, yield f
 				live = append(live, w)
 			}
 		}
-		if news == 0 {
-			return brokenPaging(fmt.Sprintf("the page at start=%d repeated only webhooks of earlier pages", start))
-		}
 		if len(live) > 0 && !yield(live) {
 			return nil
 		}
-		start += len(items)
-		if p.Total != nil && start >= *p.Total {
+		if p.Total != nil && start+len(items) >= *p.Total {
 			return nil
 		}
+		if news > 0 {
+			frontier = start + len(items)
+		} else {
+			switch {
+			case len(items) < full:
+				// A short page of webhooks read before: nothing comes after them.
+				return nil
+			case len(items) > asked:
+				// A full page, of more webhooks read before than it asked for again, and nothing
+				// else: the server did not move on (it ignores start, say).
+				return brokenPaging(fmt.Sprintf("the page at start=%d repeated only webhooks of earlier pages", start))
+			}
+			// A full page of webhooks read before: ground covered again after a step back. Go on.
+			frontier = max(frontier, start+len(items))
+		}
+		start += len(items) - min(pageOverlap, len(items)/2)
 	}
 }
 
@@ -274,7 +379,8 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 	var out Webhook
 	_, err := c.http.CreateOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
 		func(ctx context.Context, lk *httpclient.Lookup) (bool, error) {
-			all, err := c.ListWebhooks(ctx, ListOptions{ShopID: in.ShopID})
+			// Two passes that agree: a webhook missed while others come and go would be created twice.
+			all, err := c.ListWebhooksConsistent(ctx, ListOptions{ShopID: in.ShopID})
 			if err != nil {
 				return false, err
 			}

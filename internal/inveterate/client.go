@@ -174,25 +174,47 @@ func decodeData(data json.RawMessage, out any) error {
 	return nil
 }
 
-// decodeList accepts a list as a JSON array or as an object that wraps the array under a single
-// key. Every record in it must be complete (httpclient.Validator).
+// decodeList accepts a list as a JSON array, or as an object whose only member is the array (the
+// contract leaves open whether Inveterate wraps its lists). The wrapped form is strict: an object
+// with a second member (even a repeated key), or whose member is not an array, is an unreadable
+// answer, because there is no telling which member is the list, and picking one would make the same
+// answer mean different things from one call to the next. Every record in the list must be
+// complete (httpclient.Validator).
 func decodeList[T any](data json.RawMessage) ([]T, error) {
 	var out []T
-	if len(data) == 0 || bytes.Equal(data, []byte("null")) {
+	if len(bytes.TrimSpace(data)) == 0 || bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
 		return out, nil
 	}
 	if err := json.Unmarshal(data, &out); err == nil {
 		return validList(out)
 	}
-	var wrapped map[string]json.RawMessage
-	if err := json.Unmarshal(data, &wrapped); err == nil {
-		for _, v := range wrapped {
-			if err := json.Unmarshal(v, &out); err == nil {
-				return validList(out)
-			}
+	// soleMember reads the object's only member. It walks the tokens rather than decode a map: a map
+	// has no order to rely on, and it keeps only the last of two members with the same key, which
+	// would hide the ambiguity.
+	soleMember := func() (json.RawMessage, bool) {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		var member json.RawMessage
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			return nil, false
+		}
+		if _, err := dec.Token(); err != nil { // the member's key
+			return nil, false
+		}
+		if err := dec.Decode(&member); err != nil {
+			return nil, false
+		}
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('}') || dec.More() {
+			return nil, false
+		}
+		return bytes.TrimSpace(member), true
+	}
+	if member, ok := soleMember(); ok && bytes.HasPrefix(member, []byte("[")) {
+		if err := json.Unmarshal(member, &out); err == nil {
+			return validList(out)
 		}
 	}
-	return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("unreadable list: %.200s", data)}
+	return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate",
+		Cause: fmt.Errorf("unreadable list (want an array, or an object with the array as its only member): %.200s", data)}
 }
 
 // validList returns items when every one is complete, else an error: a list never yields a

@@ -3,6 +3,7 @@ package inveterate
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +74,44 @@ func TestDecodeTimestamps(t *testing.T) {
 		if s.ID != "a" || s.Topic != "t.u" || w.ID != "a" {
 			t.Errorf("%s: the other fields were lost: %+v %+v", raw, s, w)
 		}
+	}
+}
+
+// An object is read as a wrapped list only when it holds exactly one member and that member is an
+// array: with two members there is no telling which is the list (ranging over a Go map picked one
+// at random), so the answer is unreadable, every time.
+func TestDecodeListWrappedIsStrict(t *testing.T) {
+	const two = `[{"id":"a","topic":"customer.updated"},{"id":"b","topic":"customer.ordered"}]`
+	if got, err := decodeList[Subscription](json.RawMessage(`{"items":` + two + `}`)); err != nil || len(got) != 2 || got[1].ID != "b" {
+		t.Fatalf("one wrapped array: %+v, %v", got, err)
+	}
+	if got, err := decodeList[Subscription](json.RawMessage(" \n{ \"items\" : " + two + " }\n")); err != nil || len(got) != 2 {
+		t.Fatalf("one wrapped array, with white space: %+v, %v", got, err)
+	}
+	if got, err := decodeList[Subscription](json.RawMessage(`{"items":[]}`)); err != nil || len(got) != 0 {
+		t.Fatalf("one wrapped empty array: %+v, %v", got, err)
+	}
+	if got, err := decodeList[Subscription](json.RawMessage(``)); err != nil || len(got) != 0 {
+		t.Fatalf("no data: %+v, %v", got, err)
+	}
+	for name, data := range map[string]string{
+		"an empty and a full array": `{"items":[],"more":` + two + `}`,
+		"a full and an empty array": `{"more":` + two + `,"items":[]}`,
+		"an array and a count":      `{"items":` + two + `,"count":2}`,
+		"a repeated member":         `{"items":[],"items":` + two + `}`,
+		"a member that is no array": `{"items":{"id":"a","topic":"customer.updated"}}`,
+		"a wrapped null":            `{"items":null}`,
+		"an empty object":           `{}`,
+		"an array of garbage":       `{"items":[1,2]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			for range 300 { // ranging over a map changes order from run to run: show it never does here
+				got, err := decodeList[Subscription](json.RawMessage(data))
+				var apiErr *httpclient.APIError
+				if !errors.Is(err, httpclient.ErrServer) || !errors.As(err, &apiErr) || !strings.Contains(err.Error(), "unreadable list") {
+					t.Fatalf("decodeList(%s) = %+v, %v; want an unreadable list", data, got, err)
+				}
+			}
+		})
 	}
 }
