@@ -12,9 +12,9 @@ import (
 // FailureKind is one kind of injected failure.
 type FailureKind string
 
-// The injectable failures. Only FailLostResponse, and Fail500 on an Inveterate
-// POST, apply the request before failing; every other kind fails before
-// authentication and applies nothing.
+// The injectable failures. Only FailLostResponse, FailCDNTimeout, and Fail500 on
+// an Inveterate POST, apply the request before failing; every other kind fails
+// before authentication and applies nothing.
 const (
 	// Fail429 answers 429 without Retry-After (Lune: no body; BLAZE: its JSON
 	// error; Inveterate: {"message":...}).
@@ -32,15 +32,56 @@ const (
 	// FailLostResponse applies the request fully, then closes the connection
 	// without a response: the case where a client cannot know the outcome.
 	FailLostResponse FailureKind = "lost-response"
+
+	// The answers of a CDN in front of the API rather than of the API itself.
+	// They carry the CDN's HTML page, not the vendor's JSON, and none of the
+	// vendor's headers (no Lune-Version), as the origin never wrote them.
+
+	// FailCDNTimeout applies the request fully, then answers 524 "A timeout
+	// occurred": the CDN gave up waiting while the origin went on, so the
+	// client cannot know the outcome.
+	FailCDNTimeout FailureKind = "cdn_timeout"
+	// FailCDNError answers 502, 520, 521, 522 or 523 (picked by the seeded
+	// fault RNG); nothing is applied, as if the origin never saw the request.
+	FailCDNError FailureKind = "cdn_error"
+	// FailRedirect answers 307 with a Location on another origin, a loopback
+	// port where nothing listens (http://127.0.0.1:1, same path), as a
+	// misconfigured proxy or base URL would; nothing is applied. A client
+	// must refuse it rather than send its credentials elsewhere.
+	FailRedirect FailureKind = "redirect"
 )
 
-// AllFailureKinds returns every FailureKind, in a stable order.
+// AllFailureKinds returns the failures of the vendor APIs themselves, in a
+// stable order: the kinds injected when Faults.Kinds is empty. The CDN answers
+// and the redirect are left out (see KnownFailureKinds) because they emulate
+// what may sit in front of an API, not the API, and a redirect is a failure a
+// correct client must not recover from; keeping this set as it was also keeps
+// the failures a given Config.Seed replays.
 func AllFailureKinds() []FailureKind {
 	return []FailureKind{Fail429, Fail429RetryAfter, Fail500, Fail503, FailReset, FailLostResponse}
 }
 
+// KnownFailureKinds returns every FailureKind, in a stable order: those of
+// AllFailureKinds, then the ones injected only when named.
+func KnownFailureKinds() []FailureKind {
+	return append(AllFailureKinds(), FailCDNTimeout, FailCDNError, FailRedirect)
+}
+
+// applies reports whether a request failing with k is applied (when it would
+// have succeeded) before its answer is lost or replaced.
+func (k FailureKind) applies(api API, method string) bool {
+	switch k {
+	case FailLostResponse, FailCDNTimeout:
+		return true
+	case Fail500:
+		// Inveterate documents that a 500 "may have been partly applied".
+		return api == Inveterate && method == http.MethodPost
+	}
+	return false
+}
+
 // ParseFailureKinds parses a comma-separated list of kinds ("" = none, which
-// Faults reads as all kinds); it rejects unknown names.
+// Faults reads as AllFailureKinds); it rejects unknown names.
 func ParseFailureKinds(list string) ([]FailureKind, error) {
 	var out []FailureKind
 	for _, part := range strings.Split(list, ",") {
@@ -49,7 +90,7 @@ func ParseFailureKinds(list string) ([]FailureKind, error) {
 			continue
 		}
 		k := FailureKind(part)
-		if !slices.Contains(AllFailureKinds(), k) {
+		if !slices.Contains(KnownFailureKinds(), k) {
 			return nil, fmt.Errorf("unknown failure kind %q (known: %s)", part, kindNames())
 		}
 		out = append(out, k)
@@ -59,7 +100,7 @@ func ParseFailureKinds(list string) ([]FailureKind, error) {
 
 func kindNames() string {
 	var names []string
-	for _, k := range AllFailureKinds() {
+	for _, k := range KnownFailureKinds() {
 		names = append(names, string(k))
 	}
 	return strings.Join(names, ", ")
@@ -69,7 +110,7 @@ func kindNames() string {
 // loudly rather than silently inject nothing.
 func mustKnownKinds(kinds ...FailureKind) {
 	for _, k := range kinds {
-		if !slices.Contains(AllFailureKinds(), k) {
+		if !slices.Contains(KnownFailureKinds(), k) {
 			panic(fmt.Sprintf("sandbox: unknown FailureKind %q (known: %s)", k, kindNames()))
 		}
 	}
@@ -81,7 +122,8 @@ type Faults struct {
 	Latency time.Duration
 	// FailureRate is the probability (0..1) that a request gets an injected failure.
 	FailureRate float64
-	// Kinds are chosen uniformly at random when a failure triggers; empty = all kinds.
+	// Kinds are chosen uniformly at random when a failure triggers; empty =
+	// AllFailureKinds (the CDN kinds and FailRedirect must be named).
 	Kinds []FailureKind
 }
 
@@ -154,12 +196,16 @@ func (s *Sandbox) takeForced(api API, op string) (FailureKind, bool) {
 }
 
 // writeInjected answers a failure that applies nothing.
-func (s *Sandbox) writeInjected(w http.ResponseWriter, api API, kind FailureKind) {
+func (s *Sandbox) writeInjected(w http.ResponseWriter, r *http.Request, api API, kind FailureKind) {
 	switch kind {
 	case FailReset:
 		dropConnection(w, true)
 	case FailLostResponse:
 		dropConnection(w, false)
+	case FailCDNError:
+		s.writeCDNError(w, r, s.pickCDNErrorStatus())
+	case FailRedirect:
+		writeRedirect(w, r)
 	default:
 		writeReply(w, api, injectedReply(api, kind))
 	}

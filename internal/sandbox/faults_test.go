@@ -1,8 +1,14 @@
 package sandbox
 
 import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -267,10 +273,177 @@ func TestFaultKnobs_rejectMistakes(t *testing.T) {
 	if err != nil || !slices.Equal(kinds, []FailureKind{Fail429, FailReset, FailLostResponse}) {
 		t.Errorf("ParseFailureKinds = %v, %v", kinds, err)
 	}
+	kinds, err = ParseFailureKinds("cdn_timeout,cdn_error,redirect")
+	if err != nil || !slices.Equal(kinds, []FailureKind{FailCDNTimeout, FailCDNError, FailRedirect}) {
+		t.Errorf("ParseFailureKinds(CDN kinds) = %v, %v", kinds, err)
+	}
 	if kinds, err := ParseFailureKinds(""); err != nil || kinds != nil {
 		t.Errorf("ParseFailureKinds(\"\") = %v, %v", kinds, err)
 	}
 	if _, err := ParseFailureKinds("429,boom"); err == nil {
 		t.Error("ParseFailureKinds accepted an unknown kind")
+	}
+}
+
+// TestInjectedCDNAnswers checks the answers of something in front of the API:
+// a CDN's 524 after the origin applied the request, a CDN's 502/520-523 that
+// applied nothing, and a redirect to another origin that applied nothing. All
+// are HTML without the vendor's headers, and count as injected failures.
+func TestInjectedCDNAnswers(t *testing.T) {
+	for _, c := range createCalls() {
+		for _, kind := range []FailureKind{FailCDNTimeout, FailCDNError, FailRedirect} {
+			t.Run(c.op+"/"+string(kind), func(t *testing.T) {
+				srv := NewServer(t, Config{})
+				srv.FailNext(c.api, c.op, kind, 1)
+				r := do(t, srv.URL, c.method, c.path, c.hdr, c.body)
+
+				switch kind {
+				case FailCDNTimeout:
+					wantStatus(t, r, 524)
+					wantCDNPage(t, r, "Error code 524")
+				case FailCDNError:
+					if !slices.Contains([]int{502, 520, 521, 522, 523}, r.status) {
+						t.Fatalf("status = %d, want 502 or 520-523", r.status)
+					}
+					wantCDNPage(t, r, fmt.Sprintf("Error code %d", r.status))
+				case FailRedirect:
+					wantStatus(t, r, http.StatusTemporaryRedirect)
+					wantHTML(t, r)
+					loc, err := url.Parse(r.header.Get("Location"))
+					if err != nil || loc.Scheme != "http" || loc.Host != "127.0.0.1:1" || loc.Path != c.path {
+						t.Errorf("Location = %q, want %s on http://127.0.0.1:1", r.header.Get("Location"), c.path)
+					}
+					if ip := net.ParseIP(loc.Hostname()); ip == nil || !ip.IsLoopback() {
+						t.Errorf("Location %q leaves the machine", loc)
+					}
+				}
+				if v := r.header.Get("Lune-Version"); v != "" {
+					t.Errorf("Lune-Version = %q on an answer the vendor never wrote", v)
+				}
+				applied := kind == FailCDNTimeout
+				if n := c.records(srv); (n == 1) != applied || n > 1 {
+					t.Errorf("%d records after the failure, applied = %v", n, applied)
+				}
+				if got := srv.Count(string(c.api) + ".injected"); got != 1 {
+					t.Errorf("%s.injected = %d", c.api, got)
+				}
+				if got := srv.Count(c.op); got != 1 {
+					t.Errorf("%s = %d", c.op, got)
+				}
+			})
+		}
+	}
+}
+
+// wantHTML fails unless r is HTML.
+func wantHTML(t *testing.T, r resp) {
+	t.Helper()
+	if mt, _, err := mime.ParseMediaType(r.header.Get("Content-Type")); err != nil || mt != "text/html" {
+		t.Errorf("Content-Type = %q, want text/html", r.header.Get("Content-Type"))
+	}
+	if json.Valid(r.body) {
+		t.Errorf("body is JSON: %s", r.body)
+	}
+}
+
+// wantCDNPage fails unless r is a Cloudflare-like error page: a few kilobytes
+// of multi-line HTML naming the error, with the Ray ID of its CF-RAY header.
+func wantCDNPage(t *testing.T, r resp, errorCode string) {
+	t.Helper()
+	wantHTML(t, r)
+	page := string(r.body)
+	if len(page) < 2000 || strings.Count(page, "\n") < 20 || !strings.HasPrefix(page, "<!DOCTYPE html>") {
+		t.Errorf("page of %d bytes, %d lines: %.200q", len(page), strings.Count(page, "\n"), page)
+	}
+	if !strings.Contains(page, errorCode) || !strings.Contains(page, "<title>127.0.0.1:") {
+		t.Errorf("page does not name %q on the request's host: %.600q", errorCode, page)
+	}
+	if ray := r.header.Get("CF-RAY"); ray == "" || !strings.Contains(page, "Ray ID: <strong>"+ray+"</strong>") {
+		t.Errorf("CF-RAY %q is not the page's Ray ID", ray)
+	}
+	if r.header.Get("Server") != "cloudflare" {
+		t.Errorf("Server = %q", r.header.Get("Server"))
+	}
+}
+
+// TestCDNAnswers_updatesAndAuth checks the CDN kinds beyond creates: a 524 on
+// an update has applied it and a CDN error on a delete has not, and, like a
+// lost response, a 524 applies only what would have succeeded.
+func TestCDNAnswers_updatesAndAuth(t *testing.T) {
+	srv := NewServer(t, Config{})
+	id := luneCreate(t, srv.URL, luneBase1)["id"].(string)
+	srv.FailNext(Lune, "lune.update", FailCDNTimeout, 1)
+	wantStatus(t, do(t, srv.URL, http.MethodPut, "/v1/webhooks/"+id, luneHdr(), `{"url":"https://example.com/hook","enabled":false}`), 524)
+	if w, _ := srv.LuneWebhook(id); w.Enabled {
+		t.Error("an update answered 524 was not applied")
+	}
+
+	bid := blazeCreate(t, srv.URL, blazeBody)["id"].(string)
+	srv.FailNext(Blaze, "blaze.delete", FailCDNError, 1)
+	if r := do(t, srv.URL, http.MethodDelete, blazePath+"/"+bid, blazeHdr(), ""); r.status != 502 && (r.status < 520 || r.status > 523) {
+		t.Errorf("delete answered %d", r.status)
+	}
+	if w, _ := srv.BlazeWebhook(bid); w.Deleted {
+		t.Error("a delete answered by a CDN error was applied")
+	}
+	srv.FailNext(Blaze, "blaze.delete", FailRedirect, 1)
+	wantStatus(t, do(t, srv.URL, http.MethodDelete, blazePath+"/"+bid, blazeHdr(), ""), http.StatusTemporaryRedirect)
+	if w, _ := srv.BlazeWebhook(bid); w.Deleted {
+		t.Error("a redirected delete was applied")
+	}
+
+	srv.FailNext(Blaze, "blaze.create", FailCDNTimeout, 1)
+	wantStatus(t, do(t, srv.URL, http.MethodPost, blazePath, nil, blazeBody), 524)
+	if n := len(srv.BlazeWebhooks()); n != 1 {
+		t.Errorf("an unauthenticated create answered 524 made a webhook: %d", n)
+	}
+}
+
+// TestCDNError_statusesSeeded checks that random CDN errors use all five
+// statuses and replay with the seed.
+func TestCDNError_statusesSeeded(t *testing.T) {
+	run := func() []int {
+		srv := NewServer(t, Config{Seed: 7, Blaze: BlazeConfig{Faults: Faults{FailureRate: 1, Kinds: []FailureKind{FailCDNError}}}})
+		var out []int
+		for range 40 {
+			out = append(out, do(t, srv.URL, http.MethodGet, blazePath, blazeHdr(), "").status)
+		}
+		if got := srv.Count("blaze.injected"); got != 40 {
+			t.Errorf("blaze.injected = %d", got)
+		}
+		return out
+	}
+	a := run()
+	for _, status := range []int{502, 520, 521, 522, 523} {
+		if countOf(a, status) == 0 {
+			t.Errorf("no %d in 40 CDN errors: %v", status, a)
+		}
+	}
+	if len(a) != countOf(a, 502)+countOf(a, 520)+countOf(a, 521)+countOf(a, 522)+countOf(a, 523) {
+		t.Errorf("statuses outside 502, 520-523: %v", a)
+	}
+	if b := run(); !slices.Equal(a, b) {
+		t.Errorf("same seed, different statuses:\n%v\n%v", a, b)
+	}
+}
+
+// TestFailureKinds_defaultSet checks that the CDN answers and the redirect are
+// injected only when named: Faults with no Kinds injects the API's own failures.
+func TestFailureKinds_defaultSet(t *testing.T) {
+	known := KnownFailureKinds()
+	for _, k := range []FailureKind{FailCDNTimeout, FailCDNError, FailRedirect} {
+		if slices.Contains(AllFailureKinds(), k) || !slices.Contains(known, k) {
+			t.Errorf("%s: in AllFailureKinds %v, in KnownFailureKinds %v", k, slices.Contains(AllFailureKinds(), k), slices.Contains(known, k))
+		}
+	}
+	if !slices.Equal(known[:len(AllFailureKinds())], AllFailureKinds()) {
+		t.Errorf("KnownFailureKinds = %v", known)
+	}
+	srv := NewServer(t, Config{Seed: 3, Inveterate: InveterateConfig{Faults: Faults{FailureRate: 1}}})
+	for range 60 {
+		r, err := try(t, srv.URL, http.MethodGet, subsPath, invHdr(), "")
+		if err == nil && !slices.Contains([]int{429, 500, 503}, r.status) {
+			t.Fatalf("default kinds answered %d", r.status)
+		}
 	}
 }

@@ -38,6 +38,8 @@ type resp struct {
 	status int
 	header http.Header
 	body   []byte
+	// protoMajor is the HTTP version the client spoke (2 over HTTP/2).
+	protoMajor int
 }
 
 // decode unmarshals the body into a generic value, failing the test on bad JSON.
@@ -58,14 +60,22 @@ func (r resp) decodeInto(t *testing.T, v any) {
 }
 
 // testClient never reuses connections: the transport would otherwise replay
-// an idempotent request transparently after an injected connection drop.
+// an idempotent request transparently after an injected connection drop. It
+// does not follow redirects, so that an injected one is seen as it is.
 var testClient = &http.Client{
-	Transport: &http.Transport{DisableKeepAlives: true},
-	Timeout:   20 * time.Second,
+	Transport:     &http.Transport{DisableKeepAlives: true},
+	Timeout:       20 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
 // try sends one request and returns the transport error, if any.
 func try(t *testing.T, base, method, path string, hdr map[string]string, body string) (resp, error) {
+	t.Helper()
+	return tryWith(t, testClient, base, method, path, hdr, body)
+}
+
+// tryWith is try through client c (a TLS server's Client, say).
+func tryWith(t *testing.T, c *http.Client, base, method, path string, hdr map[string]string, body string) (resp, error) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -81,7 +91,7 @@ func try(t *testing.T, base, method, path string, hdr map[string]string, body st
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := testClient.Do(req)
+	res, err := c.Do(req)
 	if err != nil {
 		return resp{}, err
 	}
@@ -90,7 +100,7 @@ func try(t *testing.T, base, method, path string, hdr map[string]string, body st
 	if err != nil {
 		return resp{}, err
 	}
-	return resp{status: res.StatusCode, header: res.Header, body: b}, nil
+	return resp{status: res.StatusCode, header: res.Header, body: b, protoMajor: res.ProtoMajor}, nil
 }
 
 // do sends one request that must get a response.

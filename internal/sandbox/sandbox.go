@@ -11,11 +11,15 @@
 // All four surfaces are served by one http.Handler on one host; their paths do
 // not collide. Tests start one with NewServer, point clients at Server.URL, and
 // use the knobs (faults, latency, delays), the counters and the record helpers
-// to check outcomes and to change records behind a client's back.
+// to check outcomes and to change records behind a client's back. With
+// Config.TLS the server speaks HTTPS and HTTP/2, as the vendors do behind their
+// CDNs, and Server.Client trusts it.
 package sandbox
 
 import (
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -54,6 +58,12 @@ type Config struct {
 	// Latency and the Lune rate limiter always use real time: they are about
 	// real request pacing, and a frozen fake clock must not throttle everything.
 	Now func() time.Time
+	// TLS makes NewServer (and the webhooks-sandbox command, with -tls) serve
+	// HTTPS with HTTP/2, under a certificate of a throwaway CA (see
+	// NewServerCert). Production speaks HTTP/2 through CDNs, and a client must
+	// be tested on the protocol it will meet. New ignores it: a Sandbox is only
+	// a handler, and whoever serves it chooses the transport.
+	TLS bool
 }
 
 // LuneConfig configures the Lune surface.
@@ -287,10 +297,13 @@ func (s *Sandbox) now() time.Time { return s.cfg.Now() }
 // Server is a Sandbox served on a loopback httptest server.
 type Server struct {
 	*Sandbox
-	// URL is the base URL of all three vendors, e.g. "http://127.0.0.1:41234".
+	// URL is the base URL of all three vendors, e.g. "http://127.0.0.1:41234",
+	// or "https://127.0.0.1:41234" with Config.TLS.
 	URL string
 
-	srv *httptest.Server
+	srv    *httptest.Server
+	cert   *ServerCert // nil over plain HTTP
+	client *http.Client
 }
 
 // TB is the part of testing.TB that NewServer uses. Naming it here, rather than
@@ -302,13 +315,67 @@ type TB interface {
 }
 
 // NewServer starts New(cfg) on a loopback httptest server that is closed when
-// the test ends.
+// the test ends. With cfg.TLS it serves HTTPS, offering HTTP/2 first, under a
+// fresh NewServerCert; Client, CertPool and CACertPEM give what a client needs
+// to trust it.
 func NewServer(t TB, cfg Config) *Server {
 	t.Helper()
 	sb := New(cfg)
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
-	return &Server{Sandbox: sb, URL: srv.URL, srv: srv}
+	s := &Server{Sandbox: sb}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if cfg.TLS {
+		cert, err := NewServerCert()
+		if err != nil {
+			// Only a failing crypto/rand gets here, and TB has no Fatal.
+			panic(fmt.Sprintf("sandbox: TLS certificate: %v", err))
+		}
+		s.cert = &cert
+		s.srv = httptest.NewUnstartedServer(sb)
+		s.srv.EnableHTTP2 = true
+		s.srv.TLS = cert.TLSConfig()
+		s.srv.StartTLS()
+		// A custom TLS config turns the transport's HTTP/2 off unless asked
+		// for again.
+		tr.TLSClientConfig = &tls.Config{RootCAs: cert.CertPool(), MinVersion: tls.VersionTLS12}
+		tr.ForceAttemptHTTP2 = true
+	} else {
+		s.srv = httptest.NewServer(sb)
+	}
+	t.Cleanup(s.srv.Close)
+	// Registered after Close, so it runs first: nothing is left to wait for.
+	t.Cleanup(tr.CloseIdleConnections)
+	s.URL = s.srv.URL
+	s.client = &http.Client{
+		Transport: tr,
+		// The sandbox redirects only as an injected fault (FailRedirect): a
+		// test wants to see that answer, and following it would send the
+		// credentials to another origin, which no client may do.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return s
+}
+
+// Client returns a client for the server: over TLS it trusts the server's CA
+// and speaks HTTP/2. It never follows a redirect. Its idle connections are
+// closed when the test ends.
+func (s *Server) Client() *http.Client { return s.client }
+
+// CertPool returns a pool holding the CA of the server's certificate, for a
+// client's tls.Config.RootCAs; nil over plain HTTP.
+func (s *Server) CertPool() *x509.CertPool {
+	if s.cert == nil {
+		return nil
+	}
+	return s.cert.CertPool()
+}
+
+// CACertPEM returns the CA certificate of the server in PEM, the content of an
+// SSL_CERT_FILE for a client in another process; nil over plain HTTP.
+func (s *Server) CACertPEM() []byte {
+	if s.cert == nil {
+		return nil
+	}
+	return s.cert.CAPEM()
 }
 
 // SetFaults replaces the whole fault injection (latency included) of api.
@@ -358,7 +425,9 @@ func (s *Sandbox) faultsOf(api API) *Faults {
 // inveterate.webhooks.{list,create,delete} and
 // blaze.{list,create,get,update,delete}. The other counters are
 // "lune.rate_limited" (429s from the Lune limiter, not injected ones),
-// "<api>.injected" (injected failures) and "unrouted" (unknown paths/methods).
+// "<api>.injected" (injected failures), "unrouted" (unknown paths/methods)
+// and "http2" (requests, routed or not, that arrived over HTTP/2: with
+// Config.TLS, the proof that a client spoke it).
 func (s *Sandbox) Count(op string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -459,7 +528,15 @@ const (
 // ServeHTTP serves all four surfaces. Per request it counts the operation,
 // sleeps the API's latency, applies forced or random fault injection, and then
 // lets the vendor handler authenticate, validate, apply and answer.
+//
+// The whole body is read before anything is applied, so a write never takes
+// effect on a partial body, however slowly it arrives (an HTTP/2 client may
+// still be sending it while the latency is slept), and a request whose body
+// never completes applies nothing.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor == 2 {
+		s.count("http2")
+	}
 	rt, ok := matchRoute(r.Method, r.URL.Path)
 	if !ok {
 		s.count("unrouted")
@@ -476,10 +553,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	kind, injected := s.pickFailure(rt.api, rt.op)
-	appliesFirst := injected && (kind == FailLostResponse ||
-		(kind == Fail500 && rt.api == Inveterate && r.Method == http.MethodPost))
-	if injected && !appliesFirst {
-		s.writeInjected(w, rt.api, kind)
+	if injected && !kind.applies(rt.api, r.Method) {
+		s.writeInjected(w, r, rt.api, kind)
 		return
 	}
 
@@ -507,12 +582,17 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if injected {
-		// The request was applied if it could be; now the answer goes missing.
-		if kind == FailLostResponse {
+		// The request was applied if it could be; now the answer goes missing
+		// or is replaced.
+		switch kind {
+		case FailLostResponse:
 			dropConnection(w, false)
-			return
+		case FailCDNTimeout:
+			s.writeCDNError(w, r, cdnTimeoutStatus)
+		default:
+			writeReply(w, rt.api, injectedReply(rt.api, kind))
 		}
-		rep = injectedReply(rt.api, kind)
+		return
 	}
 	writeReply(w, rt.api, rep)
 }

@@ -26,7 +26,8 @@ func repoFile(t *testing.T, name string) string {
 
 // TestGuide_curlExamples runs the sandbox guide's curl script, as written, against the command
 // serving on a free port, with the variables its -env-file holds: every request must succeed and
-// make the object it says, one per API surface.
+// make the object it says, one per API surface. It does so over plain HTTP and over -tls, where
+// curl trusts the sandbox through the CA file the env file names, as the guide says.
 func TestGuide_curlExamples(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
@@ -35,11 +36,17 @@ func TestGuide_curlExamples(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed")
 	}
+	t.Run("http", func(t *testing.T) { runCurlScript(t, bash) })
+	t.Run("tls", func(t *testing.T) { runCurlScript(t, bash, "-tls") })
+}
+
+// runCurlScript serves the command with the extra flags and runs the guide's curl script against it.
+func runCurlScript(t *testing.T, bash string, flags ...string) {
 	envFile := filepath.Join(t.TempDir(), "sandbox.env")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-env-file", envFile}, io.Discard, io.Discard)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-env-file", envFile}, flags...), io.Discard, io.Discard)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -57,6 +64,9 @@ func TestGuide_curlExamples(t *testing.T) {
 	}
 
 	cmd := exec.Command(bash, filepath.Join("..", "..", "..", "..", "examples", "guides", "sandbox", "curl.sh"))
+	// The caller's environment stays, as a user's shell would: on many machines it sets
+	// SSL_CERT_DIR or CURL_CA_BUNDLE, which curl prefers to SSL_CERT_FILE, and the env file
+	// must win over them all the same.
 	cmd.Env = os.Environ()
 	for k, v := range parseEnv(env) {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -104,12 +114,12 @@ func TestGuide_keysAsDocumented(t *testing.T) {
 			t.Errorf("the sandbox guide does not name %q", w)
 		}
 	}
-	for _, flag := range []string{"-lune-rate-limit", "-webhook-limit", "-visibility-delay", "-delete-delay", "-unique-topic", "-max-page-size", "-latency", "-failure-rate", "-failure-kinds", "-seed"} {
+	for _, flag := range []string{"-lune-rate-limit", "-webhook-limit", "-visibility-delay", "-delete-delay", "-unique-topic", "-max-page-size", "-latency", "-failure-rate", "-failure-kinds", "-seed", "-tls", "-ca-file"} {
 		if !strings.Contains(guide, "`"+flag) {
 			t.Errorf("the sandbox guide does not document %s", flag)
 		}
 	}
-	for _, kind := range sandbox.AllFailureKinds() {
+	for _, kind := range sandbox.KnownFailureKinds() {
 		if !strings.Contains(guide, "`"+string(kind)+"`") {
 			t.Errorf("the sandbox guide does not document the failure kind %s", kind)
 		}

@@ -6,7 +6,9 @@
 //
 // On start it prints the base URL and the accepted keys as KEY=value lines
 // ready to paste as environment variables (and, with -env-file, writes the
-// same lines to a file once listening). It stops cleanly on SIGINT/SIGTERM.
+// same lines to a file once listening). With -tls it serves HTTPS and HTTP/2
+// under a throwaway CA, whose certificate it writes to a file that the lines
+// name as SSL_CERT_FILE. It stops cleanly on SIGINT/SIGTERM.
 package main
 
 import (
@@ -51,7 +53,9 @@ type options struct {
 	allowRemote bool
 	// baseURL is the base URL clients use, when it is not http://addr (a service name).
 	baseURL string
-	cfg     sandbox.Config
+	// caFile is where -tls writes the CA certificate; "" without -tls.
+	caFile string
+	cfg    sandbox.Config
 }
 
 // run serves the sandbox until ctx is cancelled.
@@ -75,11 +79,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sb := sandbox.New(opts.cfg)
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 
-	base := "http://" + ln.Addr().String()
+	scheme := "http"
+	if opts.cfg.TLS {
+		scheme = "https"
+	}
+	base := scheme + "://" + ln.Addr().String()
 	if opts.baseURL != "" {
 		base = opts.baseURL
 	}
-	lines := envLines(base, sb.Config())
+	var caPath string
+	if opts.cfg.TLS {
+		if caPath, err = setUpTLS(srv, base, opts.caFile); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		// Like the env file, the CA file dies with the sandbox: its key is gone.
+		// The path is the operator's own -ca-file or -env-file flag, not outside input.
+		defer func() { _ = os.Remove(caPath) }() //nolint:gosec // G703: see above.
+	}
+	lines := envLines(base, caPath, sb.Config())
 	fmt.Fprintf(stdout, "webhooks-sandbox listening on %s\n", base)
 	fmt.Fprintln(stdout, strings.Join(lines, "\n"))
 	for _, l := range otherKeys(sb.Config()) {
@@ -95,7 +113,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if opts.cfg.TLS {
+			// The certificate is in srv.TLSConfig already.
+			errc <- srv.ServeTLS(ln, "", "")
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -108,6 +133,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// setUpTLS makes srv serve HTTPS with HTTP/2 (and HTTP/1.1 for clients without
+// it) under a fresh certificate for loopback and for base's host, and writes
+// the CA certificate to caFile. It returns the absolute path of that file, as
+// the env file names it: the file is sourced from any directory.
+func setUpTLS(srv *http.Server, base, caFile string) (string, error) {
+	var hosts []string
+	if u, err := url.Parse(base); err == nil {
+		// A wildcard listen address (0.0.0.0) names no host a client can verify.
+		if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsUnspecified() {
+			hosts = append(hosts, u.Hostname())
+		}
+	}
+	cert, err := sandbox.NewServerCert(hosts...)
+	if err != nil {
+		return "", fmt.Errorf("TLS certificate: %w", err)
+	}
+	srv.TLSConfig = cert.TLSConfig()
+	// Both, explicitly: HTTP/2 is what production speaks through its CDNs, and
+	// HTTP/1.1 keeps older tools working.
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(true)
+
+	path, err := filepath.Abs(caFile)
+	if err != nil {
+		return "", fmt.Errorf("-ca-file: %w", err)
+	}
+	// Written before the env file that names it, so a script that waits for
+	// the env file finds the certificate there.
+	if err := writeFileAtomic(path, cert.CAPEM()); err != nil {
+		return "", fmt.Errorf("write CA file: %w", err)
+	}
+	return path, nil
 }
 
 // usageHeader opens -h: what the command is, how to use it, and where the rest is written.
@@ -123,6 +183,11 @@ trying configurations without the vendors' keys.
 It listens on loopback only, unless -allow-remote: in a CI service container, serve it with
 -addr 0.0.0.0:8080 -allow-remote -base-url http://sandbox:8080, and give the provider
 allow_insecure_http = true (WEBHOOKS_ALLOW_INSECURE_HTTP=true, which -env-file then writes).
+
+With -tls it serves HTTPS and HTTP/2, as the vendors do behind their CDNs, under a certificate of
+a CA made for this run: it writes the CA certificate next to -env-file (or to -ca-file), and the
+lines name it as SSL_CERT_FILE (and CURL_CA_BUNDLE), which Terraform, the provider and curl then
+trust.
 
 What each API emulates, the accepted keys, and curl examples with the headers each vendor needs:
 docs/guides/sandbox.md in the provider's repository.
@@ -146,11 +211,16 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	fs.BoolVar(&opts.allowRemote, "allow-remote", false, "allow an -addr that other machines can reach (0.0.0.0:8080 in a CI service container); "+
 		"anyone who reaches it can use the well-known keys")
 	fs.StringVar(&opts.baseURL, "base-url", "", "the base URL clients use, printed and written to -env-file, when it is not http://ADDR "+
-		"(http://sandbox:8080 for a service named sandbox); with a host that is not loopback, the lines also set WEBHOOKS_ALLOW_INSECURE_HTTP=true")
+		"(http://sandbox:8080 for a service named sandbox; https:// with -tls, whose certificate then names its host too); "+
+		"with http:// to a host that is not loopback, the lines also set WEBHOOKS_ALLOW_INSECURE_HTTP=true")
 	fs.StringVar(&opts.envFile, "env-file", "", "write the KEY=value lines to this file once listening")
+	fs.BoolVar(&cfg.TLS, "tls", false, "serve HTTPS with HTTP/2 under a CA made for this run; its certificate goes to -ca-file, "+
+		"named as SSL_CERT_FILE and CURL_CA_BUNDLE in the KEY=value lines")
+	fs.StringVar(&opts.caFile, "ca-file", "", "with -tls: write the CA certificate (PEM) to this file "+
+		"(default: next to -env-file, NAME-ca.pem for NAME.env)")
 	latency := fs.Duration("latency", 0, "latency added to every request of every API")
 	rate := fs.Float64("failure-rate", 0, "probability (0..1) of an injected failure per request, all APIs")
-	kinds := fs.String("failure-kinds", "", "comma-separated failure kinds to inject (default all): "+kindList())
+	kinds := fs.String("failure-kinds", "", "comma-separated failure kinds to inject (default the first six): "+kindList())
 	fs.DurationVar(&cfg.Inveterate.VisibilityDelay, "visibility-delay", 0, "Inveterate: delay before a created record is listed")
 	fs.DurationVar(&cfg.Inveterate.DeleteDelay, "delete-delay", 0, "Inveterate: delay before a deleted admin webhook leaves the list")
 	fs.BoolVar(&cfg.Inveterate.UniqueTopic, "unique-topic", false, "Inveterate: a second subscription for a topic answers 400")
@@ -177,11 +247,23 @@ func parseFlags(args []string, output io.Writer) (options, error) {
 	if err := checkAddr(opts.addr, opts.allowRemote); err != nil {
 		return options{}, err
 	}
+	scheme := "http"
+	if cfg.TLS {
+		scheme = "https"
+	}
 	if opts.baseURL != "" {
-		if u, err := url.Parse(opts.baseURL); err != nil || u.Scheme != "http" || u.Host == "" || strings.Trim(u.Path, "/") != "" {
-			return options{}, fmt.Errorf("-base-url %q: want http://HOST:PORT", opts.baseURL)
+		if u, err := url.Parse(opts.baseURL); err != nil || u.Scheme != scheme || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			return options{}, fmt.Errorf("-base-url %q: want %s://HOST:PORT", opts.baseURL, scheme)
 		}
 		opts.baseURL = strings.TrimRight(opts.baseURL, "/")
+	}
+	switch {
+	case !cfg.TLS && opts.caFile != "":
+		return options{}, errors.New("-ca-file is for -tls: without it there is no certificate to write")
+	case cfg.TLS && opts.caFile == "" && opts.envFile == "":
+		return options{}, errors.New("-tls needs -ca-file or -env-file: clients must be given the CA certificate to trust")
+	case cfg.TLS && opts.caFile == "":
+		opts.caFile = defaultCAFile(opts.envFile)
 	}
 	if *rate < 0 || *rate > 1 {
 		return options{}, fmt.Errorf("-failure-rate must be between 0 and 1, got %v", *rate)
@@ -222,8 +304,14 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// envLines are the KEY=value lines printed on start and written to -env-file.
-func envLines(base string, cfg sandbox.Config) []string {
+// defaultCAFile is the CA file next to the env file: sandbox.env gives sandbox-ca.pem.
+func defaultCAFile(envFile string) string {
+	return strings.TrimSuffix(envFile, filepath.Ext(envFile)) + "-ca.pem"
+}
+
+// envLines are the KEY=value lines printed on start and written to -env-file;
+// caFile, if any, is named as SSL_CERT_FILE and CURL_CA_BUNDLE.
+func envLines(base, caFile string, cfg sandbox.Config) []string {
 	lines := []string{
 		"LUNE_BASE_URL=" + base,
 		"LUNE_API_KEY=" + first(cfg.Lune.Keys),
@@ -233,9 +321,17 @@ func envLines(base string, cfg sandbox.Config) []string {
 		"BLAZE_PARTNER_KEY=" + first(cfg.Blaze.PartnerKeys),
 		"BLAZE_DEVELOPER_KEY=" + first(slices.Sorted(maps.Keys(cfg.Blaze.DeveloperKeys))),
 	}
-	if u, err := url.Parse(base); err == nil && !isLoopbackHost(u.Hostname()) {
+	if u, err := url.Parse(base); err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
 		// The provider refuses http:// to another host unless told.
 		lines = append(lines, "WEBHOOKS_ALLOW_INSECURE_HTTP=true")
+	}
+	if caFile != "" {
+		// Go programs on Linux (Terraform, the provider) read SSL_CERT_FILE;
+		// see the sandbox guide for macOS and for what it replaces. curl reads
+		// it too, but prefers CURL_CA_BUNDLE and SSL_CERT_DIR, which many
+		// machines set: naming the file as CURL_CA_BUNDLE too wins over both.
+		v := shellValue(caFile)
+		lines = append(lines, "SSL_CERT_FILE="+v, "CURL_CA_BUNDLE="+v)
 	}
 	return lines
 }
@@ -281,12 +377,28 @@ func writeFileAtomic(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-func kindList() string {
-	var names []string
-	for _, k := range sandbox.AllFailureKinds() {
-		names = append(names, string(k))
+// shellValue quotes v for a POSIX shell only when it must, so that sourcing the
+// env file gives v back while the usual value stays plain for tools that do not
+// unquote (docker --env-file).
+func shellValue(v string) string {
+	if v != "" && strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:,@%") == "" {
+		return v
 	}
-	return strings.Join(names, ", ")
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+// kindList names every failure kind for -h: those injected by default, then
+// the ones injected only when named.
+func kindList() string {
+	var def, named []string
+	for _, k := range sandbox.KnownFailureKinds() {
+		if slices.Contains(sandbox.AllFailureKinds(), k) {
+			def = append(def, string(k))
+		} else {
+			named = append(named, string(k))
+		}
+	}
+	return strings.Join(def, ", ") + "; only when named: " + strings.Join(named, ", ")
 }
 
 // listFlag is a repeatable, comma-separated string list whose first use

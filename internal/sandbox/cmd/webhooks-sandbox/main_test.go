@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"io"
@@ -245,4 +247,128 @@ func parseEnv(s string) map[string]string {
 		}
 	}
 	return out
+}
+
+func TestParseFlags_tls(t *testing.T) {
+	dir := t.TempDir()
+	opts, err := parseFlags([]string{"-tls", "-env-file", filepath.Join(dir, "sandbox.env")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !opts.cfg.TLS || opts.caFile != filepath.Join(dir, "sandbox-ca.pem") {
+		t.Errorf("-tls -env-file: TLS %v, CA file %q, want it next to the env file", opts.cfg.TLS, opts.caFile)
+	}
+	opts, err = parseFlags([]string{"-tls", "-ca-file", "ca.pem", "-allow-remote", "-addr", "0.0.0.0:8443", "-base-url", "https://sandbox:8443/"}, io.Discard)
+	if err != nil || opts.caFile != "ca.pem" || opts.baseURL != "https://sandbox:8443" {
+		t.Errorf("-tls -ca-file -base-url https://: %+v, %v", opts, err)
+	}
+	opts, err = parseFlags([]string{"-failure-kinds", "cdn_timeout,cdn_error,redirect,503"}, io.Discard)
+	want := []sandbox.FailureKind{sandbox.FailCDNTimeout, sandbox.FailCDNError, sandbox.FailRedirect, sandbox.Fail503}
+	if err != nil || !slices.Equal(opts.cfg.Blaze.Faults.Kinds, want) {
+		t.Errorf("-failure-kinds with the CDN kinds: %v, %v", opts.cfg.Blaze.Faults.Kinds, err)
+	}
+	for _, args := range [][]string{
+		{"-tls"}, // the CA certificate would go nowhere
+		{"-ca-file", "ca.pem"},
+		{"-tls", "-ca-file", "ca.pem", "-base-url", "http://sandbox:8443"},
+		{"-ca-file", "ca.pem", "-base-url", "https://sandbox:8443"},
+	} {
+		if _, err := parseFlags(args, io.Discard); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
+
+// TestRun_tls serves the command over TLS: the env file names an https:// base
+// URL and, as SSL_CERT_FILE, the CA certificate it wrote, with which every
+// vendor's API answers over HTTP/2. Both files go when the sandbox stops.
+func TestRun_tls(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), "sandbox.env")
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	var stdout bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-tls", "-env-file", envFile}, &stdout, io.Discard)
+	}()
+	var env map[string]string
+	for deadline := time.Now().Add(20 * time.Second); env == nil; time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(envFile); err == nil && len(b) > 0 {
+			env = parseEnv(string(b))
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("env file not written")
+		}
+	}
+	base, caFile := env["LUNE_BASE_URL"], env["SSL_CERT_FILE"]
+	if !strings.HasPrefix(base, "https://127.0.0.1:") || env["BLAZE_BASE_URL"] != base || env["INVETERATE_BASE_URL"] != base {
+		t.Errorf("base URLs: %v", env)
+	}
+	if caFile != filepath.Join(filepath.Dir(envFile), "sandbox-ca.pem") || env["CURL_CA_BUNDLE"] != caFile || env["WEBHOOKS_ALLOW_INSECURE_HTTP"] != "" {
+		t.Errorf("SSL_CERT_FILE = %q, CURL_CA_BUNDLE = %q, insecure = %q", caFile, env["CURL_CA_BUNDLE"], env["WEBHOOKS_ALLOW_INSECURE_HTTP"])
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("SSL_CERT_FILE holds no certificate: %q", pem)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	for _, c := range []struct {
+		path string
+		hdr  map[string]string
+	}{
+		{"/v1/webhooks", map[string]string{"Authorization": "Bearer " + env["LUNE_API_KEY"], "Lune-Version": "2024-08-08"}},
+		{"/v2.0/admin/webhook-subscriptions", map[string]string{"X-Inveterate-Api-Key": env["INVETERATE_API_KEY"]}},
+		{"/v2.0/admin/webhooks", map[string]string{"X-Inveterate-Api-Key": env["INVETERATE_API_KEY"]}},
+		{"/api/v1/partner/webHooks", map[string]string{"x-api-key": env["BLAZE_PARTNER_KEY"], "Authorization": env["BLAZE_DEVELOPER_KEY"]}},
+	} {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, base+c.path, nil)
+		for k, v := range c.hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", c.path, err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.ProtoMajor != 2 {
+			t.Errorf("GET %s: %d over HTTP/%d", c.path, res.StatusCode, res.ProtoMajor)
+		}
+	}
+	if !strings.Contains(stdout.String(), "\nSSL_CERT_FILE="+caFile+"\n") {
+		t.Errorf("stdout does not name the CA file: %q", stdout.String())
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, f := range []string{envFile, caFile} {
+		if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left behind after shutdown: %v", f, err)
+		}
+	}
+}
+
+func TestEnvLines_quoteOnlyWhenNeeded(t *testing.T) {
+	for path, want := range map[string]string{
+		"/tmp/run-1/sandbox-ca.pem":      "/tmp/run-1/sandbox-ca.pem",
+		"/home/me/My Projects/ca.pem":    `'/home/me/My Projects/ca.pem'`,
+		"/home/me/it's/ca.pem":           `'/home/me/it'\''s/ca.pem'`,
+		"/home/me/$HOME/ca.pem":          `'/home/me/$HOME/ca.pem'`,
+		"C:/Users/me/sandbox-ca.pem":     "C:/Users/me/sandbox-ca.pem",
+		"/srv/ci@host/sandbox+tls/a.pem": "/srv/ci@host/sandbox+tls/a.pem",
+	} {
+		lines := envLines("https://127.0.0.1:1", path, sandbox.DefaultConfig())
+		if got := lines[len(lines)-2:]; got[0] != "SSL_CERT_FILE="+want || got[1] != "CURL_CA_BUNDLE="+want {
+			t.Errorf("%s: %s", path, got)
+		}
+	}
+	if lines := envLines("http://127.0.0.1:1", "", sandbox.DefaultConfig()); strings.Contains(strings.Join(lines, "\n"), "SSL_CERT_FILE") {
+		t.Errorf("plain HTTP names a CA file: %v", lines)
+	}
 }
