@@ -70,6 +70,10 @@ func (e *accEnv) factories() map[string]func() (tfprotov6.ProviderServer, error)
 	if e.srv != nil {
 		p.opts.Getenv = func(string) string { return "" }
 		fastRetries(&p.opts)
+		if e.srv.CertPool() != nil {
+			// A sandbox serving TLS with HTTP/2, as production does: trust its certificate.
+			p.opts.Connection.Transport = e.srv.Client().Transport
+		}
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"webhooks": providerserver.NewProtocol6WithError(p),

@@ -125,11 +125,15 @@ func TestAccReliability_faults(t *testing.T) {
 	// Not parallel: the parallelism setting is read from the environment by the Terraform CLI.
 	t.Setenv("TF_CLI_ARGS_apply", "-parallelism=16")
 	t.Setenv("TF_CLI_ARGS_plan", "-parallelism=16")
-	e := newAccEnv(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: time.Second, DeleteDelay: time.Second}})
+	// Over TLS with HTTP/2, as production speaks through its CDNs.
+	e := newAccEnv(t, sandbox.Config{TLS: true, Inveterate: sandbox.InveterateConfig{VisibilityDelay: time.Second, DeleteDelay: time.Second}})
 	srv := e.sandbox()
+	// Every kind of failure, and what a CDN in front of the API answers: a 524 after the origin
+	// applied the request, and 502 or 520-523 before it did.
+	kinds := append(sandbox.AllFailureKinds(), sandbox.FailCDNTimeout, sandbox.FailCDNError)
 	faults := func() {
 		for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
-			srv.SetFaults(api, sandbox.Faults{FailureRate: 0.2, Kinds: sandbox.AllFailureKinds()})
+			srv.SetFaults(api, sandbox.Faults{FailureRate: 0.2, Kinds: kinds})
 		}
 	}
 	// On top of the random faults, every kind of failure hits the writes of every vendor at least
@@ -138,7 +142,7 @@ func TestAccReliability_faults(t *testing.T) {
 		return func() {
 			for _, op := range ops {
 				api, _, _ := strings.Cut(op, ".")
-				for _, kind := range sandbox.AllFailureKinds() {
+				for _, kind := range kinds {
 					srv.FailNext(sandbox.API(api), op, kind, 1)
 				}
 			}
@@ -148,7 +152,7 @@ func TestAccReliability_faults(t *testing.T) {
 	updates := force("lune.update", "lune.rotate", "inveterate.subscriptions.update", "blaze.update")
 	deletes := force("lune.delete", "inveterate.subscriptions.delete", "inveterate.webhooks.delete", "blaze.delete")
 	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-	// The six forced failures of an operation can all land on one request, on top of the random
+	// The eight forced failures of an operation can all land on one request, on top of the random
 	// ones; with the default five retries that request would rightly give up. Users facing such an
 	// API raise max_retries, and so does this test.
 	withRetries := func(config string) string {
@@ -179,6 +183,9 @@ func TestAccReliability_faults(t *testing.T) {
 	})
 	if n := srv.Count("lune.injected") + srv.Count("inveterate.injected") + srv.Count("blaze.injected"); n == 0 {
 		t.Fatal("no fault was injected: the test proved nothing")
+	}
+	if srv.Count("http2") == 0 {
+		t.Fatal("no request came over HTTP/2")
 	}
 	t.Logf("injected faults: lune %d, inveterate %d, blaze %d; Lune rate-limited %d",
 		srv.Count("lune.injected"), srv.Count("inveterate.injected"), srv.Count("blaze.injected"), srv.Count("lune.rate_limited"))
