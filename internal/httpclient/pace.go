@@ -29,7 +29,10 @@ func newPacer(cfg Config, now func() time.Time) pacer {
 	case cfg.RateLimit <= 0:
 		return nil
 	case cfg.RateWindow > 0:
-		return newWindowPacer(max(int(cfg.RateLimit), 1), cfg.RateWindow, cfg.RateReserved, now)
+		p := newWindowPacer(max(int(cfg.RateLimit), 1), cfg.RateWindow, cfg.RateReserved, now)
+		// A hold never outlasts the wait the retries themselves allow for a Retry-After.
+		p.maxHold = cfg.MaxRetryAfter
+		return p
 	default:
 		return evenPacer{rate.NewLimiter(rate.Limit(cfg.RateLimit), max(cfg.RateBurst, 1))}
 	}
@@ -43,7 +46,8 @@ func (p evenPacer) wait(ctx context.Context) (func(attemptEnd), error) {
 }
 
 // windowPacer keeps to a limit the vendor counts as "at most n requests in any window" (such as 15
-// in any second), as fully as that is safe whatever the network does.
+// in any second), as fully as that is safe whatever the network does, and shares it with the
+// clients it cannot see that use the same key (other processes, other machines).
 //
 // It has n slots. A request takes a free slot before it is sent and keeps it until a window has
 // passed since the request ended. The server received a request before it ended, and receives the
@@ -52,23 +56,82 @@ func (p evenPacer) wait(ctx context.Context) (func(attemptEnd), error) {
 // Retries are requests like any other, and reserved slots stand for requests made just before the
 // client existed. Requests of free slots go at once: the vendor counts requests in windows, so a
 // burst of up to n is within its limit, and a client that has been idle catches up.
+//
+// A slot is busy while its request is out and for the window after it ended, and at most limit
+// slots are busy at once (limit is n until the server refuses a request), so the client sends at
+// most limit requests in any window by the same argument. Alone on a key the client is never
+// refused and limit stays n; how limit follows refusals when the key is shared is the sharing
+// rule below.
 type windowPacer struct {
+	n      int
 	window time.Duration
 	now    func() time.Time
+	// reserved slots stand, until firstEnd (a window after the pacer was made), for others'
+	// requests (see the sharing rule); they are not the client's own.
+	reserved int
+	firstEnd time.Time
+	// maxHold caps a hold the server asks for with Retry-After (zero: no cap).
+	maxHold time.Duration
 
 	mu sync.Mutex
 	// free holds, for each slot not in use, when it may be used again.
 	free []time.Time
-	// released is closed, and replaced, whenever a slot comes back: a waiter looks again.
+	// released is closed, and replaced, whenever an attempt ends (a slot comes back, and limit may
+	// have changed): a waiter looks again.
 	released chan struct{}
+	// limit is how many slots may be busy at once, between 1 and n (see the sharing rule).
+	limit float64
+	// heldUntil is when requests may go again after a refusal.
+	heldUntil time.Time
+	// lastCut is when limit was last cut; shared is set once a request sent after the first window
+	// has been refused.
+	lastCut time.Time
+	shared  bool
 }
 
+// The sharing rule. A windowPacer cannot see the other clients of its key (other processes, such
+// as CI runs of one organisation); a refusal (429) is the only sign of them. It shares the key by
+// additive increase and multiplicative decrease, as TCP flows share a link and as the adaptive
+// retry modes of aws-sdk-go-v2 and botocore share a throttled API, counted in slots:
+//
+//   - A refusal holds every request back for the Retry-After the server named, else for a window
+//     (by then the window that was full has turned over), and cuts limit to refusalKeep times the
+//     slots the client was using, never below 1. A refusal of a request sent before the last cut
+//     only holds: that request met the crowding the cut answered.
+//   - A success, while limit is what holds the client back, raises limit by probeSlots/limit, so by
+//     probeSlots a window, never above n. Each probe past the key's limit costs someone a refusal.
+//   - A new pacer leaves max(reserved, n/2) of its first window to others: to the process that
+//     used the key just before (the plan before an apply), and to clients starting with it, which
+//     then overshoot the key by less. A refused request of that first window may be the
+//     predecessor's doing, gone a window later: until a request sent after the first window is
+//     refused, limit climbs back after a cut by regainShare a window, not by probeSlots.
+//
+// The figures below were measured with TestWindowPacer_sharedKey and TestWindowPacer_handover, on a
+// limit of 15 in any second (the alternatives by changing the constant).
+const (
+	// refusalKeep is TCP's halving: whichever clients are refused make room that the others take
+	// some windows to fill, whatever their number.
+	refusalKeep = 0.5
+	// probeSlots is one slot every three windows: three clients of 300 requests each had 3% of
+	// their attempts refused (4% at half a slot, 6.5% at one, for 11.1, 11.5 and 12.2 requests a
+	// second between them).
+	probeSlots = 1.0 / 3
+	// regainShare, per success so 25% a window, takes an apply whose first second was refused back
+	// from 4 slots to 15 in six windows: its 150 requests went at 11.4 a second (6.3 climbing by
+	// probeSlots, 14 when none is refused).
+	regainShare = 0.25
+)
+
 func newWindowPacer(n int, window time.Duration, reserved int, now func() time.Time) *windowPacer {
-	p := &windowPacer{window: window, now: now, free: make([]time.Time, n), released: make(chan struct{})}
+	start := now()
+	p := &windowPacer{
+		n: n, window: window, now: now,
+		reserved: min(max(reserved, n/2), n), firstEnd: start.Add(window),
+		free: make([]time.Time, n), released: make(chan struct{}), limit: float64(n),
+	}
 	// A reserved slot was used by a request that ended, at the latest, now.
-	reuse := now().Add(window)
-	for i := range min(reserved, n) {
-		p.free[i] = reuse
+	for i := range p.reserved {
+		p.free[i] = p.firstEnd
 	}
 	return p
 }
@@ -77,28 +140,26 @@ func (p *windowPacer) wait(ctx context.Context) (func(attemptEnd), error) {
 	for {
 		p.mu.Lock()
 		now := p.now()
-		soonest, at := -1, time.Time{}
-		for i, t := range p.free {
-			if soonest < 0 || t.Before(at) {
-				soonest, at = i, t
-			}
-		}
-		if soonest >= 0 && !at.After(now) {
+		slot, busy, next := p.look(now)
+		if now.Before(p.heldUntil) {
+			next = p.heldUntil
+		} else if slot >= 0 && busy < int(p.limit) {
 			// Take the slot: remove it from free until the request ends.
 			last := len(p.free) - 1
-			p.free[soonest] = p.free[last]
+			p.free[slot] = p.free[last]
 			p.free = p.free[:last]
 			p.mu.Unlock()
-			return p.release, nil
+			return func(end attemptEnd) { p.release(now, end) }, nil
 		}
 		released := p.released
 		p.mu.Unlock()
 
-		// Every slot is in use (look again when one comes back), or the soonest is free at at.
+		// Held back (look again when the hold ends), or limit slots are busy: look again when the
+		// soonest comes back, or when an attempt ends (a slot comes back, limit changes).
 		var timer *time.Timer
 		var ring <-chan time.Time
-		if soonest >= 0 {
-			timer = time.NewTimer(at.Sub(now))
+		if !next.IsZero() {
+			timer = time.NewTimer(next.Sub(now))
 			ring = timer.C
 		}
 		select {
@@ -115,11 +176,79 @@ func (p *windowPacer) wait(ctx context.Context) (func(attemptEnd), error) {
 	}
 }
 
-// release gives back the slot of a request that has just ended: it may be used a window later.
-func (p *windowPacer) release(attemptEnd) {
+// look returns a slot that is free at now (-1 if none), how many slots are busy (in use, or used
+// less than a window ago), and when the soonest of those used comes back (zero if none was).
+// Callers hold p.mu.
+func (p *windowPacer) look(now time.Time) (slot, busy int, soonest time.Time) {
+	slot, busy = -1, p.n-len(p.free)
+	for i, t := range p.free {
+		switch {
+		case t.After(now):
+			busy++
+			if soonest.IsZero() || t.Before(soonest) {
+				soonest = t
+			}
+		case slot < 0:
+			slot = i
+		}
+	}
+	return slot, busy, soonest
+}
+
+// release gives back the slot of a request sent at sent that has just ended: it may be used a
+// window later. The pacer learns from how it ended (see the sharing rule).
+func (p *windowPacer) release(sent time.Time, end attemptEnd) {
 	p.mu.Lock()
-	p.free = append(p.free, p.now().Add(p.window))
+	now := p.now()
+	p.free = append(p.free, now.Add(p.window))
+	if end.refused {
+		p.refused(sent, now, end.retryAfter)
+	} else {
+		p.succeeded(now)
+	}
 	close(p.released)
 	p.released = make(chan struct{})
 	p.mu.Unlock()
+}
+
+// refused applies the sharing rule to a refusal, at now, of a request sent at sent. Callers hold
+// p.mu.
+func (p *windowPacer) refused(sent, now time.Time, retryAfter time.Duration) {
+	hold := p.window
+	if retryAfter > 0 {
+		hold = retryAfter
+		if p.maxHold > 0 {
+			hold = min(hold, p.maxHold)
+		}
+	}
+	if until := now.Add(hold); until.After(p.heldUntil) {
+		p.heldUntil = until
+	}
+	if !sent.Before(p.firstEnd) {
+		p.shared = true
+	}
+	if sent.Before(p.lastCut) {
+		return
+	}
+	// What the client was using: its busy slots (this one among them), the reserved ones aside.
+	_, used, _ := p.look(now)
+	if now.Before(p.firstEnd) {
+		used -= p.reserved
+	}
+	p.limit = max(1, refusalKeep*min(p.limit, float64(used)))
+	p.lastCut = now
+}
+
+// succeeded applies the sharing rule to a success at now. Callers hold p.mu.
+func (p *windowPacer) succeeded(now time.Time) {
+	if _, busy, _ := p.look(now); busy < int(p.limit) {
+		// The client sends less than limit allows: a success says nothing of a higher limit.
+		return
+	}
+	if p.shared {
+		p.limit += probeSlots / p.limit
+	} else {
+		p.limit += regainShare
+	}
+	p.limit = min(p.limit, float64(p.n))
 }

@@ -141,6 +141,141 @@ func TestWindowPacer_neverMoreThanTheLimitInAWindow(t *testing.T) {
 	}
 }
 
+// takeAll takes every slot p lets go at once and returns their done funcs.
+func takeAll(t *testing.T, p pacer) []func(attemptEnd) {
+	t.Helper()
+	var dones []func(attemptEnd)
+	for done := takeEnd(t, p); done != nil; done = takeEnd(t, p) {
+		dones = append(dones, done)
+	}
+	return dones
+}
+
+// endAll ends every attempt of dones as end says.
+func endAll(dones []func(attemptEnd), end attemptEnd) {
+	for _, done := range dones {
+		done(end)
+	}
+}
+
+func TestWindowPacer_refusalHoldsAndCuts(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	p := newPacer(Config{Settings: Settings{RateLimit: 10, MaxRetryAfter: 3 * time.Second}, RateWindow: time.Second}, clock.now)
+	want := func(got []func(attemptEnd), n int, why string) {
+		t.Helper()
+		if len(got) != n {
+			t.Fatalf("at %s: %d requests went, want %d (%s)", clock.now().Format("05.000"), len(got), n, why)
+		}
+	}
+	clock.advance(time.Second) // past the first window, half of which was left to others
+
+	out := takeAll(t, p)
+	want(out, 10, "alone, the client uses all 10 slots")
+	clock.advance(100 * time.Millisecond)
+	endAll(out[1:], attemptEnd{})
+	clock.advance(500 * time.Millisecond)
+	out[0](attemptEnd{refused: true})
+	clock.advance(500 * time.Millisecond)
+	want(takeAll(t, p), 0, "9 slots are back, but a refusal holds every request back for a window")
+	clock.advance(500 * time.Millisecond)
+	out = takeAll(t, p)
+	want(out, 5, "a window after the refusal, the client uses half of the 10 slots it used")
+
+	clock.advance(100 * time.Millisecond)
+	out[0](attemptEnd{refused: true})
+	endAll(out[1:], attemptEnd{refused: true})
+	clock.advance(time.Second)
+	out = takeAll(t, p)
+	want(out, 2, "one cut to 2.5 slots: the other 4 refusals met the crowding that cut answered")
+
+	clock.advance(100 * time.Millisecond)
+	endAll(out, attemptEnd{refused: true, retryAfter: time.Hour})
+	clock.advance(2999 * time.Millisecond)
+	want(takeAll(t, p), 0, "Retry-After holds every request back, up to MaxRetryAfter")
+	clock.advance(time.Millisecond)
+	out = takeAll(t, p)
+	want(out, 1, "at most MaxRetryAfter, then 1 slot")
+
+	out[0](attemptEnd{refused: true})
+	clock.advance(time.Second)
+	want(takeAll(t, p), 1, "the limit never falls below 1 slot")
+}
+
+func TestWindowPacer_probesBackUpWhileLimited(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	p := newPacer(Config{Settings: Settings{RateLimit: 4}, RateWindow: time.Second}, clock.now)
+	clock.advance(time.Second)
+	out := takeAll(t, p)
+	endAll(out[1:], attemptEnd{})
+	out[0](attemptEnd{refused: true})
+	clock.advance(time.Second)
+
+	// Each window, the client uses every slot it may and they all succeed.
+	window := func() int {
+		out := takeAll(t, p)
+		endAll(out, attemptEnd{})
+		clock.advance(time.Second)
+		return len(out)
+	}
+	var got []int
+	for range 6 {
+		got = append(got, window())
+	}
+	// Cut to 2 of 4; a third of a slot a window: 2.32, 2.60, 2.85, 3.08 after 4 windows.
+	if want := []int{2, 2, 2, 2, 3, 3}; !slices.Equal(got, want) {
+		t.Errorf("slots used in successive windows of successes: %v, want %v", got, want)
+	}
+
+	// A client that uses fewer slots than it may learns nothing of a higher limit.
+	for range 30 {
+		done := take(t, p)
+		done()
+		clock.advance(time.Second)
+	}
+	if n := window(); n != 3 {
+		t.Errorf("after 30 windows of 1 request, %d slots, want still 3", n)
+	}
+
+	for range 30 {
+		window()
+	}
+	if n := window(); n != 4 {
+		t.Errorf("after 30 windows of full use, %d slots, want all 4 and no more", n)
+	}
+}
+
+func TestWindowPacer_freshPacer(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	// As Lune's client: 15 a second, 1 reserved.
+	p := newPacer(Config{Settings: Settings{RateLimit: 15}, RateWindow: time.Second, RateReserved: 1}, clock.now)
+	want := func(got []func(attemptEnd), n int, why string) {
+		t.Helper()
+		if len(got) != n {
+			t.Fatalf("at %s: %d requests went, want %d (%s)", clock.now().Format("05.000"), len(got), n, why)
+		}
+	}
+	out := takeAll(t, p)
+	want(out, 8, "a new pacer leaves 7 of its first window's 15 to others")
+
+	// The apply's first requests all meet a plan's full second.
+	clock.advance(50 * time.Millisecond)
+	endAll(out, attemptEnd{refused: true})
+	clock.advance(time.Second)
+	out = takeAll(t, p)
+	want(out, 4, "cut to half of the 8 it used")
+	endAll(out, attemptEnd{})
+	out = takeAll(t, p)
+	want(out, 1, "a refusal of the first window may be a predecessor's doing: a quarter more a success")
+
+	// A refusal after the first window shows that the key is shared.
+	out[0](attemptEnd{refused: true})
+	clock.advance(time.Second)
+	out = takeAll(t, p)
+	want(out, 2, "cut to half of the 5 it used")
+	endAll(out, attemptEnd{})
+	want(takeAll(t, p), 0, "on a shared key, the client probes by a third of a slot a window")
+}
+
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }

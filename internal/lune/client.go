@@ -19,11 +19,13 @@ const (
 	APIVersion = "2024-08-08"
 	// RateLimit is Lune's documented limit, in requests per second per key, and the client's
 	// default: it keeps to it as Lune counts it, at most RateLimit requests in any second (see
-	// httpclient.Config.RateWindow), so it never provokes a 429 and never waits more than it must.
+	// httpclient.Config.RateWindow), so alone on a key it never provokes a 429 and never waits
+	// more than it must. Runs that share a key (other processes, other machines) learn of each
+	// other from 429s and share the limit (httpclient's sharing rule).
 	RateLimit = 15
-	// reservedAtStart is how many requests of a new client's first second are left to the process
-	// that used the key just before: in a terraform apply, the plan's one list (its access check,
-	// which its refreshes share).
+	// reservedAtStart is the least of a new client's first second left to the process that used the
+	// key just before: in a terraform apply, the plan's one list (its access check, which its
+	// refreshes share). The pacer leaves at least half of the first second anyway.
 	reservedAtStart = 1
 )
 
