@@ -62,7 +62,7 @@ const maxSummary = 200
 
 // summarize describes an error body that is not the vendor's JSON (an HTML page from a proxy or a
 // CDN, plain text): its content type and its first line with text in it, bounded and redacted.
-// Such a body can be megabytes of markup; only enough to recognise it belongs in a message.
+// Such a body can be megabytes of markup; only enough to recognize it belongs in a message.
 func (c *Client) summarize(contentType string, body []byte) string {
 	line := ""
 	for _, l := range strings.Split(string(body), "\n") {

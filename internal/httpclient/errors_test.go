@@ -128,7 +128,7 @@ func TestTypedErrorsFromStatus(t *testing.T) {
 			wantKind: ErrValidation},
 		{name: "decoder overrides the status", method: "GET", status: 400, body: `{"code":"missing","message":"webhook 7 not found"}`,
 			decoder: testDecodeError, wantKind: ErrNotFound, wantCode: "missing", wantMessage: "webhook 7 not found"},
-		{name: "a non-JSON body is summarised, not decoded", method: "GET", status: 403, body: `<html>forbidden</html>`,
+		{name: "a non-JSON body is summarized, not decoded", method: "GET", status: 403, body: `<html>forbidden</html>`,
 			decoder: testDecodeError, wantKind: ErrUnauthorized,
 			wantMessage: `a body that is not JSON (application/json, 22 bytes), beginning "forbidden"`},
 		{name: "unknown outcome status beats the decoder on a create", method: "POST", nonIdemp: true, status: 500,

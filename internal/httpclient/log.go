@@ -142,10 +142,6 @@ func (c *Client) lazyBody(read func() []byte) lazyValue[string] {
 	})
 }
 
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
-
 // redactHeaders returns a loggable copy of h. tflog's masks do not reach inside a map field, so
 // literal credentials and secret patterns are masked here too, in every header value; header
 // names are compared case-insensitively (a configured Header may hold non-canonical keys).

@@ -138,7 +138,7 @@ func TestWrite_redirectNotFollowed(t *testing.T) {
 }
 
 // answered → ended: an error body that is not the vendor's JSON (a proxy's or CDN's HTML page) is
-// summarised: status, content type, its first line of text, bounded and redacted.
+// summarized: status, content type, its first line of text, bounded and redacted.
 func TestWrite_htmlErrorBodySummarised(t *testing.T) {
 	page := "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body>key lk_secret " +
 		strings.Repeat("x", 5000) + "</body></html>"
