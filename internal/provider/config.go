@@ -144,9 +144,8 @@ func (p *WebhooksProvider) resolveSettings(cfg providerModel, terraformVersion s
 	if d, ok := r.duration(cfg.RequestTimeout, requestTimeoutArg); ok {
 		settings.RequestTimeout = d
 	}
-	// Unknown until apply: the base URLs are checked then.
-	allowInsecure, allowKnown := r.boolean(cfg.AllowInsecureHTTP, allowInsecureHTTPArg)
-	r.allowInsecureHTTP = allowInsecure || !allowKnown
+	// An unknown value is neither permission nor refusal: baseURL defers the base URLs that need it.
+	r.allowInsecureHTTP, r.allowInsecureHTTPKnown = r.boolean(cfg.AllowInsecureHTTP, allowInsecureHTTPArg)
 	return settings, r
 }
 
@@ -154,9 +153,10 @@ func (p *WebhooksProvider) resolveSettings(cfg providerModel, terraformVersion s
 // for a value that breaks its rule.
 type resolver struct {
 	opts Options
-	// allowInsecureHTTP is allow_insecure_http: base URLs may use http to any host.
-	allowInsecureHTTP bool
-	diags             *diag.Diagnostics
+	// allowInsecureHTTP is allow_insecure_http: base URLs may use http to any host. It is false
+	// while allowInsecureHTTPKnown is false (the value depends on a resource not created yet).
+	allowInsecureHTTP, allowInsecureHTTPKnown bool
+	diags                                     *diag.Diagnostics
 }
 
 // sectionValues reads one vendor section's attributes; a null section has none (every argument
@@ -178,7 +178,9 @@ func (s sectionValues) int64(name string) types.Int64 {
 }
 
 // baseURL resolves a vendor's base URL and checks it: https, or http to loopback unless
-// allow_insecure_http allows any host (with a warning). known is false when it is not known yet.
+// allow_insecure_http allows any host (with a warning). known is false when it is not known yet,
+// or when it is http to a host that is not loopback and allow_insecure_http is not known yet: no
+// client may then send the credentials there, and the URL is checked once the value is known.
 func (r resolver) baseURL(name string, base argument, cfg types.String) (value string, known bool) {
 	b, ok := base.value(cfg, r.opts.getenv)
 	if !ok || b == "" {
@@ -187,6 +189,24 @@ func (r resolver) baseURL(name string, base argument, cfg types.String) (value s
 	from := ""
 	if cfg.IsNull() {
 		from = base.Env
+	}
+	if !r.allowInsecureHTTPKnown && validators.CheckBaseURL(b, true) == nil {
+		if u, err := url.Parse(b); err == nil && validators.IsInsecure(u) {
+			// Treating unknown as true would send the credentials in clear text during plan (reads,
+			// access checks); as false, it would fail a plan the value may yet make valid.
+			// Deferring is what unknown credentials get: the vendor is not known yet.
+			source := base.Name
+			if from != "" {
+				source += " (from " + from + ")"
+			}
+			r.diags.AddAttributeWarning(base.path, name+" Not Contacted Until allow_insecure_http Is Known",
+				fmt.Sprintf("%s is %s, http to a host that is not loopback, which only allow_insecure_http = true allows, "+
+					"and allow_insecure_http is not known yet (it depends on a resource not created yet). Nothing is sent to %s "+
+					"until it is: %s resources are planned without calling %s, and what cannot wait for %s fails with "+
+					"\"%s Configuration Not Known\".",
+					source, b, u.Host, name, name, name, name))
+			return b, false
+		}
 	}
 	if err := validators.CheckBaseURL(b, r.allowInsecureHTTP); err != nil {
 		validators.SettingError(r.diags, base.path, from, err)

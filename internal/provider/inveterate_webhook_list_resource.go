@@ -44,9 +44,7 @@ func (r *inveterateWebhookListResource) List(ctx context.Context, req list.ListR
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, listTimeout)
-	defer cancel()
-	all, err := client.ListWebhooks(ctx)
+	all, err := fetchAll(ctx, client.ListWebhooks)
 	if err != nil {
 		stream.Results = slices.Values([]list.ListResult{r.listAPIError("Unable to List Inveterate Webhooks", err)})
 		return

@@ -59,9 +59,7 @@ func (r *inveterateWebhookSubscriptionListResource) List(ctx context.Context, re
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, listTimeout)
-	defer cancel()
-	all, err := client.ListSubscriptions(ctx)
+	all, err := fetchAll(ctx, client.ListSubscriptions)
 	if err != nil {
 		stream.Results = slices.Values([]list.ListResult{r.listAPIError("Unable to List Inveterate Webhook Subscriptions", err)})
 		return

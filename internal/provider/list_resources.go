@@ -33,6 +33,16 @@ func listResults[T any](items []T, limit int64, result func(*T) list.ListResult)
 	}
 }
 
+// fetchAll makes the one API call of a list that is read whole before anything is pushed, under
+// listTimeout. The deadline bounds that call only: the framework reads the stream after List has
+// returned, so a context List derives and cancels on return must not reach the iterator. The
+// results are pushed from memory under List's own context, which lives while Terraform reads.
+func fetchAll[T any](ctx context.Context, call func(context.Context) ([]T, error)) ([]T, error) {
+	ctx, cancel := context.WithTimeout(ctx, listTimeout)
+	defer cancel()
+	return call(ctx)
+}
+
 // listResult is one listed object: its identity (the vendor's id), a display name a person
 // recognizes, and with include_resource the resource object. model makes the resource's model as
 // after an import (what the API returns, with secrets and configuration-only arguments null); it

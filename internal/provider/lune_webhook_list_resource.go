@@ -62,9 +62,7 @@ func (r *luneWebhookListResource) List(ctx context.Context, req list.ListRequest
 	if id := cfg.AccountID.ValueString(); id != "" {
 		accountIDs = []string{id}
 	}
-	ctx, cancel := context.WithTimeout(ctx, listTimeout)
-	defer cancel()
-	all, err := client.ListWebhooks(ctx, accountIDs)
+	all, err := fetchAll(ctx, func(ctx context.Context) ([]lune.Webhook, error) { return client.ListWebhooks(ctx, accountIDs) })
 	if err != nil {
 		stream.Results = slices.Values([]list.ListResult{r.listAPIError("Unable to List Lune Webhooks", err)})
 		return

@@ -68,6 +68,8 @@ func (r *partnerWebhookListResource) List(ctx context.Context, req list.ListRequ
 	// reading.
 	stream.Results = func(push func(list.ListResult) bool) {
 		var pushed int64
+		// The pages are asked for while Terraform reads the stream, after List has returned: the
+		// deadline's context is made here, and cancelled when the paging ends or the reader stops.
 		ctx, cancel := context.WithTimeout(ctx, listTimeout)
 		defer cancel()
 		err := client.ListWebhookPages(ctx, blaze.ListOptions{ShopID: cfg.ShopID.ValueString()}, func(page []blaze.Webhook) bool {

@@ -96,6 +96,8 @@ func (p *WebhooksProvider) ValidateConfig(ctx context.Context, req provider.Vali
 	var allow types.Bool
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, allowInsecureHTTPArg.path, &allow)...)
 	allowed, known := resolver{opts: p.opts, diags: &resp.Diagnostics}.boolean(allow, allowInsecureHTTPArg)
+	// Not known yet: neither permission nor refusal. Configure checks the base URLs once the value
+	// is known (at apply), and until then builds no client for one that needs it (resolver.baseURL).
 	if !known || allowed || resp.Diagnostics.HasError() {
 		return
 	}
