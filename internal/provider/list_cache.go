@@ -126,22 +126,27 @@ func (s *listCache[T]) invalidate() {
 	s.mu.Unlock()
 }
 
-// call returns the call to wait for. Without fresh: the first call of the current version, when
-// it is valid (not abandoned). With fresh: the latest call, when it is valid and was started after
-// the call numbered after. Else a new call.
+// call returns the call to wait for, with the caller already counted among its waiters: picking a
+// call and joining it are one step under s.mu, so the last waiter of a call can never abandon it
+// between another read's pick and its join (which failed that read with "context canceled").
+// Without fresh: the first call of the current version, when it is valid (not abandoned). With
+// fresh: the latest call, when it is valid and was started after the call numbered after. Else a
+// new call.
 func (s *listCache[T]) call(after uint64, fresh bool) *listCall[T] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	valid := func(c *listCall[T]) bool { return c != nil && c.version == s.version && !c.abandoned }
 	switch {
 	case !fresh && valid(s.first):
+		s.first.waiters++
 		return s.first
 	case fresh && valid(s.latest) && s.latest.seq > after:
+		s.latest.waiters++
 		return s.latest
 	}
 	s.seq++
 	fetchCtx, cancel := context.WithTimeout(s.base, listTimeout)
-	c := &listCall[T]{version: s.version, seq: s.seq, done: make(chan struct{}), cancel: cancel}
+	c := &listCall[T]{version: s.version, seq: s.seq, done: make(chan struct{}), cancel: cancel, waiters: 1}
 	s.latest = c
 	if !fresh || !valid(s.first) {
 		s.first = c
@@ -157,12 +162,9 @@ func (s *listCache[T]) call(after uint64, fresh bool) *listCall[T] {
 	return c
 }
 
-// wait waits for c, or for ctx. The last read to stop waiting for a call that is not done
-// cancels it: nobody needs its answer.
+// wait waits for c, which call counted the caller among the waiters of, or for ctx. The last read
+// to stop waiting for a call that is not done cancels it: nobody needs its answer.
 func (s *listCache[T]) wait(ctx context.Context, c *listCall[T]) (*listCall[T], error) {
-	s.mu.Lock()
-	c.waiters++
-	s.mu.Unlock()
 	select {
 	case <-c.done:
 		s.mu.Lock()

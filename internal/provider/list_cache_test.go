@@ -227,3 +227,43 @@ func TestSharedListLogsCarryNoResourceFields(t *testing.T) {
 		}
 	}
 }
+
+// TestListCache_pickAndJoinAreOneStep: a read that has picked the call in flight is one of its
+// waiters at once. The last other waiter leaving must not abandon (and cancel) the call under it:
+// picking and joining used to be two steps, and a read caught between them failed with "context
+// canceled" although it never gave up.
+func TestListCache_pickAndJoinAreOneStep(t *testing.T) {
+	release := make(chan struct{})
+	l := newListCache(context.Background(), func(ctx context.Context) ([]string, error) {
+		select {
+		case <-release:
+			return []string{"a"}, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	})
+	leaving, leave := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { _, err := l.get(leaving); first <- err }()
+	// The second read picks the call the first one waits for, and has not started waiting yet.
+	var picked *listCall[string]
+	for picked == nil {
+		l.mu.Lock()
+		if l.first != nil {
+			l.mu.Unlock()
+			picked = l.call(0, false)
+			break
+		}
+		l.mu.Unlock()
+		time.Sleep(time.Millisecond)
+	}
+	leave()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the read that left got %v, want its own cancellation", err)
+	}
+	close(release)
+	call, err := l.wait(context.Background(), picked)
+	if err != nil || len(call.items) != 1 {
+		t.Fatalf("the read that stayed got %v: the call was abandoned under it", err)
+	}
+}
