@@ -77,7 +77,7 @@ type soakStats struct {
 func soakRound(t *testing.T, seed uint64, stats *soakStats) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) //nolint:gosec // a reproducible test schedule.
 	srv := sandbox.NewServer(t, sandbox.Config{Seed: int64(seed), Inveterate: sandbox.InveterateConfig{
-		VisibilityDelay: time.Duration(rng.IntN(1500)) * time.Millisecond,
+		VisibilityDelay: time.Duration(rng.IntN(3000)) * time.Millisecond,
 		DeleteDelay:     time.Duration(rng.IntN(1000)) * time.Millisecond,
 	}})
 	e := &accEnv{t: t, srv: srv}
@@ -100,7 +100,10 @@ func soakRound(t *testing.T, seed uint64, stats *soakStats) {
 		args[0] = "destroy"
 	}
 
-	kinds := append(sandbox.AllFailureKinds(), sandbox.FailCDNTimeout, sandbox.FailCDNError)
+	// Every kind of failure, and more often those that leave a write's outcome unknown (applied,
+	// answer lost): the interrupts that matter most land while such a write is being settled.
+	kinds := append(sandbox.AllFailureKinds(), sandbox.FailCDNTimeout, sandbox.FailCDNError,
+		sandbox.FailLostResponse, sandbox.FailLostResponse, sandbox.FailLostResponse, sandbox.FailCDNTimeout)
 	for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
 		srv.SetFaults(api, sandbox.Faults{
 			Latency:     time.Duration(100+rng.IntN(1200)) * time.Millisecond,
@@ -121,8 +124,22 @@ func soakRound(t *testing.T, seed uint64, stats *soakStats) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	delay := time.Duration(300+rng.IntN(6000)) * time.Millisecond
-	t.Logf("round: %s interrupted after %s", kind, delay)
+	// The interrupt comes a random moment after the first write reached the sandbox: while writes
+	// are sent, answered, lost, looked for, confirmed.
+	writes := func() int {
+		n := 0
+		for _, op := range []string{"lune.create", "lune.update", "lune.rotate", "lune.delete",
+			"inveterate.subscriptions.create", "inveterate.subscriptions.update", "inveterate.subscriptions.delete",
+			"inveterate.webhooks.create", "inveterate.webhooks.delete", "blaze.create", "blaze.update", "blaze.delete"} {
+			n += srv.Count(op)
+		}
+		return n
+	}
+	delay := time.Duration(rng.IntN(4000)) * time.Millisecond
+	for deadline := time.Now().Add(time.Minute); writes() == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Logf("round: %s interrupted %s after its first write", kind, delay)
 	select {
 	case <-exited:
 		t.Logf("terraform %s finished before the interrupt", kind)
