@@ -57,13 +57,10 @@ func TestAccSoak_interrupts(t *testing.T) {
 	var stats soakStats
 	start := time.Now()
 	for _, seed := range seeds {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			soakRound(t, seed, &stats)
-			if t.Failed() {
-				stats.findings.Add(1)
-				t.Logf("replay this round: WEBHOOKS_SOAK_ROUNDS=1 WEBHOOKS_SOAK_SEED=%d TF_ACC=1 go test -count=1 -run '^TestAccSoak_interrupts$' ./internal/provider/", seed)
-			}
-		})
+		if !t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { soakRound(t, seed, &stats) }) {
+			stats.findings.Add(1)
+			t.Logf("replay round %d: WEBHOOKS_SOAK_ROUNDS=1 WEBHOOKS_SOAK_SEED=%d TF_ACC=1 go test -count=1 -run '^TestAccSoak_interrupts$' ./internal/provider/", seed, seed)
+		}
 	}
 	t.Logf("soak: %d rounds, %d interrupts, %d faults injected, %d findings, in %s",
 		len(seeds), stats.interrupts.Load(), stats.faults.Load(), stats.findings.Load(), time.Since(start).Round(time.Second))
