@@ -35,22 +35,26 @@ var (
 	ErrConnection = errors.New("cannot connect as configured")
 	// ErrRedirect means the server answered with a redirect, which the client never follows: the
 	// APIs do not redirect, so a 3xx comes from a wrong base URL or a proxy, and following it would
-	// send the credentials elsewhere. The request was not applied.
+	// send the credentials elsewhere. The API did not apply the request (whatever answered in its
+	// place may have done something with it).
 	ErrRedirect = errors.New("redirected")
 	// ErrInterrupted means the caller gave up (Terraform was interrupted) before the request was
-	// settled: it was not sent, or not sent again. A write already sent is never interrupted: it
-	// is finished, and its answer reported.
+	// settled: it was not sent, or not sent again after an answer that the error reports. A write
+	// already sent is never interrupted: it is finished, and its answer reported.
 	ErrInterrupted = errors.New("interrupted")
 )
 
-// redirectMessage says where a redirect pointed and what to check.
-func redirectMessage(base *url.URL, location string) string {
-	if location == "" {
+// redirectMessage says where a redirect pointed and what to check. Only the address is quoted:
+// whatever a user part, a query or a fragment may carry is dropped, and a Location that is not a
+// URL is not quoted at all.
+func (c *Client) redirectMessage(base *url.URL, location string) string {
+	if u, err := url.Parse(location); location == "" {
 		location = "(no Location)"
-	} else if u, err := url.Parse(location); err == nil {
-		// Keep the address, drop whatever a query or user part may carry.
-		u.User, u.RawQuery, u.Fragment = nil, "", ""
-		location = base.ResolveReference(u).String()
+	} else if err != nil {
+		location = "a Location that is not a valid URL"
+	} else {
+		u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
+		location = c.redactText(base.ResolveReference(u).String())
 	}
 	return fmt.Sprintf("the server answered with a redirect to %s, which the provider does not follow (credentials are "+
 		"only ever sent to the base URL, %s://%s%s). The API does not redirect: check the base URL, and any proxy in between",

@@ -138,6 +138,10 @@ func newWindowPacer(n int, window time.Duration, reserved int, now func() time.T
 
 func (p *windowPacer) wait(ctx context.Context) (func(attemptEnd), error) {
 	for {
+		if err := ctx.Err(); err != nil {
+			// A caller that gave up is not admitted, even when a slot is free.
+			return nil, err
+		}
 		p.mu.Lock()
 		now := p.now()
 		slot, busy, next := p.look(now)

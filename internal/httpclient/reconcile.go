@@ -168,7 +168,8 @@ type Finder func(ctx context.Context, lk *Lookup) (bool, error)
 type Lookup struct {
 	client *Client
 	self   *creation
-	// Sent is when the create was first sent: what it made was created after Sent - ClockSkew.
+	// Sent is when the create was first queued (it was sent no earlier): what it made was created
+	// after Sent - ClockSkew.
 	Sent time.Time
 }
 
@@ -276,6 +277,33 @@ func (c *Client) CreateOrAdopt(ctx context.Context, req Request, out any, find F
 	req.NonIdempotent = true
 	cr := c.creates.begin(c)
 	defer c.creates.end(cr)
+	// absent is the error of a create whose every attempt a lookup confirmed created nothing,
+	// stopped by the caller (cause) or by the retries running out (cause nil).
+	absent := func(last error, attempts int, cause error) error {
+		e := c.apiError(req, ErrServer)
+		e.Attempts = attempts
+		var lastErr *APIError
+		if errors.As(last, &lastErr) {
+			e.StatusCode = lastErr.StatusCode
+			e.Cause = lastErr.Cause
+		}
+		said := ""
+		if lastErr != nil && lastErr.Message != "" {
+			said = lastErr.Message + "; "
+		}
+		if cause == nil {
+			e.Message = said + fmt.Sprintf("nothing was created: every attempt (%d) lost its answer or got one that allows it was "+
+				"applied, and every time a lookup found nothing", attempts)
+			return e
+		}
+		e.Cause = cause
+		if errors.Is(cause, context.Canceled) {
+			e.Kind = ErrInterrupted
+		}
+		e.Message = said + "stopped after a create whose answer was lost: a lookup confirmed that nothing it may have made is " +
+			"left, and nothing was sent again"
+		return e
+	}
 	for attempt := 0; ; attempt++ {
 		_, err := c.do(ctx, req, out, cr)
 		if err == nil || !errors.Is(err, ErrOutcomeUnknown) {
@@ -292,18 +320,12 @@ func (c *Client) CreateOrAdopt(ctx context.Context, req Request, out any, find F
 			return true, nil
 		case ctx.Err() != nil:
 			// Confirmed absent, and the caller gave up: nothing was created, nothing is sent again.
-			e := c.apiError(req, ErrInterrupted)
-			e.Attempts, e.Cause = attempt+1, ctx.Err()
-			e.Message = "stopped after a create whose answer was lost: a lookup confirmed that it created nothing, and nothing was sent again"
-			if !errors.Is(ctx.Err(), context.Canceled) {
-				e.Kind = ErrServer
-			}
-			return false, e
+			return false, absent(err, attempt+1, ctx.Err())
 		case attempt >= c.cfg.MaxRetries:
-			return false, err
+			return false, absent(err, attempt+1, nil)
 		}
 		if werr := sleep(ctx, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, attempt, nil)); werr != nil {
-			return false, err
+			return false, absent(err, attempt+1, werr)
 		}
 	}
 }

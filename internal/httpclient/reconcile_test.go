@@ -51,10 +51,12 @@ func TestCreateOrAdopt(t *testing.T) {
 			wantAdopted: true, wantPOSTs: 1, wantFinds: 1, wantID: "wh_found"},
 		{name: "504 then lost response, then found", actions: []action{reply(504, ""), drop, ok}, find: []bool{false, true},
 			wantAdopted: true, wantPOSTs: 2, wantFinds: 2, wantID: "wh_found"},
+		// Every attempt was looked for and not found: nothing was created, and the error says so
+		// (not "may exist: import it").
 		{name: "lost responses until the retries run out", maxRetries: 2, actions: []action{drop}, find: []bool{false},
-			wantKind: ErrOutcomeUnknown, wantPOSTs: 3, wantFinds: 3},
+			wantKind: ErrServer, wantPOSTs: 3, wantFinds: 3},
 		{name: "MaxRetries=0: no resend", maxRetries: -1, actions: []action{drop, ok}, find: []bool{false},
-			wantKind: ErrOutcomeUnknown, wantPOSTs: 1, wantFinds: 1},
+			wantKind: ErrServer, wantPOSTs: 1, wantFinds: 1},
 		{name: "lookup fails", actions: []action{drop, ok}, findErr: errLookup,
 			wantKind: ErrOutcomeUnknown, wantFindErr: true, wantPOSTs: 1, wantFinds: 1},
 		{name: "400: returned without lookup", actions: []action{reply(400, `{"code":"invalid","message":"bad url"}`)},
@@ -230,7 +232,7 @@ func TestCreateOrAdoptCancelledDuringUnknownOutcome(t *testing.T) {
 				// Looked for and not found: nothing was created, and the caller gave up, so nothing
 				// is sent again. That is an interrupt with a known outcome.
 				assertKind(t, err, ErrInterrupted)
-				if !strings.Contains(err.Error(), "confirmed that it created nothing") {
+				if !strings.Contains(err.Error(), "confirmed that nothing it may have made is left") {
 					t.Errorf("error %q does not say that nothing was created", err)
 				}
 			}

@@ -261,15 +261,19 @@ func (x *exchange) judge(a attempt, out any) (verdict, *APIError) {
 			return succeeded, nil
 		}
 		e.Kind, e.Cause = ErrServer, fmt.Errorf("unreadable answer: %w", err)
-		if create {
+		switch {
+		case create:
 			// It was applied, but what it made cannot be read: look for it.
 			return mayBeApplied, e
+		case a.err != nil:
+			// The body broke off (a reset stream, a dropped connection): safe to ask again.
+			return retryable, e
 		}
 		return failed, e
 	}
 
 	if a.status >= 300 && a.status < 400 {
-		e.Kind, e.Message = ErrRedirect, redirectMessage(x.c.base, a.header.Get("Location"))
+		e.Kind, e.Message = ErrRedirect, x.c.redirectMessage(x.c.base, a.header.Get("Location"))
 		return failed, e
 	}
 
@@ -315,9 +319,13 @@ func (x *exchange) interrupted(ctx context.Context, cause error, last *APIError)
 		// A deadline, not an interrupt: the operation's timeout ran out.
 		e.Kind = ErrServer
 	}
-	if x.attempts == 0 {
+	switch {
+	case x.attempts == 0:
 		e.Message = "stopped before it was sent: nothing was sent"
-	} else {
+	case last != nil && x.o.write() && MayHaveBeenApplied(last.StatusCode):
+		e.Message = strings.TrimSpace(e.Message + fmt.Sprintf(" (stopped before it was tried again; the answer, HTTP %d, "+
+			"may come from a gateway while the API applied it: the next refresh shows)", last.StatusCode))
+	default:
 		e.Message = strings.TrimSpace(e.Message + " (stopped before it was tried again)")
 	}
 	return e

@@ -334,3 +334,41 @@ func TestWrite_http2InterruptAfterTheServerHasTheRequest(t *testing.T) {
 		t.Fatalf("the server received %d creates; %d came back with their answer, want all %d", received.Load(), answered, creates)
 	}
 }
+
+// A Location that does not parse is not quoted: it may carry credentials in any form.
+func TestWrite_redirectToAnUnparsableLocationQuotesNothing(t *testing.T) {
+	srv := seqServer(t, reply(302, "", "Location", "https://admin:hunter2@evil.example/%zz?access_token=SECRET"))
+	c := newClient(t, testConfig(srv.URL))
+	_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/v1/webhooks"}, nil)
+	assertKind(t, err, ErrRedirect)
+	if msg := err.Error(); strings.Contains(msg, "hunter2") || strings.Contains(msg, "SECRET") || !strings.Contains(msg, "not a valid URL") {
+		t.Fatalf("error %q quotes the Location", msg)
+	}
+}
+
+// answered → queued: a read whose 2xx body breaks off is asked again, not failed.
+func TestWrite_brokenOffBodyOfAReadIsRetried(t *testing.T) {
+	srv := seqServer(t, truncated(200, `[{"id":"wh_`), reply(200, `[{"id":"wh_1"}]`))
+	c := newClient(t, testConfig(srv.URL))
+	var out []created
+	if _, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/v1/webhooks"}, &out); err != nil || len(out) != 1 {
+		t.Fatalf("Do = %v, %+v; want the second attempt's list", err, out)
+	}
+}
+
+// resolved (absent) → ended: an interrupt during the wait before the create is sent again is an
+// interrupt with a known outcome (nothing was created), never "it may exist: import it".
+func TestWrite_interruptBeforeResendAfterAbsent(t *testing.T) {
+	srv := seqServer(t, drop)
+	cfg := testConfig(srv.URL)
+	cfg.RetryWaitMin, cfg.RetryWaitMax = time.Minute, time.Minute
+	c := newClient(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := c.CreateOrAdopt(ctx, Request{Method: http.MethodPost, Path: "/v1/webhooks"}, nil,
+		func(context.Context, *Lookup) (bool, error) { time.AfterFunc(50*time.Millisecond, cancel); return false, nil })
+	assertKind(t, err, ErrInterrupted)
+	if srv.Count() != 1 {
+		t.Fatalf("%d POSTs, want 1", srv.Count())
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,16 +108,33 @@ type envelope struct {
 	Data    json.RawMessage `json:"data"`
 }
 
+// dataKeys names the fields of an error's data object, sorted; "" when it is not an object.
+func dataKeys(data json.RawMessage) string {
+	var fields map[string]json.RawMessage
+	if len(data) == 0 || json.Unmarshal(data, &fields) != nil || len(fields) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, ", ")
+}
+
 // decodeError classifies Inveterate's errors. Inveterate answers 400 for a bad or missing key and
 // for a record that does not exist, so the message decides.
 func decodeError(status int, body []byte) httpclient.ErrorInfo {
 	var env envelope
 	if json.Unmarshal(body, &env) != nil {
-		return httpclient.ErrorInfo{Message: strings.TrimSpace(string(body))}
+		// JSON, but not Inveterate's envelope: nothing of it is quoted (it may hold anything).
+		return httpclient.ErrorInfo{Message: fmt.Sprintf("an answer that is not Inveterate's envelope (%d bytes of JSON)", len(body))}
 	}
 	msg := env.Message
-	if len(env.Data) > 0 && !bytes.Equal(env.Data, []byte("null")) {
-		msg = fmt.Sprintf("%s (%s)", msg, bytes.TrimSpace(env.Data))
+	// The details are named, never quoted: a 500 "may have been partly applied", and its data may
+	// carry what it made, a token included.
+	if keys := dataKeys(env.Data); keys != "" {
+		msg = fmt.Sprintf("%s (details: %s)", msg, keys)
 	}
 	info := httpclient.ErrorInfo{Message: msg}
 	if status == http.StatusBadRequest {
@@ -145,12 +164,25 @@ func (c *Client) write(ctx context.Context, req httpclient.Request, out any) err
 // When find adopts an object it fills the caller's result itself.
 func (c *Client) createOrAdopt(ctx context.Context, req httpclient.Request, out any, find httpclient.Finder) error {
 	defer c.wrote()
-	var env envelope
+	var env createdEnvelope
 	adopted, err := c.http.CreateOrAdopt(ctx, req, &env, find)
 	if err != nil || adopted {
 		return err
 	}
 	return decodeData(env.Data, out)
+}
+
+// createdEnvelope is the answer to a create. One that names no record (no data, or data without
+// an id) cannot be used: the create's outcome is then unknown, and the record is looked for
+// (httpclient.Validator), never created twice.
+type createdEnvelope struct{ envelope }
+
+// Validate rejects an answer that names no record.
+func (e *createdEnvelope) Validate() error {
+	if e.CreatedID() == "" {
+		return errors.New("the answer names no record (no data.id)")
+	}
+	return nil
 }
 
 // CreatedID names the record a create answered with (httpclient.Identified).
@@ -214,7 +246,7 @@ func decodeList[T any](data json.RawMessage) ([]T, error) {
 		}
 	}
 	return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate",
-		Cause: fmt.Errorf("unreadable list (want an array, or an object with the array as its only member): %.200s", data)}
+		Cause: fmt.Errorf("unreadable list (want an array, or an object with the array as its only member; got %d bytes)", len(data))}
 }
 
 // validList returns items when every one is complete, else an error: a list never yields a
@@ -280,8 +312,8 @@ func NotListed(what, id string) error {
 
 // errNoID is the error of a create whose answer carries no id: the record may exist, but nothing
 // can be done with it, so the caller must not record an empty id.
-func errNoID(what string) error {
-	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Method: http.MethodPost,
+func errNoID(what, path string) error {
+	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Method: http.MethodPost, Path: path,
 		Message: fmt.Sprintf("Inveterate accepted the %s but its answer carries no id; check Inveterate's list for it before trying again", what)}
 }
 

@@ -270,3 +270,47 @@ func TestCreateNeverTakesARecordWithoutCreationTime(t *testing.T) {
 		t.Fatalf("%d deletes and %d creates: want none deleted and no create sent again", deletes, posts)
 	}
 }
+
+// TestCreateAnsweredWithoutAnID: a 2xx that names no record cannot be used, so the create's
+// outcome is unknown and the record is looked for (it was created without a trace before), and an
+// error's data is named, never quoted: a 500 may carry the token of what it made.
+func TestCreateAnsweredWithoutAnID(t *testing.T) {
+	var mu sync.Mutex
+	var posts, lists int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case r.Method == http.MethodPost && posts == 0:
+			posts++
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, `{"message":"Webhook created"}`)
+		case r.Method == http.MethodPost:
+			posts++
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, `{"message":"Internal error","data":{"id":"abc","token":"tok_SECRET_123"}}`)
+		default:
+			lists++
+			_, _ = io.WriteString(w, `{"message":"ok","data":[]}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := inveterate.New(inveterate.Config{
+		Settings: httpclient.Settings{BaseURL: srv.URL, UserAgent: "inveterate-test", MaxRetries: 1,
+			RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond, RequestTimeout: 5 * time.Second},
+		APIKey: testKey, VisibilityWait: 100 * time.Millisecond, PollInterval: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CreateWebhook(context.Background(), inveterate.CreateWebhookInput{CallbackURL: "https://hooks.example.com/x"})
+	mu.Lock()
+	defer mu.Unlock()
+	if lists == 0 {
+		t.Fatalf("a create answered without an id was not looked for (%d creates, %d lists): %v", posts, lists, err)
+	}
+	if err == nil || strings.Contains(err.Error(), "tok_SECRET_123") || !strings.Contains(err.Error(), "details: id, token") {
+		t.Fatalf("error %v: want the 500's data named by its fields, never quoted", err)
+	}
+}

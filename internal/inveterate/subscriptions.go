@@ -150,7 +150,7 @@ func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionIn
 		return nil, err
 	}
 	if out.ID == "" {
-		return nil, errNoID("webhook subscription")
+		return nil, errNoID("webhook subscription", subscriptionsPath)
 	}
 	return &out, nil
 }

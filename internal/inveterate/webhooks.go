@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -113,7 +114,7 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 					return false, err
 				}
 				if err := c.DeleteWebhook(ctx, found.ID); err != nil && !httpclient.IsNotFound(err) {
-					return false, err
+					return false, fmt.Errorf("deleting admin webhook %s, which the create made and whose token was lost: %w", found.ID, err)
 				}
 				return true, nil
 			})
@@ -124,7 +125,7 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 		return nil, err
 	}
 	if out.ID == "" {
-		return nil, errNoID("webhook")
+		return nil, errNoID("webhook", webhooksPath)
 	}
 	return &out, nil
 }

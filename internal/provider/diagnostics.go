@@ -43,9 +43,9 @@ func (v *Vendor[C]) errorDetail(err error) string {
 		fmt.Fprintf(&b, "\n\nNo retry can fix this, so the provider did not retry, and nothing was sent to %s. Check %s (or %s) "+
 			"and this machine's trust store and DNS; see \"Certificates and proxies\" on the provider's page.", v.Name, v.Base.Name, v.Base.Env)
 	case errors.Is(err, httpclient.ErrInterrupted):
-		fmt.Fprintf(&b, "\n\nTerraform was interrupted (stopped, for example with Ctrl-C) before this request was settled. "+
-			"It was not sent, or not sent again: nothing was left half done by it. Run Terraform again to finish; its refresh "+
-			"shows what %s holds now.", v.Name)
+		fmt.Fprintf(&b, "\n\nTerraform was interrupted (stopped, for example with Ctrl-C) before this request was settled: "+
+			"it was not sent, or not sent again after the answer above. Run Terraform again to finish; its refresh shows what "+
+			"%s holds now.", v.Name)
 	case errors.Is(err, httpclient.ErrRedirect):
 		fmt.Fprintf(&b, "\n\nThe provider never follows a redirect, so that no credential is sent anywhere but the base URL, and "+
 			"%s's API does not redirect: check %s (or %s) for a wrong host or path, or http:// instead of https://, and any "+
