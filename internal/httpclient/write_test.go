@@ -366,7 +366,10 @@ func TestWrite_interruptBeforeResendAfterAbsent(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, err := c.CreateOrAdopt(ctx, Request{Method: http.MethodPost, Path: "/v1/webhooks"}, nil,
-		func(context.Context, *Lookup) (bool, error) { time.AfterFunc(50*time.Millisecond, cancel); return false, nil })
+		func(context.Context, *Lookup) (bool, error) {
+			time.AfterFunc(50*time.Millisecond, cancel)
+			return false, nil
+		})
 	assertKind(t, err, ErrInterrupted)
 	if srv.Count() != 1 {
 		t.Fatalf("%d POSTs, want 1", srv.Count())
