@@ -11,43 +11,112 @@ import (
 // wait that began before it was sent. However many creates wait at once, they cost one list call
 // between them, not one each.
 //
-// A wait's first look is a list sent once the surface is quiet (no write that will be waited for is
-// out, and nothing has changed for a moment), or gather after the wait began at the latest: creates
-// that Terraform runs side by side wait for each other's answers and share one look. A record not
-// listed yet is looked for again every interval, and a last look is sent when the wait's time runs
-// out, so a wait never gives up on a list older than its deadline.
+// The rules are two small state machines, the waits' and the loop's, whose every transition is one
+// method (by) of surface or waiter: plain data, guarded by watch.mu, that never reads the clock (it
+// is given the time), so the tests drive it with made-up times. watch only adds the machinery: the
+// mutex, the clock, the loop's goroutine and timer, and the list calls.
+//
+// # A wait
+//
+//	state         event                         by      next       effect
+//	-             its caller calls await        begin   first      counted; the surface changed
+//	first|looked  a list sent before it began   onList  unchanged  none: it may not show the record
+//	first|looked  a list sent since it began:   onList
+//	                fails                               failed     the caller gets the error
+//	                shows the record                    shown      the caller gets the record
+//	                lacks it, for a gone wait           gone       the caller gets ok
+//	                else, if sent >= its deadline       timed out  the caller gets not ok
+//	                else                                looked     it needs the next list
+//	first|looked  its caller gives up           leave   left       uncounted; the last to leave
+//	                                                               cancels the list in flight
+//
+// A wait needs its next list (waiter.due): first, once the surface is quiet (no write that a wait
+// will follow is out, and nothing has changed for settle), or gather after it began, whichever
+// comes first, so that the creates Terraform runs side by side share one look; looked, an interval
+// after the latest list was sent; and in any case at its deadline, so that a wait never gives up on
+// a list older than its deadline.
+//
+// # The loop
+//
+//	state     event                      by            next      effect
+//	idle      a wait begins              begin         sleeping  the loop's goroutine starts
+//	sleeping  nobody waits               decide, stop  idle      the goroutine ends
+//	sleeping  the earliest due has come  decide, send  listing   a list is sent
+//	sleeping  it has not                 decide        sleeping  until it comes, or a wait begins
+//	                                                             or leaves, or a write is answered
+//	listing   the list answers           listed        sleeping  every wait counted takes its
+//	                                                             transition (onList)
+//	listing   the last wait leaves       leave         listing   the list is cancelled
 type watch[T any] struct {
-	list     func(ctx context.Context) ([]T, error)
-	id       func(*T) string
-	base     context.Context
-	gather   time.Duration
-	settle   time.Duration
-	interval time.Duration
+	list func(ctx context.Context) ([]T, error)
+	id   func(*T) string
+	base context.Context
+	// wake tells the sleeping loop that the state changed: it decides again.
+	wake chan struct{}
 
-	mu      sync.Mutex
-	waits   map[*waiter[T]]struct{}
-	running bool
-	// writes is how many writes whose wait will follow are out; changed is when a write or a wait
-	// last came or went.
+	mu sync.Mutex
+	s  surface[T]
+}
+
+// pacing is when a watch sends its lists.
+type pacing struct {
+	// gather is the longest a first look waits for the surface to be quiet, settle how long nothing
+	// must change for it to be, interval the pause between two looks of a wait.
+	gather, settle, interval time.Duration
+}
+
+// loopState is where the loop that sends the lists is (see watch).
+type loopState int
+
+const (
+	loopIdle     loopState = iota // no goroutine: nobody waits
+	loopSleeping                  // until the next list is due
+	loopListing                   // one list is in flight
+)
+
+// surface is the state of one list's waits and of the loop that serves them, guarded by watch.mu.
+// Its methods are the transitions of the tables of watch.
+type surface[T any] struct {
+	pacing
+	loop  loopState
+	waits map[*waiter[T]]struct{}
+	// writes is how many writes that a wait will follow are out; changed is when a wait last began
+	// or a write was last answered.
 	writes  int
 	changed time.Time
-	// wake tells the loop that a wait began or ended.
-	wake chan struct{}
-	// lastSent is when the latest list was sent; cancelList stops the list in flight.
-	lastSent   time.Time
-	cancelList context.CancelFunc
+	// sent is when the list in flight, or else the latest list, was sent; cancel stops the one in
+	// flight.
+	sent   time.Time
+	cancel context.CancelFunc
 }
+
+// waitState is where a wait is (see watch).
+type waitState int
+
+const (
+	waitFirst    waitState = iota // for a first list sent since it began
+	waitLooked                    // a list sent since it began did not end it: for the next
+	waitShown                     // ended: the record showed
+	waitGone                      // ended: the record left
+	waitTimedOut                  // ended: a list sent at or after its deadline did not end it
+	waitFailed                    // ended: a list failed
+	waitLeft                      // ended: its caller gave up
+)
+
+func (s waitState) ended() bool { return s >= waitShown }
 
 // waiter is one wait for one record.
 type waiter[T any] struct {
 	id string
 	// gone is set when the wait is for the record to leave the list.
 	gone bool
-	// began is when the wait began: only lists sent after it count. deadline is when it ends.
+	// began is when the wait began: only lists sent since count. deadline is when it times out.
 	began, deadline time.Time
-	// looked is set once a list sent after began has answered without ending the wait.
-	looked bool
-	done   chan waitResult[T]
+	// state is guarded by watch.mu.
+	state waitState
+	// done receives the result of a wait that ended otherwise than left; it has room for it, so
+	// that a transition never blocks.
+	done chan waitResult[T]
 }
 
 type waitResult[T any] struct {
@@ -62,25 +131,28 @@ type waitResult[T any] struct {
 // base (their logs carry its fields, not one waiter's).
 func newWatch[T any](base context.Context, list func(ctx context.Context) ([]T, error), id func(*T) string, interval time.Duration) *watch[T] {
 	return &watch[T]{
-		list: list, id: id, base: context.WithoutCancel(base), interval: interval,
-		// Long enough for creates that Terraform runs side by side to join one look, short next to
-		// the time Inveterate takes to list a record.
-		gather: interval / 10, settle: interval / 30,
-		waits: map[*waiter[T]]struct{}{}, wake: make(chan struct{}, 1),
+		list: list, id: id, base: context.WithoutCancel(base), wake: make(chan struct{}, 1),
+		s: surface[T]{
+			// gather is long enough for creates that Terraform runs side by side to join one look,
+			// short next to the time Inveterate takes to list a record.
+			pacing: pacing{gather: interval / 10, settle: interval / 30, interval: interval},
+			waits:  map[*waiter[T]]struct{}{},
+		},
 	}
+}
+
+func newWaiter[T any](id string, gone bool, began time.Time, wait time.Duration) *waiter[T] {
+	return &waiter[T]{id: id, gone: gone, began: began, deadline: began.Add(max(wait, 0)),
+		done: make(chan waitResult[T], 1)}
 }
 
 // await waits until the record with id shows in the list (gone false) or leaves it (gone true), for
 // at most wait. ok reports whether it did; record is the record, for a wait that it shows. err is a
 // list's error, or ctx's.
 func (w *watch[T]) await(ctx context.Context, id string, gone bool, wait time.Duration) (record *T, ok bool, err error) {
-	now := time.Now()
-	wt := &waiter[T]{id: id, gone: gone, began: now, deadline: now.Add(max(wait, 0)), done: make(chan waitResult[T], 1)}
+	wt := newWaiter[T](id, gone, time.Now(), wait)
 	w.mu.Lock()
-	w.waits[wt] = struct{}{}
-	w.changed = now
-	if !w.running {
-		w.running = true
+	if w.s.begin(wt) {
 		go w.run()
 	}
 	w.mu.Unlock()
@@ -90,44 +162,34 @@ func (w *watch[T]) await(ctx context.Context, id string, gone bool, wait time.Du
 	case r := <-wt.done:
 		return r.record, r.ok, r.err
 	case <-ctx.Done():
-		w.leave(wt)
-		// The wait may have ended just as ctx did: its result wins.
-		select {
-		case r := <-wt.done:
-			return r.record, r.ok, r.err
-		default:
-			return nil, false, ctx.Err()
-		}
 	}
+	w.mu.Lock()
+	left := w.s.leave(wt)
+	w.mu.Unlock()
+	w.poke()
+	if !left {
+		// The wait ended just as ctx did: its result wins, and is in done already.
+		r := <-wt.done
+		return r.record, r.ok, r.err
+	}
+	return nil, false, ctx.Err()
 }
 
 // writing notes a write whose answer a wait will follow (a create, a delete): the first look waits
 // for it. Call the returned func once the write has been answered, whatever the answer.
 func (w *watch[T]) writing() (answered func()) {
 	w.mu.Lock()
-	w.writes++
+	w.s.writeSent()
 	w.mu.Unlock()
 	return func() {
 		w.mu.Lock()
-		w.writes--
-		w.changed = time.Now()
+		w.s.writeAnswered(time.Now())
 		w.mu.Unlock()
 		w.poke()
 	}
 }
 
-// leave ends a wait whose caller gave up. The list in flight is stopped when nobody waits for it.
-func (w *watch[T]) leave(wt *waiter[T]) {
-	w.mu.Lock()
-	delete(w.waits, wt)
-	if len(w.waits) == 0 && w.cancelList != nil {
-		w.cancelList()
-	}
-	w.mu.Unlock()
-	w.poke()
-}
-
-// poke wakes the loop to look at the waits again.
+// poke wakes the sleeping loop to decide again.
 func (w *watch[T]) poke() {
 	select {
 	case w.wake <- struct{}{}:
@@ -135,94 +197,183 @@ func (w *watch[T]) poke() {
 	}
 }
 
-// run sends lists while anyone waits, each when the first wait needs it.
+// run is the loop: it sends lists while anyone waits, each when the first wait needs it.
 func (w *watch[T]) run() {
 	for {
 		w.mu.Lock()
-		if len(w.waits) == 0 {
-			w.running = false
+		now := time.Now()
+		next, until := w.s.decide(now)
+		switch next {
+		case loopIdle:
+			w.s.stop()
 			w.mu.Unlock()
 			return
+		case loopSleeping:
+			w.mu.Unlock()
+			w.sleep(until.Sub(now))
+		case loopListing:
+			ctx, cancel := context.WithCancel(w.base)
+			w.s.send(now, cancel)
+			w.mu.Unlock()
+			w.look(ctx)
+			cancel()
 		}
-		due := w.nextLook()
-		w.mu.Unlock()
-		if d := time.Until(due); d > 0 {
-			timer := time.NewTimer(d)
-			select {
-			case <-timer.C:
-			case <-w.wake:
-			}
-			timer.Stop()
-			continue
-		}
-		w.look()
 	}
 }
 
-// nextLook is when the next list is due: the earliest a wait needs one (callers hold w.mu).
-func (w *watch[T]) nextLook() time.Time {
-	var due time.Time
-	quiet := time.Time{}
-	if w.writes == 0 {
-		quiet = w.changed.Add(w.settle)
+// sleep returns after d, or as soon as the loop is poked.
+func (w *watch[T]) sleep(d time.Duration) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-w.wake:
 	}
-	for wt := range w.waits {
-		at := wt.began.Add(w.gather)
-		if wt.looked {
-			at = w.lastSent.Add(w.interval)
-		} else if !quiet.IsZero() && quiet.Before(at) {
-			at = quiet
+}
+
+// look takes the list that the loop sent, and hands its answer to the waits.
+func (w *watch[T]) look(ctx context.Context) {
+	items, err := w.list(ctx)
+	listed := make(map[string]*T, len(items))
+	for i := range items {
+		listed[w.id(&items[i])] = &items[i]
+	}
+	w.mu.Lock()
+	w.s.listed(listed, err)
+	w.mu.Unlock()
+}
+
+// begin is the transition of a wait that begins (- → first): it is counted, and the surface
+// changed then. It reports whether the loop was idle (idle → sleeping): the caller starts it.
+func (s *surface[T]) begin(wt *waiter[T]) (start bool) {
+	s.waits[wt] = struct{}{}
+	s.changed = wt.began
+	if s.loop != loopIdle {
+		return false
+	}
+	s.loop = loopSleeping
+	return true
+}
+
+// writeSent notes a write that a wait will follow: until it is answered, the surface is not quiet.
+func (s *surface[T]) writeSent() { s.writes++ }
+
+// writeAnswered notes that such a write was answered at now: the surface changed.
+func (s *surface[T]) writeAnswered(now time.Time) {
+	s.writes--
+	s.changed = now
+}
+
+// leave is the transition of a wait whose caller gave up (first | looked → left). The list in
+// flight is cancelled when nobody waits for it any more. It reports false, and changes nothing,
+// when the wait had already ended: its result wins.
+func (s *surface[T]) leave(wt *waiter[T]) bool {
+	if wt.state.ended() {
+		return false
+	}
+	wt.state = waitLeft
+	delete(s.waits, wt)
+	if len(s.waits) == 0 && s.loop == loopListing {
+		s.cancel()
+	}
+	return true
+}
+
+// decide is the sleeping loop's decision at now: idle when nobody waits, listing when the
+// earliest wait's next list is due, else sleeping until it is. It changes nothing.
+func (s *surface[T]) decide(now time.Time) (next loopState, until time.Time) {
+	if len(s.waits) == 0 {
+		return loopIdle, time.Time{}
+	}
+	if due := s.due(); due.After(now) {
+		return loopSleeping, due
+	}
+	return loopListing, now
+}
+
+// stop is the transition of the loop when nobody waits (sleeping → idle).
+func (s *surface[T]) stop() { s.loop = loopIdle }
+
+// send is the transition of the loop that sends a list at now (sleeping → listing); cancel stops
+// it.
+func (s *surface[T]) send(now time.Time, cancel context.CancelFunc) {
+	s.loop, s.sent, s.cancel = loopListing, now, cancel
+}
+
+// listed is the transition of the loop when the list answers (listing → sleeping), with the
+// records it showed by id, or err: every wait counted takes its own transition (onList), and those
+// that ended are no longer counted.
+func (s *surface[T]) listed(records map[string]*T, err error) {
+	s.loop, s.cancel = loopSleeping, nil
+	for wt := range s.waits {
+		if wt.onList(s.sent, records, err) {
+			delete(s.waits, wt)
 		}
-		if wt.deadline.Before(at) {
-			at = wt.deadline
-		}
-		if due.IsZero() || at.Before(due) {
+	}
+}
+
+// due is when the next list is due: the earliest that a wait needs one.
+func (s *surface[T]) due() time.Time {
+	quiet, isQuiet := s.quiet()
+	var due time.Time
+	for wt := range s.waits {
+		if at := wt.due(s.pacing, quiet, isQuiet, s.sent); due.IsZero() || at.Before(due) {
 			due = at
 		}
 	}
 	return due
 }
 
-// look sends one list and ends every wait it answers.
-func (w *watch[T]) look() {
-	ctx, cancel := context.WithCancel(w.base)
-	defer cancel()
-	w.mu.Lock()
-	w.cancelList = cancel
-	sent := time.Now()
-	w.mu.Unlock()
-
-	items, err := w.list(ctx)
-
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.cancelList, w.lastSent = nil, sent
-	listed := make(map[string]*T, len(items))
-	for i := range items {
-		listed[w.id(&items[i])] = &items[i]
+// quiet is when the surface is quiet: settle after the last change. isQuiet is false while a write
+// that a wait will follow is out: its wait is worth waiting for.
+func (s *surface[T]) quiet() (at time.Time, isQuiet bool) {
+	if s.writes > 0 {
+		return time.Time{}, false
 	}
-	for wt := range w.waits {
-		if wt.began.After(sent) {
-			continue // this list may not show what the wait is for
-		}
-		record, shows := listed[wt.id]
-		var r waitResult[T]
-		switch {
-		case err != nil:
-			r.err = err
-		case shows != wt.gone:
-			r.ok = true
-			if shows {
-				own := *record
-				r.record = &own
-			}
-		case !sent.Before(wt.deadline):
-			// The last look, sent when the wait's time had run out, did not end it.
-		default:
-			wt.looked = true
-			continue
-		}
-		delete(w.waits, wt)
-		wt.done <- r
+	return s.changed.Add(s.settle), true
+}
+
+// due is when the wait needs its next list (see watch), given when the surface is quiet (if it
+// will be) and when the latest list was sent.
+func (wt *waiter[T]) due(p pacing, quiet time.Time, isQuiet bool, sent time.Time) time.Time {
+	at := wt.began.Add(p.gather)
+	switch {
+	case wt.state == waitLooked:
+		at = sent.Add(p.interval)
+	case isQuiet && quiet.Before(at):
+		at = quiet
 	}
+	if wt.deadline.Before(at) {
+		at = wt.deadline
+	}
+	return at
+}
+
+// onList is the transition of a wait (first | looked) on the answer of a list sent at sent: the
+// records it showed by id, or err. It reports whether the wait ended; its result is then in done.
+func (wt *waiter[T]) onList(sent time.Time, records map[string]*T, err error) (ended bool) {
+	record, shows := records[wt.id]
+	switch {
+	case sent.Before(wt.began):
+		return false // this list may not show what the wait is for
+	case err != nil:
+		wt.end(waitFailed, waitResult[T]{err: err})
+	case shows && !wt.gone:
+		own := *record // the caller's, not the list's
+		wt.end(waitShown, waitResult[T]{record: &own, ok: true})
+	case !shows && wt.gone:
+		wt.end(waitGone, waitResult[T]{ok: true})
+	case !sent.Before(wt.deadline):
+		wt.end(waitTimedOut, waitResult[T]{}) // the last look, sent once its time had run out
+	default:
+		wt.state = waitLooked
+		return false
+	}
+	return true
+}
+
+// end moves the wait to the ended state st, and hands r to its caller.
+func (wt *waiter[T]) end(st waitState, r waitResult[T]) {
+	wt.state = st
+	wt.done <- r
 }

@@ -1,4 +1,4 @@
-package inveterate_test
+package inveterate
 
 import (
 	"context"
@@ -9,27 +9,510 @@ import (
 	"time"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
+
+// The first tests drive the state machines of watch (surface and waiter) by hand, with made-up
+// times: one or more per transition of its tables, and the rule of when a list is due. The last
+// ones run whole watches, on a fake list and on the sandbox.
+
+// rec is a listed record; n tells which list showed it.
+type rec struct {
+	ID string
+	n  int
+}
+
+// t0 is the made-up time the hand-driven tests count from.
+var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+var testPacing = pacing{gather: 100 * time.Millisecond, settle: 30 * time.Millisecond, interval: time.Second}
+
+func newSurface() *surface[rec] {
+	return &surface[rec]{pacing: testPacing, waits: map[*waiter[rec]]struct{}{}}
+}
+
+// showing is a list's answer that shows the records with ids.
+func showing(ids ...string) map[string]*rec {
+	m := map[string]*rec{}
+	for _, id := range ids {
+		m[id] = &rec{ID: id}
+	}
+	return m
+}
+
+// result is the result a wait handed to its caller, if any.
+func result(wt *waiter[rec]) (waitResult[rec], bool) {
+	select {
+	case r := <-wt.done:
+		return r, true
+	default:
+		return waitResult[rec]{}, false
+	}
+}
+
+// - → first, and idle → sleeping: a wait begins, is counted, marks a change, and starts the loop
+// only when it was idle.
+func TestWatch_waitBegins(t *testing.T) {
+	s := newSurface()
+	a := newWaiter[rec]("a", false, at(0), time.Minute)
+	if !s.begin(a) || s.loop != loopSleeping {
+		t.Fatalf("the first wait did not start the loop (loop %v)", s.loop)
+	}
+	b := newWaiter[rec]("b", false, at(time.Second), time.Minute)
+	if s.begin(b) {
+		t.Fatal("a second wait started a second loop")
+	}
+	if a.state != waitFirst || b.state != waitFirst || len(s.waits) != 2 || !s.changed.Equal(at(time.Second)) {
+		t.Fatalf("states %v %v, %d waits, changed %v; want first, first, 2, the second's start", a.state, b.state, len(s.waits), s.changed)
+	}
+	if !a.deadline.Equal(at(time.Minute)) || !newWaiter[rec]("c", false, at(0), -time.Second).deadline.Equal(at(0)) {
+		t.Fatal("a wait's deadline is not its start plus its wait (never before its start)")
+	}
+}
+
+// first → first: a list sent before the wait began answers nothing for it, neither a record nor an
+// error: it may have been taken before the record was made.
+func TestWatch_waitIgnoresAListSentBeforeItBegan(t *testing.T) {
+	wt := newWaiter[rec]("a", false, at(time.Second), 0)
+	if wt.onList(at(0), showing("a"), nil) || wt.onList(at(0), nil, errors.New("boom")) {
+		t.Fatal("a list sent before the wait began ended it")
+	}
+	if _, got := result(wt); got || wt.state != waitFirst {
+		t.Fatalf("state %v (result handed: %v), want first and nothing", wt.state, got)
+	}
+}
+
+// first|looked → failed: a list sent since the wait began fails: the wait ends with its error.
+func TestWatch_waitFails(t *testing.T) {
+	boom := errors.New("boom")
+	for _, looked := range []bool{false, true} {
+		wt := newWaiter[rec]("a", false, at(0), time.Minute)
+		if looked {
+			wt.state = waitLooked
+		}
+		if !wt.onList(at(0), nil, boom) || wt.state != waitFailed {
+			t.Fatalf("looked %v: state %v, want failed", looked, wt.state)
+		}
+		if r, ok := result(wt); !ok || !errors.Is(r.err, boom) || r.ok {
+			t.Fatalf("looked %v: result %+v, want the list's error", looked, r)
+		}
+	}
+}
+
+// first|looked → shown: the list shows the record; the caller gets a copy of it, not the list's.
+func TestWatch_waitShown(t *testing.T) {
+	for _, looked := range []bool{false, true} {
+		wt := newWaiter[rec]("a", false, at(0), time.Minute)
+		if looked {
+			wt.state = waitLooked
+		}
+		listed := showing("a", "b")
+		if !wt.onList(at(time.Millisecond), listed, nil) || wt.state != waitShown {
+			t.Fatalf("looked %v: state %v, want shown", looked, wt.state)
+		}
+		listed["a"].n = 99
+		if r, ok := result(wt); !ok || !r.ok || r.err != nil || r.record == nil || r.record.ID != "a" || r.record.n == 99 {
+			t.Fatalf("looked %v: result %+v, want its own copy of the record", looked, r)
+		}
+	}
+}
+
+// first|looked → gone: a wait for the record to leave ends when a list lacks it, and goes on while
+// lists show it.
+func TestWatch_waitGone(t *testing.T) {
+	wt := newWaiter[rec]("a", true, at(0), time.Minute)
+	if wt.onList(at(0), showing("a"), nil) || wt.state != waitLooked {
+		t.Fatalf("a list still showing the record: state %v, want looked", wt.state)
+	}
+	if !wt.onList(at(time.Second), showing("b"), nil) || wt.state != waitGone {
+		t.Fatalf("a list without the record: state %v, want gone", wt.state)
+	}
+	if r, ok := result(wt); !ok || !r.ok || r.err != nil || r.record != nil {
+		t.Fatalf("result %+v, want ok and no record", r)
+	}
+}
+
+// first|looked → looked: a list sent before the deadline that does not end the wait leaves it
+// waiting for the next, with nothing handed to its caller.
+func TestWatch_waitLooked(t *testing.T) {
+	wt := newWaiter[rec]("a", false, at(0), time.Minute)
+	for _, sent := range []time.Duration{0, time.Second, time.Minute - time.Nanosecond} {
+		if wt.onList(at(sent), showing("b"), nil) || wt.state != waitLooked {
+			t.Fatalf("a list sent at %v: state %v, want looked", sent, wt.state)
+		}
+	}
+	if r, got := result(wt); got {
+		t.Fatalf("a looked wait handed %+v to its caller", r)
+	}
+}
+
+// first|looked → timed out: a list sent at or after the deadline that does not end the wait ends it
+// not ok: the last look. A wait with no time to spare gets that one look.
+func TestWatch_waitTimesOut(t *testing.T) {
+	for name, wt := range map[string]*waiter[rec]{
+		"looked":     {id: "a", began: at(0), deadline: at(time.Minute), state: waitLooked, done: make(chan waitResult[rec], 1)},
+		"no time":    newWaiter[rec]("a", false, at(0), 0),
+		"gone, late": {id: "a", gone: true, began: at(0), deadline: at(time.Second), done: make(chan waitResult[rec], 1)},
+	} {
+		sent := wt.deadline
+		if name == "gone, late" {
+			sent = wt.deadline.Add(time.Hour)
+		}
+		records := showing("b")
+		if wt.gone {
+			records = showing("a")
+		}
+		if !wt.onList(sent, records, nil) || wt.state != waitTimedOut {
+			t.Fatalf("%s: state %v, want timed out", name, wt.state)
+		}
+		if r, ok := result(wt); !ok || r.ok || r.err != nil || r.record != nil {
+			t.Fatalf("%s: result %+v, want not ok and no error", name, r)
+		}
+	}
+}
+
+// first|looked → left: a wait whose caller gives up is no longer counted. The list in flight is
+// cancelled when it was the last, not before, and there is nothing to cancel while sleeping.
+func TestWatch_waitLeaves(t *testing.T) {
+	s := newSurface()
+	a := newWaiter[rec]("a", false, at(0), time.Minute)
+	b := newWaiter[rec]("b", false, at(0), time.Minute)
+	s.begin(a)
+	s.begin(b)
+	cancelled := 0
+	s.send(at(time.Second), func() { cancelled++ })
+	a.state = waitLooked // a has looked, b not yet: both leave alike
+	if !s.leave(a) || a.state != waitLeft || len(s.waits) != 1 || cancelled != 0 {
+		t.Fatalf("the first to leave: state %v, %d waits, %d cancels; want left, 1, 0", a.state, len(s.waits), cancelled)
+	}
+	if !s.leave(b) || b.state != waitLeft || len(s.waits) != 0 || cancelled != 1 {
+		t.Fatalf("the last to leave: state %v, %d waits, %d cancels; want left, 0, 1", b.state, len(s.waits), cancelled)
+	}
+	if _, got := result(a); got {
+		t.Fatal("a wait that left was handed a result")
+	}
+	// Sleeping, no list is out: the last wait leaving cancels nothing (s.cancel is nil).
+	s.listed(nil, context.Canceled)
+	c := newWaiter[rec]("c", false, at(2*time.Second), time.Minute)
+	s.begin(c)
+	if !s.leave(c) || s.loop != loopSleeping {
+		t.Fatalf("leaving a sleeping loop: loop %v", s.loop)
+	}
+}
+
+// A wait that ended just as its caller gave up keeps its result: leave changes nothing.
+func TestWatch_leaveAfterTheWaitEnded(t *testing.T) {
+	s := newSurface()
+	wt := newWaiter[rec]("a", false, at(0), time.Minute)
+	s.begin(wt)
+	s.send(at(time.Millisecond), func() { t.Fatal("the list was cancelled after it answered") })
+	s.listed(showing("a"), nil)
+	if s.leave(wt) || wt.state != waitShown {
+		t.Fatalf("leave after the wait ended: state %v, want shown", wt.state)
+	}
+	if r, ok := result(wt); !ok || !r.ok {
+		t.Fatalf("the result %+v was lost", r)
+	}
+}
+
+// When a wait needs its next list: the rule of waiter.due, case by case.
+func TestWatch_waitDue(t *testing.T) {
+	const gather, settle, interval = 100 * time.Millisecond, 30 * time.Millisecond, time.Second
+	for _, tc := range []struct {
+		name     string
+		state    waitState
+		wait     time.Duration
+		quiet    time.Duration // when the surface is quiet; -1: a write is out
+		sent     time.Duration // when the latest list was sent
+		want     time.Duration
+		describe string
+	}{
+		{"first, write out", waitFirst, time.Minute, -1, 0, gather, "gather after it began: the write's wait is worth sharing a look with"},
+		{"first, quiet soon", waitFirst, time.Minute, settle, 0, settle, "as soon as the surface is quiet"},
+		{"first, quiet late", waitFirst, time.Minute, gather + settle, 0, gather, "gather at the latest"},
+		{"first, deadline first", waitFirst, 10 * time.Millisecond, settle, 0, 10 * time.Millisecond, "its deadline: the last look"},
+		{"first, no time", waitFirst, 0, -1, 0, 0, "at once"},
+		{"looked", waitLooked, time.Minute, 0, 2 * time.Second, 2*time.Second + interval, "an interval after the latest list"},
+		{"looked, quiet ignored", waitLooked, time.Minute, settle, 2 * time.Second, 2*time.Second + interval, "quiet is for first looks"},
+		{"looked, deadline first", waitLooked, 2500 * time.Millisecond, 0, 2 * time.Second, 2500 * time.Millisecond, "its deadline: the last look"},
+	} {
+		wt := newWaiter[rec]("a", false, at(0), tc.wait)
+		wt.state = tc.state
+		got := wt.due(testPacing, at(tc.quiet), tc.quiet >= 0, at(tc.sent))
+		if !got.Equal(at(tc.want)) {
+			t.Errorf("%s: due at %v, want %v (%s)", tc.name, got.Sub(t0), tc.want, tc.describe)
+		}
+	}
+}
+
+// The surface's due: the earliest of its waits', with quiet settle after the latest change (a wait
+// that began, a write answered), and never while a write is out.
+func TestWatch_surfaceDue(t *testing.T) {
+	s := newSurface()
+	s.writeSent()
+	a := newWaiter[rec]("a", false, at(0), time.Minute)
+	s.begin(a)
+	if got := s.due(); !got.Equal(at(100 * time.Millisecond)) {
+		t.Fatalf("a write out: due at %v, want gather", got.Sub(t0))
+	}
+	s.writeAnswered(at(20 * time.Millisecond))
+	if got := s.due(); !got.Equal(at(50 * time.Millisecond)) {
+		t.Fatalf("the write answered at 20ms: due at %v, want settle after it", got.Sub(t0))
+	}
+	b := newWaiter[rec]("b", false, at(40*time.Millisecond), time.Minute)
+	s.begin(b)
+	if got := s.due(); !got.Equal(at(70 * time.Millisecond)) {
+		t.Fatalf("a wait began at 40ms: due at %v, want settle after it", got.Sub(t0))
+	}
+	c := newWaiter[rec]("c", false, at(45*time.Millisecond), 5*time.Millisecond)
+	s.begin(c)
+	if got := s.due(); !got.Equal(at(50 * time.Millisecond)) {
+		t.Fatalf("a wait whose deadline is at 50ms: due at %v, want its deadline", got.Sub(t0))
+	}
+}
+
+// The loop's decision, from the state alone: idle when nobody waits, sleeping until the earliest
+// due, listing once it has come; and stop, send and listed, its transitions.
+func TestWatch_loopDecides(t *testing.T) {
+	s := newSurface()
+	if next, _ := s.decide(at(0)); next != loopIdle {
+		t.Fatalf("nobody waits: %v, want idle", next)
+	}
+	wt := newWaiter[rec]("a", false, at(0), time.Minute)
+	s.begin(wt)
+	if next, until := s.decide(at(10 * time.Millisecond)); next != loopSleeping || !until.Equal(at(30*time.Millisecond)) {
+		t.Fatalf("before the due: %v until %v, want sleeping until 30ms (quiet)", next, until.Sub(t0))
+	}
+	if next, _ := s.decide(at(30 * time.Millisecond)); next != loopListing {
+		t.Fatalf("at the due: %v, want listing", next)
+	}
+	s.send(at(30*time.Millisecond), func() {})
+	if s.loop != loopListing || !s.sent.Equal(at(30*time.Millisecond)) {
+		t.Fatalf("after send: loop %v, sent %v", s.loop, s.sent.Sub(t0))
+	}
+	// A wait that begins while the list is out is not answered by it.
+	late := newWaiter[rec]("b", false, at(40*time.Millisecond), time.Minute)
+	s.begin(late)
+	s.listed(showing("b"), nil)
+	if s.loop != loopSleeping || s.cancel != nil || wt.state != waitLooked || late.state != waitFirst || len(s.waits) != 2 {
+		t.Fatalf("after the answer: loop %v, states %v and %v, %d waits; want sleeping, looked, first, 2", s.loop, wt.state, late.state, len(s.waits))
+	}
+	s.send(at(time.Second), func() {})
+	s.listed(showing("a", "b"), nil)
+	if len(s.waits) != 0 || wt.state != waitShown || late.state != waitShown {
+		t.Fatalf("a list that ends every wait: %d waits left, states %v and %v", len(s.waits), wt.state, late.state)
+	}
+	if next, _ := s.decide(at(time.Second)); next != loopIdle {
+		t.Fatalf("nobody waits: %v, want idle", next)
+	}
+	s.stop()
+	if s.loop != loopIdle || !s.begin(newWaiter[rec]("c", false, at(2*time.Second), 0)) {
+		t.Fatal("after stop, the next wait does not start the loop again")
+	}
+}
+
+// fakeList is a list the test watches: how many calls, how many at once at most, and when each
+// was sent. Each call shows shown, after hold (if set) lets it go, or fails with its context.
+type fakeList struct {
+	mu        sync.Mutex
+	calls     int
+	inFlight  int
+	maxFlight int
+	sent      []time.Time
+	shown     map[string]bool
+	hold      chan struct{}
+	started   chan context.Context
+}
+
+func (f *fakeList) list(ctx context.Context) ([]rec, error) {
+	f.mu.Lock()
+	f.calls++
+	n := f.calls
+	f.inFlight++
+	f.maxFlight = max(f.maxFlight, f.inFlight)
+	f.sent = append(f.sent, time.Now())
+	var out []rec
+	for id, ok := range f.shown {
+		if ok {
+			out = append(out, rec{ID: id, n: n})
+		}
+	}
+	hold, started := f.hold, f.started
+	f.mu.Unlock()
+	defer func() { f.mu.Lock(); f.inFlight--; f.mu.Unlock() }()
+	if started != nil {
+		started <- ctx
+	}
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeList) count() (calls, maxFlight int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls, f.maxFlight
+}
+
+func newFakeWatch(f *fakeList, interval time.Duration) *watch[rec] {
+	return newWatch(context.Background(), f.list, func(r *rec) string { return r.ID }, interval)
+}
+
+// waiting reports how many waits w counts.
+func waiting(w *watch[rec]) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.s.waits)
+}
+
+// eventually fails the test unless cond holds within a few seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+	}
+}
+
+// Waits that begin together share their lists, one in flight at a time: while the first list is
+// held, every wait begins; the first list answers those that began before it was sent, one more
+// answers all the others.
+func TestWatch_oneListInFlightSharedByEveryWait(t *testing.T) {
+	const n = 30
+	f := &fakeList{shown: map[string]bool{}, hold: make(chan struct{})}
+	for i := range n {
+		f.shown[fmt.Sprint(i)] = true
+	}
+	w := newFakeWatch(f, 100*time.Millisecond)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r, ok, err := w.await(context.Background(), fmt.Sprint(i), false, 10*time.Second)
+			if err != nil || !ok || r.ID != fmt.Sprint(i) {
+				t.Errorf("wait %d: %v, %v, %v", i, r, ok, err)
+			}
+		})
+	}
+	eventually(t, "every wait begins", func() bool { return waiting(w) == n })
+	close(f.hold)
+	wg.Wait()
+	if calls, most := f.count(); most != 1 || calls > 2 {
+		t.Fatalf("%d waits made %d list calls, %d at once at most; want 1 or 2, one at a time", n, calls, most)
+	}
+	eventually(t, "the loop goes idle", func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.s.loop == loopIdle })
+}
+
+// A wait that begins while a list is out is answered by the next one, not by that one.
+func TestWatch_waitBeganDuringAListIsAnsweredByTheNext(t *testing.T) {
+	f := &fakeList{shown: map[string]bool{"a": true}, hold: make(chan struct{}), started: make(chan context.Context, 4)}
+	w := newFakeWatch(f, 10*time.Millisecond)
+	first := make(chan error, 1)
+	go func() { _, _, err := w.await(context.Background(), "a", false, time.Minute); first <- err }()
+	<-f.started
+	second := make(chan *rec, 1)
+	go func() { r, _, _ := w.await(context.Background(), "a", false, time.Minute); second <- r }()
+	eventually(t, "the second wait begins", func() bool { return waiting(w) == 2 })
+	close(f.hold) // list 1 answers, showing the record; list 2 answers at once
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if r := <-second; r == nil || r.n != 2 {
+		t.Fatalf("the wait that began during list 1 got %+v, want list 2's record", r)
+	}
+}
+
+// The last wait leaving cancels the list in flight, and the loop goes idle.
+func TestWatch_listCancelledWhenNobodyWaits(t *testing.T) {
+	f := &fakeList{hold: make(chan struct{}), started: make(chan context.Context, 4)}
+	w := newFakeWatch(f, 10*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, _, err := w.await(ctx, "a", false, time.Hour); done <- err }()
+	listCtx := <-f.started
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the wait got %v, want its caller's cancellation", err)
+	}
+	if !errors.Is(listCtx.Err(), context.Canceled) {
+		t.Fatalf("the list nobody waits for is not cancelled: %v", listCtx.Err())
+	}
+	eventually(t, "the loop goes idle", func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.s.loop == loopIdle })
+}
+
+// A write out holds the first look back until gather; a wait is given its last look when its
+// deadline passes, not an interval later. The clock is checked for lower bounds, and one generous
+// upper bound.
+func TestWatch_firstAndLastLooks(t *testing.T) {
+	f := &fakeList{shown: map[string]bool{}}
+	w := newFakeWatch(f, 5*time.Second) // gather 500ms, settle 166ms
+	answered := w.writing()
+	defer answered()
+	began := time.Now()
+	_, ok, err := w.await(context.Background(), "a", false, 700*time.Millisecond)
+	took := time.Since(began)
+	if err != nil || ok {
+		t.Fatalf("the wait for a record never listed got %v, %v; want not ok, no error", ok, err)
+	}
+	f.mu.Lock()
+	sent := f.sent
+	f.mu.Unlock()
+	if len(sent) == 0 || sent[0].Sub(began) < 500*time.Millisecond {
+		t.Fatalf("lists sent %v; the first must wait gather (500ms) for the write out", sent)
+	}
+	if last := sent[len(sent)-1]; last.Sub(began) < 700*time.Millisecond {
+		t.Fatalf("the last list was sent %v after the wait began, before its deadline (700ms)", last.Sub(began))
+	}
+	if took > 4*time.Second {
+		t.Fatalf("the wait took %v: its last look waited for the interval (5s), not its deadline", took)
+	}
+}
+
+// sandboxClient is a client of srv, as client_test.go's newClient makes one (which lives in the
+// package's external tests, out of reach here).
+func sandboxClient(t *testing.T, srv *sandbox.Server, mutate ...func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{
+		Settings: httpclient.Settings{BaseURL: srv.URL, UserAgent: "inveterate-test", MaxRetries: 3,
+			RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond, RequestTimeout: 5 * time.Second},
+		APIKey:         sandbox.DefaultInveterateKey,
+		VisibilityWait: time.Second,
+		PollInterval:   20 * time.Millisecond,
+	}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 // TestWaitsShareTheirLists: creates waiting side by side for their records to show are served by
 // shared list calls, and so are deletes waiting for theirs to leave: not one list each.
 func TestWaitsShareTheirLists(t *testing.T) {
 	const n = 30
 	srv := sandbox.NewServer(t, sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: 300 * time.Millisecond, DeleteDelay: 300 * time.Millisecond}})
-	c := newClient(t, srv, func(cfg *inveterate.Config) { cfg.PollInterval = 100 * time.Millisecond })
+	c := sandboxClient(t, srv, func(cfg *Config) { cfg.PollInterval = 100 * time.Millisecond })
 	ctx := context.Background()
 
-	var subs []*inveterate.Subscription
-	var hooks []*inveterate.Webhook
+	var subs []*Subscription
+	var hooks []*Webhook
 	for i := range n {
-		sub, err := c.CreateSubscription(ctx, inveterate.CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: fmt.Sprintf("https://hooks.example.com/s/%d", i), Name: "s"})
+		sub, err := c.CreateSubscription(ctx, CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: fmt.Sprintf("https://hooks.example.com/s/%d", i), Name: "s"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		subs = append(subs, sub)
-		hook, err := c.CreateWebhook(ctx, inveterate.CreateWebhookInput{CallbackURL: fmt.Sprintf("https://hooks.example.com/w/%d", i)})
+		hook, err := c.CreateWebhook(ctx, CreateWebhookInput{CallbackURL: fmt.Sprintf("https://hooks.example.com/w/%d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +568,7 @@ func TestWaitsShareTheirLists(t *testing.T) {
 // gets one look of its own.
 func TestWaitCountsOnlyListsSentAfterItBegan(t *testing.T) {
 	srv := sandbox.NewServer(t, sandbox.Config{})
-	c := newClient(t, srv)
+	c := sandboxClient(t, srv)
 	ctx := context.Background()
 	// A first wait, for a record that never shows, keeps a slow list in flight.
 	srv.SetLatency(sandbox.Inveterate, 300*time.Millisecond)
@@ -113,7 +596,7 @@ func TestWaitCountsOnlyListsSentAfterItBegan(t *testing.T) {
 func TestWaitGivesUpWithItsCaller(t *testing.T) {
 	srv := sandbox.NewServer(t, sandbox.Config{})
 	srv.SetLatency(sandbox.Inveterate, time.Minute)
-	c := newClient(t, srv, func(cfg *inveterate.Config) { cfg.RequestTimeout = 2 * time.Minute })
+	c := sandboxClient(t, srv, func(cfg *Config) { cfg.RequestTimeout = 2 * time.Minute })
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := c.WaitForSubscription(ctx, "0123456789abcdef0123456789abcdef", time.Hour)
@@ -135,7 +618,7 @@ func TestWaitGivesUpWithItsCaller(t *testing.T) {
 func TestWaitReportsTheListsError(t *testing.T) {
 	srv := sandbox.NewServer(t, sandbox.Config{})
 	srv.FailNext(sandbox.Inveterate, "inveterate.webhooks.list", sandbox.Fail500, 100)
-	c := newClient(t, srv, func(cfg *inveterate.Config) { cfg.MaxRetries = 1 })
+	c := sandboxClient(t, srv, func(cfg *Config) { cfg.MaxRetries = 1 })
 	_, err := c.WaitForWebhookGone(context.Background(), "0123456789abcdef0123456789abcdef", time.Hour)
 	if !errors.Is(err, httpclient.ErrServer) {
 		t.Fatalf("got %v, want the list's server error", err)
