@@ -191,7 +191,7 @@ func (s *listCache[T]) join(after uint64, fresh bool) *listCall[T] {
 // cut off at listTimeout.
 func (s *listCache[T]) start() *listCall[T] {
 	s.seq++
-	ctx, cancel := context.WithTimeout(s.base, listTimeout)
+	ctx, cancel := context.WithTimeout(s.base, listTimeout) //nolint:gosec // G118: the call keeps cancel; finish and abandon call it
 	c := &listCall[T]{seq: s.seq, answered: make(chan struct{}), cancel: cancel}
 	s.latest = c
 	if s.first == nil {

@@ -485,7 +485,7 @@ func TestListCache_provenOnceAListSucceeded(t *testing.T) {
 		}
 		return []int{1}, nil
 	})
-	var l accessList = listOf(s)
+	l := listOf(s)
 	if l.proven() {
 		t.Fatal("proven before any list")
 	}
