@@ -213,15 +213,13 @@ func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateReq
 	}
 
 	// Lune's create takes no "enabled": new webhooks start enabled, so disable it now.
-	updated, err := client.UpdateWebhook(ctx, created.ID, lune.UpdateWebhookInput{URL: created.URL, Enabled: &wantEnabled})
-	if errors.Is(err, httpclient.ErrInterrupted) {
-		// Interrupted before the disable was sent: the webhook is saved as it is, enabled, and not
-		// tainted (a replacement would give its receivers a new secret); the next apply disables it.
-		resp.Diagnostics.AddWarning("Lune Webhook Created Enabled: Interrupted Before Disabling It", fmt.Sprintf(
-			"The webhook %s was created and is saved in state. Terraform was interrupted before the provider could disable it "+
-				"(Lune creates webhooks enabled), so it is enabled now; the next apply disables it.", created.ID))
-		return
-	}
+	// Creating and disabling are one operation to the user: once the create is done, the disable is
+	// sent even if Terraform is interrupted meanwhile (on a deadline of its own), because a webhook
+	// left enabled would contradict the plan (Terraform would call that a provider bug and taint it)
+	// and would send events to a URL configured as disabled.
+	disableCtx, cancelDisable := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancelDisable()
+	updated, err := client.UpdateWebhook(disableCtx, created.ID, lune.UpdateWebhookInput{URL: created.URL, Enabled: &wantEnabled})
 	if err != nil {
 		r.apiError(&resp.Diagnostics, "Unable to Disable Lune Webhook", fmt.Errorf(
 			"the webhook %s was created and is kept in state, but disabling it failed (Terraform marks it tainted "+
