@@ -144,7 +144,7 @@ func (r *resourceBase[C]) begin(ctx context.Context, op operation, from getter, 
 	if diags.HasError() {
 		return nil, ctx, cancel
 	}
-	ctx, cancel = withTimeout(ctx, r.timeoutOf(op, m), r.timeouts.of(op), diags)
+	ctx, cancel = withTimeout(ctx, op, r.timeoutOf(op, m), r.timeouts.of(op), diags)
 	if diags.HasError() {
 		return nil, ctx, cancel
 	}

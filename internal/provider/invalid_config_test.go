@@ -76,7 +76,13 @@ func TestAccInvalidConfigurations(t *testing.T) {
 			want: []string{"Attribute url must be an https:// URL", "https://localhost/x"}},
 		"webhook empty account_ids": {body: lune("account_ids = []"), want: []string{"account_ids", "at least 1"}},
 		"webhook empty account id":  {body: lune(`account_ids = [""]`), want: []string{"account_ids", "length must be at least 1"}},
-		"webhook bad timeout":       {body: lune(`timeouts = { create = "soon" }`), want: []string{"Invalid Attribute Value Time Duration", `"soon"`}},
+		"webhook bad timeout":       {body: lune(`timeouts = { create = "soon" }`), want: []string{"Invalid Timeout", `timeouts.create: "soon" is not a duration`, `"5m"`, `"90s"`}},
+		"webhook timeout in words": {body: lune(`timeouts = { create = "5 minutes" }`),
+			want: []string{"Invalid Timeout", `timeouts.create: "5 minutes" is not a duration`, `"5m"`}},
+		"webhook negative timeout": {body: lune(`timeouts = { update = "-1s" }`),
+			want: []string{"Invalid Timeout", `timeouts.update: "-1s" is not a positive duration`, `"90s"`}},
+		"webhook zero timeout": {body: lune(`timeouts = { delete = "0s" }`),
+			want: []string{"Invalid Timeout", `timeouts.delete: "0s" is not a positive duration`, "leave the key out for its default"}},
 		"webhook import id": {body: lune(), importID: "not-a-lune-id",
 			want: []string{"Invalid Import ID", `"not-a-lune-id" is not a Lune webhook id`, "32 letters and digits"}},
 
@@ -93,6 +99,8 @@ func TestAccInvalidConfigurations(t *testing.T) {
 		"admin webhook callback_url over ftp": {body: admin("ftp://hooks.example.com/x"),
 			want: []string{"callback_url", "not an absolute http(s) URL"}},
 		"admin webhook empty name": {body: admin(url, `name = ""`), want: []string{"name", "at least 1"}},
+		"admin webhook zero delete timeout": {body: admin(url, `timeouts = { delete = "0m" }`),
+			want: []string{"Invalid Timeout", `timeouts.delete: "0m" is not a positive duration`}},
 		"admin webhook import id": {body: admin(url), importID: "12345",
 			want: []string{"Invalid Import ID", `"12345"`, "32 lowercase hexadecimal"}},
 

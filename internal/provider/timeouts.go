@@ -8,12 +8,21 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/validators"
 )
 
 // operationTimeouts are a resource's default timeouts; a zero one is not offered.
 type operationTimeouts struct {
 	Create, Update, Delete time.Duration
+}
+
+// key is op's key in `timeouts = { ... }`.
+func (op operation) key() string {
+	return [...]string{create: "create", update: "update", remove: "delete"}[op]
 }
 
 // of is the default timeout of op.
@@ -43,21 +52,52 @@ func timeoutsAttribute(ctx context.Context, d operationTimeouts) schema.Attribut
 	if opts.Delete {
 		opts.DeleteDescription = describe("a delete", d.Delete)
 	}
-	attr := timeouts.Attributes(ctx, opts)
-	if nested, ok := attr.(schema.SingleNestedAttribute); ok {
-		nested.MarkdownDescription = "Operation timeouts."
-		return nested
+	nested, ok := timeouts.Attributes(ctx, opts).(schema.SingleNestedAttribute)
+	if !ok {
+		panic("timeouts.Attributes is no longer a single nested attribute")
 	}
-	return attr
+	// The library's own check names neither the key nor a valid example, and lets "0s" and "-1s"
+	// through: each key gets ours instead.
+	for name, a := range nested.Attributes {
+		if s, ok := a.(schema.StringAttribute); ok {
+			s.Validators = []validator.String{validators.OperationTimeout()}
+			nested.Attributes[name] = s
+		}
+	}
+	nested.MarkdownDescription = "Operation timeouts, each a positive duration such as `\"5m\"` or `\"90s\"`. " +
+		"Terraform itself drops a key it does not know without a word, so check the spelling: " + timeoutKeys(opts) + "."
+	return nested
+}
+
+// timeoutKeys lists the keys opts offers, as the documentation writes them.
+func timeoutKeys(opts timeouts.Opts) string {
+	var keys []string
+	for _, k := range []struct {
+		on   bool
+		name string
+	}{{opts.Create, "create"}, {opts.Update, "update"}, {opts.Delete, "delete"}} {
+		if k.on {
+			keys = append(keys, "`"+k.name+"`")
+		}
+	}
+	return strings.Join(keys, ", ")
 }
 
 // withTimeout bounds ctx by the configured timeout of one operation (get is the model's
-// Timeouts.Create, .Update or .Delete) or its default.
-func withTimeout(ctx context.Context, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+// Timeouts.Create, .Update or .Delete) or its default. A value that is not a positive duration
+// (validation catches it at plan time; a value unknown until apply is checked here) is an error,
+// never quietly the default: the returned context is then already done.
+func withTimeout(ctx context.Context, op operation, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
 	d, ds := get(ctx, def)
 	diags.Append(ds...)
-	if d <= 0 {
-		d = def
+	if d <= 0 && !ds.HasError() {
+		diags.AddAttributeError(path.Root("timeouts").AtName(op.key()), "Invalid Timeout",
+			fmt.Sprintf("timeouts.%s is %s: it must be a positive duration such as \"5m\" or \"90s\".", op.key(), d))
+	}
+	if d <= 0 || ds.HasError() {
+		ctx, cancel := context.WithCancel(ctx)
+		cancel()
+		return ctx, cancel
 	}
 	return context.WithTimeout(ctx, d)
 }
