@@ -75,7 +75,7 @@ func assertImportMatches(t *testing.T, e *protoEnv, typeName string, results []t
 func TestListResource_schemas(t *testing.T) {
 	e := newProtoEnv(t, sandbox.Config{}, nil)
 	want := map[string][]string{
-		luneWebhookTypeName:                   {"account_id"},
+		luneWebhookTypeName:                   {"account_ids"},
 		inveterateWebhookSubscriptionTypeName: {"topic"},
 		inveterateWebhookTypeName:             nil,
 		partnerWebhookTypeName:                {"shop_id", "web_hook_type"},
@@ -144,10 +144,32 @@ func TestListResource_luneWebhooks(t *testing.T) {
 		}
 		assertImportMatches(t, e, luneWebhookTypeName, results)
 	})
+	accounts := func(ids ...string) map[string]tftypes.Value {
+		elems := make([]tftypes.Value, len(ids))
+		for i, id := range ids {
+			elems[i] = str(id)
+		}
+		return map[string]tftypes.Value{"account_ids": tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, elems)}
+	}
 	t.Run("account filter", func(t *testing.T) {
-		results := e.list(luneWebhookTypeName, map[string]tftypes.Value{"account_id": str(sandbox.DefaultLuneAccount)}, false, 0)
+		results := e.list(luneWebhookTypeName, accounts(sandbox.DefaultLuneAccount), false, 0)
 		if got, want := resultIDs(t, results), []string{all.ID, mainOnly.ID}; !slices.Equal(got, want) {
 			t.Errorf("listed %v, want %v (the account's and the unfiltered one)", got, want)
+		}
+		results = e.list(luneWebhookTypeName, accounts(sandbox.DefaultLuneAccount, sandbox.DefaultLuneOtherAccount), false, 0)
+		if got, want := resultIDs(t, results), []string{all.ID, mainOnly.ID, other.ID}; !slices.Equal(got, want) {
+			t.Errorf("two accounts listed %v, want %v", got, want)
+		}
+	})
+	t.Run("account filter validation", func(t *testing.T) {
+		for name, ids := range map[string][]string{"empty": {}, "empty id": {""}, "an id twice": {"acc_a", "acc_a"}} {
+			diags := e.validateList(luneWebhookTypeName, accounts(ids...))
+			if !hasError(diags) || diags[0].Attribute == nil || !strings.HasPrefix(diags[0].Attribute.String(), "AttributeName(\"account_ids\")") {
+				t.Errorf("%s: %s; want an error at account_ids", name, diagText(diags))
+			}
+		}
+		if diags := e.validateList(luneWebhookTypeName, accounts("acc_a", "acc_b")); hasError(diags) {
+			t.Errorf("two accounts: %s", diagText(diags))
 		}
 	})
 	t.Run("limit", func(t *testing.T) {

@@ -29,7 +29,7 @@ func NewLuneWebhookListResource() list.ListResource {
 type luneWebhookListResource struct{ resourceBase[lune.Client] }
 
 type luneWebhookListConfig struct {
-	AccountID types.String `tfsdk:"account_id"`
+	AccountIDs types.List `tfsdk:"account_ids"`
 }
 
 func (r *luneWebhookListResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -42,11 +42,13 @@ func (r *luneWebhookListResource) ListResourceConfigSchema(_ context.Context, _ 
 			"for `terraform query`. Secrets are never listed: a generated configuration imports each webhook with " +
 			"`secret` null, exactly as `terraform import` does.",
 		Attributes: map[string]listschema.Attribute{
-			"account_id": listschema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Only the webhooks that push events of this account (Lune filters the list). Webhooks " +
-					"without an account filter push every account's events, so they are always included. Not empty.",
-				Validators: []validator.String{validators.NotEmpty()},
+			// A list, not a set as in the data source: list resource configurations have no sets. The
+			// HCL is the same: account_ids = ["acc_a", "acc_b"].
+			"account_ids": listschema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: luneAccountFilter(validators.AccountIDListRule),
+				Validators:          []validator.List{validators.AccountIDList()},
 			},
 		},
 	}
@@ -59,8 +61,9 @@ func (r *luneWebhookListResource) List(ctx context.Context, req list.ListRequest
 		return
 	}
 	var accountIDs []string
-	if id := cfg.AccountID.ValueString(); id != "" {
-		accountIDs = []string{id}
+	if diags := cfg.AccountIDs.ElementsAs(ctx, &accountIDs, false); diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
 	}
 	all, err := fetchAll(ctx, func(ctx context.Context) ([]lune.Webhook, error) { return client.ListWebhooks(ctx, accountIDs) })
 	if err != nil {

@@ -33,6 +33,13 @@ type luneWebhooksDataSourceModel struct {
 	Webhooks   []luneWebhookAPIModel `tfsdk:"webhooks"`
 }
 
+// luneAccountFilter documents the `account_ids` filter of the data source and the list resource (one
+// concept, one name, one text), with the rule of its validator.
+func luneAccountFilter(rule string) string {
+	return "Only the webhooks that push events of any of these accounts (Lune filters the list). Webhooks without " +
+		"an account filter push every account's events, so they are always included. When set, " + rule + "."
+}
+
 func (d *luneWebhooksDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = luneWebhooksDataSourceTypeName
 }
@@ -43,11 +50,10 @@ func (d *luneWebhooksDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"`import` blocks. Secrets are never returned.",
 		Attributes: map[string]schema.Attribute{
 			"account_ids": schema.SetAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "Only the webhooks that push events of any of these accounts. Webhooks without an account " +
-					"filter push every account's events, so they are always included. When set, " + validators.AccountIDsRule + ".",
-				Validators: []validator.Set{validators.AccountIDs()},
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: luneAccountFilter(validators.AccountIDsRule),
+				Validators:          []validator.Set{validators.AccountIDs()},
 			},
 			"webhooks": schema.ListNestedAttribute{
 				Computed:            true,

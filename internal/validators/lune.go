@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -26,6 +27,19 @@ func AccountIDs() validator.Set {
 	return SetRule(AccountIDsRule,
 		setvalidator.SizeAtLeast(1),
 		setvalidator.ValueStringsAre(NotEmpty()),
+	)
+}
+
+// AccountIDListRule is the rule of AccountIDList, as the documentation states it.
+const AccountIDListRule = AccountIDsRule + ", none twice"
+
+// AccountIDList checks the Lune account filter of the list resource, whose configuration schema
+// has no sets (terraform-plugin-framework v1.19): the same rule as AccountIDs, and no id twice.
+func AccountIDList() validator.List {
+	return ListRule(AccountIDListRule,
+		listvalidator.SizeAtLeast(1),
+		listvalidator.ValueStringsAre(NotEmpty()),
+		listvalidator.UniqueValues(),
 	)
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 // The framework's validators describe their rules in their own words ("set must contain at least 1
-// elements"). StringRule and SetRule keep what they check and describe the rule as the attribute's
+// elements"). StringRule, SetRule and ListRule keep what they check and describe the rule as the attribute's
 // documentation states it, so that a test can hold every description to the rules it documents.
 
 // StringRule validates a string with every one of vs, and describes the rule as markdown.
@@ -19,6 +19,11 @@ func StringRule(markdown string, vs ...validator.String) validator.String {
 // SetRule validates a set with every one of vs, and describes the rule as markdown.
 func SetRule(markdown string, vs ...validator.Set) validator.Set {
 	return setRule{rule(markdown), vs}
+}
+
+// ListRule validates a list with every one of vs, and describes the rule as markdown.
+func ListRule(markdown string, vs ...validator.List) validator.List {
+	return listRule{rule(markdown), vs}
 }
 
 type rule string
@@ -45,5 +50,16 @@ type setRule struct {
 func (r setRule) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
 	for _, v := range r.vs {
 		v.ValidateSet(ctx, req, resp)
+	}
+}
+
+type listRule struct {
+	rule
+	vs []validator.List
+}
+
+func (r listRule) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	for _, v := range r.vs {
+		v.ValidateList(ctx, req, resp)
 	}
 }

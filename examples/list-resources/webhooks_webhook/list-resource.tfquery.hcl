@@ -1,4 +1,4 @@
-# The Lune webhooks that push events of one account (Terraform 1.14+). Webhooks without an account
+# The Lune webhooks that push events of one of these accounts (Terraform 1.14+). Webhooks without an account
 # filter push every account's events, so they are listed too. Leave out the config block to list
 # every webhook.
 list "webhooks_webhook" "account" {
@@ -6,6 +6,6 @@ list "webhooks_webhook" "account" {
   include_resource = true
 
   config {
-    account_id = "acc_7d3b0e0f"
+    account_ids = ["acc_7d3b0e0f"]
   }
 }
