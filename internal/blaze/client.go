@@ -48,6 +48,7 @@ func New(cfg Config) (*Client, error) {
 	hc, err := httpclient.New(httpclient.Config{
 		Settings:    cfg.Settings,
 		Vendor:      "BLAZE",
+		APIPath:     "/api/v1",
 		Subsystem:   "blaze",
 		Header:      header,
 		DecodeError: decodeError,

@@ -301,8 +301,8 @@ func (c *Client) ListWebhookPages(ctx context.Context, opts ListOptions, yield f
 			q.Set("shopId", opts.ShopID)
 		}
 		var p page
-		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: webhooksPath, Query: q}, &p); err != nil {
-			return httpclient.ListError(err, "/api/v1")
+		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: webhooksPath, Query: q, MustExist: true}, &p); err != nil {
+			return err
 		}
 		items := p.SearchResult
 		if items == nil {

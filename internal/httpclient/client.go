@@ -90,6 +90,9 @@ type Config struct {
 	// RateReserved is how many requests of the first window are left to whoever used the API with
 	// the same credentials just before the client existed (with RateWindow).
 	RateReserved int
+	// APIPath is the path the vendor's endpoints begin with ("/v1"), which a base URL must not
+	// repeat: an error about a wrong base URL names it.
+	APIPath string
 	// DecodeError reads the vendor's error bodies; nil classifies by status alone.
 	DecodeError ErrorDecoder
 	// Redact says what never reaches a log.
@@ -170,6 +173,9 @@ type Request struct {
 	// NonIdempotent marks a request that must never be repeated once it may have reached the
 	// server (a create): its unknown outcomes surface as ErrOutcomeUnknown instead of a retry.
 	NonIdempotent bool
+	// MustExist marks an endpoint the API has whatever its data (a list, a create): a "not found"
+	// from it means the base URL is wrong (ErrWrongBaseURL), never that something is gone.
+	MustExist bool
 }
 
 // Response is what a successful call returned.

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
+	"syscall"
 )
 
 // connectionProblem explains a transport failure that no retry can fix, a configuration error:
 // a TLS certificate that is not trusted, has expired or is not yet valid, or does not name the
-// host, and a host name that does not resolve. It returns "" for any other failure (a refused or
-// reset connection, a timeout), which may pass.
+// host, a host name that does not resolve, and a refused connection to this machine (nothing
+// listens at that port, and nothing on the way could have refused it: no reason to wait). It
+// returns "" for any other failure (a connection refused by or reset on the way to another
+// host, a timeout), which may pass.
 func connectionProblem(base *url.URL, err error) string {
 	origin := base.Scheme + "://" + base.Host
 	var unknownCA x509.UnknownAuthorityError
@@ -37,8 +41,22 @@ func connectionProblem(base *url.URL, err error) string {
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return fmt.Sprintf("the host name %s does not resolve (%s). Check the host name in the base URL, and this "+
 			"machine's DNS", base.Hostname(), innermost(err))
+	case errors.Is(err, syscall.ECONNREFUSED) && isLoopback(base.Hostname()):
+		return fmt.Sprintf("nothing listens at %s: the connection was refused, and as the base URL names this machine, "+
+			"waiting cannot help. Check the port in the base URL; a local sandbox listens at a new port each time it "+
+			"starts (its env file has the current one)", base.Host)
 	}
 	return ""
+}
+
+// isLoopback reports whether host (without a port) names this machine: localhost or a loopback
+// address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // innermost is the message of the deepest error in err's chain, without the layers of

@@ -13,8 +13,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -91,6 +93,13 @@ func TestConnectionProblems_failFast(t *testing.T) {
 		return nil, &net.DNSError{Err: "no such host", Name: "api.nowhere.example", IsNotFound: true}
 	}}
 
+	closed := closedPort(t)
+	var loopbackDials atomic.Int32
+	countDials := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		loopbackDials.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+
 	cases := []struct {
 		name      string
 		baseURL   string
@@ -98,6 +107,8 @@ func TestConnectionProblems_failFast(t *testing.T) {
 		attempts  func() int32
 		want      []string
 	}{
+		{"nothing listens on this machine", "http://" + closed, countDials, loopbackDials.Load,
+			[]string{"nothing listens at " + closed, "waiting cannot help", "Check the port in the base URL"}},
 		{"untrusted certificate", untrusted.URL, nil, untrustedServed.Load,
 			[]string{"the certificate of " + untrusted.URL + " is not trusted", "unknown authority", "SSL_CERT_FILE", "SSL_CERT_DIR"}},
 		{"certificate for another host", "https://localhost:" + port, trusting(mismatched.Certificate()), mismatchedServed.Load,
@@ -149,5 +160,40 @@ func TestConnectionProblems_createNotAdopted(t *testing.T) {
 	}
 	if looked || served.Load() != 0 {
 		t.Errorf("looked for the object: %v; requests served: %d", looked, served.Load())
+	}
+}
+
+// closedPort is a loopback address at which nothing listens (any more).
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// A connection refused on the way to another host may be a load balancer between deploys: it is
+// retried (nothing was sent, so even a create is safe to send again), and fails as not reached,
+// not as a configuration error.
+func TestConnectionRefused_remoteHostRetried(t *testing.T) {
+	var dials atomic.Int32
+	refusing := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		dials.Add(1)
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}}
+	cfg := testConfig("https://api.refusing.example")
+	cfg.MaxRetries = 2
+	cfg.Transport = refusing
+	_, err := newClient(t, cfg).Do(context.Background(), Request{Method: http.MethodPost, Path: "/v1/webhooks", Body: map[string]string{"a": "b"}, NonIdempotent: true}, nil)
+	if errors.Is(err, ErrConnection) || errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, ErrServer) {
+		t.Fatalf("error %v, want ErrServer (not reached) alone", err)
+	}
+	if n := dials.Load(); n != 3 {
+		t.Errorf("%d dials, want 3 (the first and 2 retries)", n)
 	}
 }

@@ -38,6 +38,9 @@ var (
 	// send the credentials elsewhere. The API did not apply the request (whatever answered in its
 	// place may have done something with it).
 	ErrRedirect = errors.New("redirected")
+	// ErrWrongBaseURL means an endpoint that always exists (a list, a create: Request.MustExist)
+	// answered "not found": the base URL's path is wrong. Nothing was applied, and nothing is gone.
+	ErrWrongBaseURL = errors.New("wrong base URL")
 	// ErrInterrupted means the caller gave up (Terraform was interrupted) before the request was
 	// settled: it was not sent, or not sent again after an answer that the error reports. A write
 	// already sent is never interrupted: it is finished, and its answer reported.
@@ -175,19 +178,17 @@ func KindForStatus(status int) error {
 	}
 }
 
-// ListError is the error of a list request. A list endpoint always exists, so "not found" from
-// it never means that objects are gone: it means the base URL or path is wrong. It is reported as
-// a server error, so that no caller concludes anything was deleted. apiPath is the path the vendor
-// puts before its endpoints ("/v1"), which a base URL must not repeat.
-func ListError(err error, apiPath string) error {
-	var apiErr *APIError
-	if !IsNotFound(err) || !errors.As(err, &apiErr) {
-		return err
+// wrongBaseURL is the message of a "not found" from an endpoint that always exists: the base URL's
+// path is wrong. apiPath is what the client puts after the base URL ("/v1").
+func (c *Client) wrongBaseURL() string {
+	base := *c.base
+	base.User, base.RawQuery, base.Fragment = nil, "", ""
+	msg := fmt.Sprintf("the API always has this endpoint, so \"not found\" means the base URL (%s) is wrong: it must be the "+
+		"API's root, with no path of its own", c.redactText(base.String()))
+	if c.cfg.APIPath != "" {
+		msg += fmt.Sprintf(" (the provider adds %s and the rest)", c.cfg.APIPath)
 	}
-	e := *apiErr
-	e.Kind = ErrServer
-	e.Message = strings.TrimSpace(e.Message + " (the list endpoint answered \"not found\": check the base URL, which must not include the API's path " + apiPath + ")")
-	return &e
+	return msg
 }
 
 // IsNotFound reports whether err means the object does not exist.

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -202,18 +205,50 @@ func TestServerErrorOnGETIsRetriedThenReported(t *testing.T) {
 	}
 }
 
-func TestListErrorNeverMeansNotFound(t *testing.T) {
-	notFound := &APIError{Kind: ErrNotFound, Vendor: "Lune", Method: "GET", Path: "/v1/v1/webhooks", StatusCode: 404}
-	err := ListError(notFound, "/v1")
-	if IsNotFound(err) || !errors.Is(err, ErrServer) {
-		t.Fatalf("ListError(404) = %v: a list answering 404 must not read as 'the objects are gone'", err)
+// An endpoint that always exists (a list, a create) answering "not found" means a wrong base URL
+// (an extra /api in it, say): never that the objects are gone, nothing to retry, no lookup, and the
+// message says what the base URL should be. Elsewhere a 404 still means "not found".
+func TestMustExistNotFoundMeansWrongBaseURL(t *testing.T) {
+	var served atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		served.Add(1)
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("404 page not found"))
+	}))
+	t.Cleanup(srv.Close)
+	cfg := testConfig(srv.URL + "/api")
+	cfg.APIPath = "/v1"
+	c := newClient(t, cfg)
+
+	check := func(name string, err error, attempts int32) {
+		t.Helper()
+		if !errors.Is(err, ErrWrongBaseURL) || IsNotFound(err) {
+			t.Fatalf("%s: %v; want ErrWrongBaseURL, never 'not found'", name, err)
+		}
+		for _, want := range []string{"the base URL (" + srv.URL + "/api) is wrong", "the API's root", "the provider adds /v1"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %q does not say %q", name, err, want)
+			}
+		}
+		if n := served.Swap(0); n != attempts {
+			t.Errorf("%s: %d requests, want %d", name, n, attempts)
+		}
 	}
-	if !strings.Contains(err.Error(), "check the base URL") || !strings.Contains(err.Error(), "/v1)") {
-		t.Fatalf("ListError(404) = %q, want advice about the base URL", err)
+	_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/v1/webhooks", MustExist: true}, nil)
+	check("a list", err, 1)
+
+	looked := false
+	_, err = c.CreateOrAdopt(context.Background(), Request{Method: http.MethodPost, Path: "/v1/webhooks", Body: map[string]string{}}, nil,
+		func(context.Context, *Lookup) (bool, error) { looked = true; return false, nil })
+	check("a create", err, 1)
+	if looked || errors.Is(err, ErrOutcomeUnknown) {
+		t.Errorf("a create answered 404 was looked for (%v) or is of unknown outcome: %v", looked, err)
 	}
-	other := &APIError{Kind: ErrUnauthorized, StatusCode: 401}
-	if ListError(other, "/v1") != other {
-		t.Fatal("ListError changed an error that is not 'not found'")
+
+	_, err = c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/v1/webhooks/abc"}, nil)
+	if !IsNotFound(err) || errors.Is(err, ErrWrongBaseURL) {
+		t.Errorf("a read of one object: %v; want 'not found'", err)
 	}
 }
 

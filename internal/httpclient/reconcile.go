@@ -274,7 +274,7 @@ func (lk *Lookup) awaitOthers(ctx context.Context) error {
 // whether the caller gives up before, during or after it: an object created just before an
 // interrupt is found, not orphaned.
 func (c *Client) CreateOrAdopt(ctx context.Context, req Request, out any, find Finder) (bool, error) {
-	req.NonIdempotent = true
+	req.NonIdempotent, req.MustExist = true, true
 	cr := c.creates.begin(c)
 	defer c.creates.end(cr)
 	// absent is the error of a create whose every attempt a lookup confirmed created nothing,

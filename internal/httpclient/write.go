@@ -279,6 +279,10 @@ func (x *exchange) judge(a attempt, out any) (verdict, *APIError) {
 
 	x.c.describeError(e, a)
 	switch {
+	case x.o.req.MustExist && errors.Is(e.Kind, ErrNotFound):
+		e.Kind = ErrWrongBaseURL
+		e.Message = strings.TrimSpace(e.Message + " (" + x.c.wrongBaseURL() + ")")
+		return failed, e
 	case a.status == http.StatusTooManyRequests:
 		return retryable, e
 	case MayHaveBeenApplied(a.status) && create:

@@ -76,6 +76,7 @@ func New(cfg Config) (*Client, error) {
 		// admin webhook's then deletes what it found.
 		ResolveTimeout: cfg.VisibilityWait + 4*requestTimeout,
 		Vendor:         "Inveterate",
+		APIPath:        "/v2.0",
 		Subsystem:      "inveterate",
 		Header:         header,
 		DecodeError:    decodeError,
@@ -265,8 +266,8 @@ func validList[T any](items []T) ([]T, error) {
 // list fetches a list endpoint.
 func list[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	var env envelope
-	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path}, &env); err != nil {
-		return nil, httpclient.ListError(err, "/v2.0")
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path, MustExist: true}, &env); err != nil {
+		return nil, err
 	}
 	return decodeList[T](env.Data)
 }

@@ -68,6 +68,7 @@ func New(cfg Config) (*Client, error) {
 	hc, err := httpclient.New(httpclient.Config{
 		Settings:  cfg.Settings,
 		Vendor:    "Lune",
+		APIPath:   "/v1",
 		Subsystem: "lune",
 		Header:    header,
 		// Lune counts requests per key in each second.

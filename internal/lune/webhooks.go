@@ -90,8 +90,8 @@ func (c *Client) ListWebhooks(ctx context.Context, accountIDs []string) ([]Webho
 		q.Add("account_id", id)
 	}
 	var out webhookList
-	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: "/v1/webhooks", Query: q}, &out); err != nil {
-		return nil, httpclient.ListError(err, "/v1")
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: "/v1/webhooks", Query: q, MustExist: true}, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

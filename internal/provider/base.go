@@ -221,6 +221,8 @@ func (r *resourceBase[C]) verifyAccess(ctx context.Context, diags *diag.Diagnost
 		r.apiError(diags, fmt.Sprintf("%s Rate Limited the Provider", name), err)
 	case errors.Is(err, httpclient.ErrConnection):
 		r.apiError(diags, fmt.Sprintf("Unable to Connect to the %s API", name), err)
+	case errors.Is(err, httpclient.ErrWrongBaseURL):
+		r.apiError(diags, fmt.Sprintf("Wrong %s Base URL", name), err)
 	default:
 		r.apiError(diags, fmt.Sprintf("Unable to Reach the %s API", name), err)
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -51,7 +52,10 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 	interrupted := apiErr(httpclient.ErrInterrupted, 0, "stopped before it was sent: nothing was sent")
 	interrupted.Cause = context.Canceled
 	withBase := *plain
-	withBase.Base = arg("lune", "base_url", envLuneBaseURL)
+	withBase.Base, withBase.BaseDefault = arg("lune", "base_url", envLuneBaseURL), "https://api.lune.co"
+	wrongBase := apiErr(httpclient.ErrWrongBaseURL, 404, `404 page not found (the API always has this endpoint, so "not found" means the base URL (http://127.0.0.1:1/api) is wrong`)
+	unreached := apiErr(httpclient.ErrServer, 0, "")
+	unreached.Cause, unreached.Attempts = errors.New("dial tcp: connection reset by peer"), 6
 	const summary = "Unable to Create Lune Webhook"
 	cases := []struct {
 		name    string
@@ -78,7 +82,13 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 			[]string{"failed on its side", "try again later", "timeout"}},
 		{"redirect", &withBase, apiErr(httpclient.ErrRedirect, 307, "the server answered with a redirect to http://elsewhere/"), summary,
 			[]string{"HTTP 307", "http://elsewhere/", "never follows a redirect", "lune.base_url (or LUNE_BASE_URL)"}, []string{"try again later"}},
-		{"server", plain, apiErr(httpclient.ErrServer, 503, ""), summary, []string{"HTTP 503", "failed on its side"}, nil},
+		{"server", &withBase, apiErr(httpclient.ErrServer, 503, ""), summary, []string{"HTTP 503", "failed on its side", "Run Terraform again later"}, []string{"base_url"}},
+		{"wrong base URL", &withBase, wrongBase, summary,
+			[]string{"HTTP 404", "http://127.0.0.1:1/api) is wrong", "lune.base_url (or LUNE_BASE_URL)", "such as https://api.lune.co", "Nothing was changed"},
+			[]string{"try again later", "again later", "failed on its side"}},
+		{"not reached", &withBase, unreached, summary,
+			[]string{"connection reset", "[after 6 attempts]", "could not be reached", "lune.base_url (or LUNE_BASE_URL)", "such as https://api.lune.co"},
+			[]string{"try again later", "again later", "failed on its side"}},
 		{"wrapped", plain, fmt.Errorf("reading the webhook before updating it: %w", apiErr(httpclient.ErrServer, 500, "")), summary, []string{"reading the webhook", "HTTP 500"}, nil},
 	}
 	for _, tc := range cases {
@@ -89,17 +99,23 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 				t.Fatalf("diagnostics %v, want the summary %q", d, tc.summary)
 			}
 			detail := d[0].Detail()
-			for _, w := range tc.want {
-				if !strings.Contains(detail, w) {
-					t.Errorf("detail does not contain %q:\n%s", w, detail)
-				}
-			}
-			for _, w := range tc.notWant {
-				if strings.Contains(detail, w) {
-					t.Errorf("detail contains %q:\n%s", w, detail)
-				}
-			}
+			assertMentions(t, "detail", detail, tc.want, tc.notWant)
 		})
+	}
+}
+
+// assertMentions checks that text (what) says every one of want and none of notWant.
+func assertMentions(t *testing.T, what, text string, want, notWant []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s does not contain %q:\n%s", what, w, text)
+		}
+	}
+	for _, w := range notWant {
+		if strings.Contains(text, w) {
+			t.Errorf("%s contains %q:\n%s", what, w, text)
+		}
 	}
 }
 
@@ -133,16 +149,7 @@ func TestCreateErrorDiagnostics_unsettled(t *testing.T) {
 			var d diag.Diagnostics
 			addCreateError(&d, v, "Unable to Create Lune Webhook", lost, tc.u)
 			detail := d[0].Detail()
-			for _, w := range tc.want {
-				if !strings.Contains(detail, w) {
-					t.Errorf("detail does not contain %q:\n%s", w, detail)
-				}
-			}
-			for _, w := range tc.notWant {
-				if strings.Contains(detail, w) {
-					t.Errorf("detail contains %q:\n%s", w, detail)
-				}
-			}
+			assertMentions(t, "detail", detail, tc.want, tc.notWant)
 		})
 	}
 	// An ambiguous lookup already names the candidates: no second piece of advice.

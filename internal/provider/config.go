@@ -88,8 +88,10 @@ type Vendor[C any] struct {
 	Client *C
 	// Credentials are the arguments that authenticate to this vendor.
 	Credentials []argument
-	// Base is the vendor's base_url argument, which an error about connecting names.
-	Base argument
+	// Base is the vendor's base_url argument, which an error about connecting names, and
+	// BaseDefault its default, the form an error about a wrong base URL shows.
+	Base        argument
+	BaseDefault string
 	// Pace is the vendor's requests_per_second argument, which an error about rate limits names.
 	Pace argument
 	// Account is the argument that makes requests act on another account (Lune's account_id)

@@ -62,10 +62,24 @@ func (v *Vendor[C]) errorDetail(err error) string {
 			"block), and delete any duplicate at %s that nobody needs.", v.Name)
 	case errors.Is(err, httpclient.ErrOutcomeUnknown):
 		b.WriteString("\n\nThe request may or may not have been applied, and looking for its result did not settle it; nothing has been retried blindly.")
+	case errors.Is(err, httpclient.ErrWrongBaseURL):
+		fmt.Fprintf(&b, "\n\nThe base URL's path looks wrong. Check %s (or %s): it is the API's root, such as %s, without "+
+			"a path of its own. Nothing was changed at %s.", v.Base.Name, v.Base.Env, v.BaseDefault, v.Name)
+	case errors.Is(err, httpclient.ErrServer) && answered(err):
+		fmt.Fprintf(&b, "\n\n%s failed on its side, after every retry; nothing in the configuration causes this. Run Terraform "+
+			"again later; the refresh shows what %s holds.", v.Name, v.Name)
 	case errors.Is(err, httpclient.ErrServer):
-		fmt.Fprintf(&b, "\n\n%s failed on its side or could not be reached. Check the base URL and try again later.", v.Name)
+		fmt.Fprintf(&b, "\n\n%s could not be reached, after every retry. Check %s (or %s), such as %s, and this machine's "+
+			"network and proxy settings.", v.Name, v.Base.Name, v.Base.Env, v.BaseDefault)
 	}
 	return b.String()
+}
+
+// answered reports whether err carries an HTTP answer: the API (or something in its place) was
+// reached.
+func answered(err error) bool {
+	var apiErr *httpclient.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode != 0
 }
 
 // unsettledCreate says, of a create whose outcome could not be settled, what it sent and where the

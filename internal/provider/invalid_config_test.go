@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -42,6 +43,18 @@ func TestAccInvalidConfigurations(t *testing.T) {
 		return replace("provider \"webhooks\" {\n", "provider \"webhooks\" {\n  "+line+"\n")
 	}
 	empty := func(string, string) string { return "provider \"webhooks\" {}\n\n" }
+	// baseURL sets the base_url of the nth vendor section of the provider block (1 Lune, 2 Inveterate,
+	// 3 BLAZE) to what to makes of the sandbox's URL.
+	baseURL := func(nth int, to func(sandboxURL string) string) func(string, string) string {
+		return func(s, sandboxURL string) string {
+			parts := strings.SplitAfterN(s, "= \""+sandboxURL+"\"", nth+1)
+			parts[nth-1] = strings.TrimSuffix(parts[nth-1], sandboxURL+"\"") + to(sandboxURL) + "\""
+			return strings.Join(parts, "")
+		}
+	}
+	withPath := func(u string) string { return u + "/api" }
+	closed := closedLoopbackPort(t)
+	nothingListens := func(string) string { return "http://" + closed }
 
 	rows := map[string]row{
 		// The provider configuration.
@@ -52,6 +65,16 @@ func TestAccInvalidConfigurations(t *testing.T) {
 			want: []string{"Invalid Max Retries", "max_retries", "99 is out of range; must be a whole number from 0 to 20"}},
 		"request_timeout of zero": {body: lune(), provider: addToProvider(`request_timeout = "0s"`),
 			want: []string{"Invalid Request Timeout", "request_timeout", `"0s" must be greater than zero`}},
+
+		// Base URLs: a wrong path, and a port on this machine where nothing listens, fail at once.
+		"lune base_url with a path": {body: lune(), provider: baseURL(1, withPath),
+			want: []string{"Wrong Lune Base URL", "HTTP 404", "/api) is wrong", "lune.base_url (or LUNE_BASE_URL)", "such as https://api.lune.co"}},
+		"inveterate base_url with a path": {body: sub("customer.updated", url, "n"), provider: baseURL(2, withPath),
+			want: []string{"Wrong Inveterate Base URL", "HTTP 404", "/api) is wrong", "inveterate.base_url (or INVETERATE_BASE_URL)", "such as https://public.inveterateapi.com"}},
+		"blaze base_url with a path": {body: partner("NEW_MEMBER", urls), provider: baseURL(3, withPath),
+			want: []string{"Wrong BLAZE Base URL", "HTTP 404", "/api) is wrong", "blaze.base_url (or BLAZE_BASE_URL)", "such as https://api.partners.blaze.me"}},
+		"lune base_url where nothing listens": {body: lune(), provider: baseURL(1, nothingListens),
+			want: []string{"Unable to Connect to the Lune API", "nothing listens at " + closed, "waiting cannot help", "lune.base_url (or LUNE_BASE_URL)"}},
 
 		// Credentials.
 		"wrong Lune key": {body: lune(), provider: replace(sandbox.DefaultLuneTestKey, "test_wrong"),
@@ -139,4 +162,18 @@ func TestAccInvalidConfigurations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// closedLoopbackPort is an address on this machine at which nothing listens (any more).
+func closedLoopbackPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
 }

@@ -236,7 +236,7 @@ func (v vendorSpec[C]) configure(ctx context.Context, section types.Object, sett
 	for _, c := range v.credentials {
 		slot.Credentials = append(slot.Credentials, arg(v.section, c.name, c.env))
 	}
-	slot.Base = arg(v.section, v.baseURL.name, v.baseURL.env)
+	slot.Base, slot.BaseDefault = arg(v.section, v.baseURL.name, v.baseURL.env), v.baseURL.description
 	slot.Pace = arg(v.section, "requests_per_second", v.pace.env)
 	if section.IsUnknown() {
 		slot.Unknown = true
