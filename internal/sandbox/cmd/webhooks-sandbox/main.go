@@ -8,10 +8,13 @@
 // ready to paste as environment variables (and, with -env-file, writes the
 // same lines to a file once listening). With -tls it serves HTTPS and HTTP/2
 // under a throwaway CA, whose certificate it writes to a file that the lines
-// name as SSL_CERT_FILE. It stops cleanly on SIGINT/SIGTERM.
+// name as SSL_CERT_FILE. It stops cleanly on SIGINT, SIGTERM and SIGHUP (unless
+// started under nohup), and then, as on any other exit it can catch, removes the
+// files it wrote, unless another sandbox has replaced them since.
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -33,7 +36,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	switch {
@@ -43,6 +46,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "webhooks-sandbox:", err)
 		os.Exit(1)
 	}
+}
+
+// stopSignals are the signals that stop the sandbox cleanly, removing its files:
+// SIGHUP too (the terminal that started it closed), unless it was started with
+// SIGHUP ignored (nohup), which asks it to outlive the terminal.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // options is the parsed command line.
@@ -87,15 +101,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if opts.baseURL != "" {
 		base = opts.baseURL
 	}
+	// The files written go on every return: a script waiting for the env file
+	// must never find one naming a sandbox that is gone, and the CA file is no
+	// use once its key is.
+	var written ownFiles
+	defer written.remove()
 	var caPath string
 	if opts.cfg.TLS {
-		if caPath, err = setUpTLS(srv, base, opts.caFile); err != nil {
+		ca, err := setUpTLS(srv, base, opts.caFile)
+		if err != nil {
 			_ = ln.Close()
 			return err
 		}
-		// Like the env file, the CA file dies with the sandbox: its key is gone.
-		// The path is the operator's own -ca-file or -env-file flag, not outside input.
-		defer func() { _ = os.Remove(caPath) }() //nolint:gosec // G703: see above.
+		written.add(ca)
+		caPath = ca.path
 	}
 	lines := envLines(base, caPath, sb.Config())
 	fmt.Fprintf(stdout, "webhooks-sandbox listening on %s\n", base)
@@ -104,12 +123,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, l)
 	}
 	if opts.envFile != "" {
-		if err := writeFileAtomic(opts.envFile, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
+		f, err := writeFileAtomic(opts.envFile, []byte(strings.Join(lines, "\n")+"\n"))
+		if err != nil {
 			_ = ln.Close()
 			return fmt.Errorf("write env file: %w", err)
 		}
-		// The path is the operator's own -env-file flag, not outside input.
-		defer func() { _ = os.Remove(opts.envFile) }() //nolint:gosec // G703: see above.
+		written.add(f)
 	}
 
 	errc := make(chan error, 1)
@@ -126,7 +145,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(stderr, "webhooks-sandbox: shutting down")
+	// The files go first: nothing below (a write to a terminal that has gone
+	// away) may stop the sandbox before they are removed.
+	written.remove()
+	fmt.Fprintf(stderr, "webhooks-sandbox: %v, shutting down\n", context.Cause(ctx))
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -139,7 +161,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // it) under a fresh certificate for loopback and for base's host, and writes
 // the CA certificate to caFile. It returns the absolute path of that file, as
 // the env file names it: the file is sourced from any directory.
-func setUpTLS(srv *http.Server, base, caFile string) (string, error) {
+func setUpTLS(srv *http.Server, base, caFile string) (*ownFile, error) {
 	var hosts []string
 	if u, err := url.Parse(base); err == nil {
 		// A wildcard listen address (0.0.0.0) names no host a client can verify.
@@ -149,7 +171,7 @@ func setUpTLS(srv *http.Server, base, caFile string) (string, error) {
 	}
 	cert, err := sandbox.NewServerCert(hosts...)
 	if err != nil {
-		return "", fmt.Errorf("TLS certificate: %w", err)
+		return nil, fmt.Errorf("TLS certificate: %w", err)
 	}
 	srv.TLSConfig = cert.TLSConfig()
 	// Both, explicitly: HTTP/2 is what production speaks through its CDNs, and
@@ -160,14 +182,15 @@ func setUpTLS(srv *http.Server, base, caFile string) (string, error) {
 
 	path, err := filepath.Abs(caFile)
 	if err != nil {
-		return "", fmt.Errorf("-ca-file: %w", err)
+		return nil, fmt.Errorf("-ca-file: %w", err)
 	}
 	// Written before the env file that names it, so a script that waits for
 	// the env file finds the certificate there.
-	if err := writeFileAtomic(path, cert.CAPEM()); err != nil {
-		return "", fmt.Errorf("write CA file: %w", err)
+	f, err := writeFileAtomic(path, cert.CAPEM())
+	if err != nil {
+		return nil, fmt.Errorf("write CA file: %w", err)
 	}
-	return path, nil
+	return f, nil
 }
 
 // usageHeader opens -h: what the command is, how to use it, and where the rest is written.
@@ -175,10 +198,11 @@ const usageHeader = `webhooks-sandbox serves an in-memory emulator of the Lune, 
 webhooks) and BLAZE webhook APIs on one loopback port, for the provider's tests and demo and for
 trying configurations without the vendors' keys.
 
+  rm -f sandbox.env                 # a killed sandbox's file would be read at once
   webhooks-sandbox -addr 127.0.0.1:0 -env-file sandbox.env &
   until [ -s sandbox.env ]; do sleep 0.1; done
   set -a; . ./sandbox.env; set +a   # base URLs and keys for the provider
-  kill %1                           # stop it; its data is gone
+  kill %1                           # stop it: it removes sandbox.env; its data is gone
 
 It listens on loopback only, unless -allow-remote: in a CI service container, serve it with
 -addr 0.0.0.0:8080 -allow-remote -base-url http://sandbox:8080, and give the provider
@@ -360,21 +384,68 @@ func first(s []string) string {
 }
 
 // writeFileAtomic writes through a temporary file and a rename, so that a
-// script polling for the file never reads it half-written.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".webhooks-sandbox-env-*")
+// script polling for the file never reads it half-written (nor a client the CA
+// file). It returns the file as written, for ownFile.remove.
+func writeFileAtomic(path string, data []byte) (*ownFile, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".webhooks-sandbox-*")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }()
 	if _, err := tmp.Write(data); err != nil {
 		_ = tmp.Close()
-		return err
+		return nil, err
+	}
+	// The rename keeps the file's identity: this is the file at path after it.
+	info, err := tmp.Stat()
+	if err != nil {
+		_ = tmp.Close()
+		return nil, err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return nil, err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return nil, err
+	}
+	return &ownFile{path: path, info: info, data: data}, nil
+}
+
+// ownFile is a file the sandbox wrote, as it wrote it.
+type ownFile struct {
+	path string
+	info os.FileInfo
+	data []byte
+}
+
+// remove removes the file if it is still the one written: the same file with
+// the same content. Another sandbox given the same path may have replaced it
+// since (by a rename: another file) or someone rewritten it in place (another
+// content); that file is theirs, and stays.
+func (f *ownFile) remove() {
+	// The path is the operator's own -env-file or -ca-file flag, not outside input.
+	fi, err := os.Lstat(f.path)
+	if err != nil || !os.SameFile(fi, f.info) {
+		return
+	}
+	if b, err := os.ReadFile(f.path); err != nil || !bytes.Equal(b, f.data) {
+		return
+	}
+	_ = os.Remove(f.path) //nolint:gosec // G703: see above.
+}
+
+// ownFiles are the files written so far, removed in the reverse order: the
+// env file before the CA file it names.
+type ownFiles []*ownFile
+
+func (fs *ownFiles) add(f *ownFile) { *fs = append(*fs, f) }
+
+// remove removes each file still as written; a second call does nothing.
+func (fs *ownFiles) remove() {
+	for _, f := range slices.Backward(*fs) {
+		f.remove()
+	}
+	*fs = nil
 }
 
 // shellValue quotes v for a POSIX shell only when it must, so that sourcing the

@@ -19,6 +19,25 @@ import (
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
+// runMainEnv, set to 1 in a subprocess of the test binary, makes it run the command instead of
+// the tests: the process-level tests serve the sandbox as its binary, signal handling and all.
+const runMainEnv = "WEBHOOKS_SANDBOX_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// sandboxEnv are the variables, added to the test's, that make the test binary run the command.
+func sandboxEnv() []string {
+	// Without the race detector's second of sleep at exit (when it is on), which would only
+	// slow every stop down.
+	return []string{runMainEnv + "=1", "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")}
+}
+
 func TestParseFlags_defaults(t *testing.T) {
 	opts, err := parseFlags(nil, io.Discard)
 	if err != nil {
@@ -351,6 +370,67 @@ func TestRun_tls(t *testing.T) {
 		if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s left behind after shutdown: %v", f, err)
 		}
+	}
+}
+
+// TestRun_keepsReplacedFiles: a sandbox removes on exit only the files it wrote. Another
+// sandbox given the same -env-file replaces them by a rename (another file), someone may rewrite
+// them in place (another content): either way they are not the first sandbox's to remove.
+func TestRun_keepsReplacedFiles(t *testing.T) {
+	for name, replace := range map[string]func(path string, data []byte) error{
+		"renamed over": func(path string, data []byte) error {
+			tmp := path + ".other"
+			if err := os.WriteFile(tmp, data, 0o600); err != nil {
+				return err
+			}
+			return os.Rename(tmp, path)
+		},
+		"rewritten in place": func(path string, data []byte) error {
+			return os.WriteFile(path, data, 0o600)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			envFile, caFile := filepath.Join(dir, "sandbox.env"), filepath.Join(dir, "sandbox-ca.pem")
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-tls", "-env-file", envFile}, io.Discard, io.Discard)
+			}()
+			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				if fi, err := os.Stat(envFile); err == nil && fi.Size() > 0 {
+					break
+				}
+				select {
+				case err := <-done:
+					t.Fatalf("run returned early: %v", err)
+				default:
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("env file not written")
+				}
+			}
+			theirs := map[string][]byte{
+				envFile: []byte(strings.Join(envLines("https://127.0.0.1:2", caFile, sandbox.DefaultConfig()), "\n") + "\n"),
+				caFile:  []byte("another sandbox's CA certificate\n"),
+			}
+			for path, data := range theirs {
+				if err := replace(path, data); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			for path, data := range theirs {
+				// Compared, never printed: the env file holds keys.
+				if b, err := os.ReadFile(path); err != nil || !bytes.Equal(b, data) {
+					t.Errorf("%s, written by another after the sandbox, is gone or changed at its exit (err %v)", filepath.Base(path), err)
+				}
+			}
+		})
 	}
 }
 
