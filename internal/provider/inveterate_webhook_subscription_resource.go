@@ -105,7 +105,8 @@ func (r *inveterateWebhookSubscriptionResource) Schema(ctx context.Context, _ re
 				Required: true,
 				MarkdownDescription: "The topic whose events are sent, such as `customer.updated`. It must be " + validators.InveterateTopicRule +
 					", checked at plan time; a topic that Inveterate does not document gets a warning, not an error, " +
-					"because Inveterate adds topics over time. " +
+					"because Inveterate adds topics over time. The topics Inveterate documents: " +
+					validators.InveterateDocumentedTopics + ". " +
 					"Changing it **replaces** the subscription: Inveterate cannot change a subscription's topic.",
 				Validators: []validator.String{validators.InveterateTopic()},
 				PlanModifiers: []planmodifier.String{

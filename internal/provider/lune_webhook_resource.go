@@ -92,9 +92,12 @@ func (r *luneWebhookResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 			"url": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "The URL Lune sends events to. It must match the pattern Lune's API documents and enforces " +
-					"(checked at plan time): " + validators.LuneURLRule + ". For example `https://hooks.example.com/lune` is accepted and " +
-					"`https://teamb.example/x` rejected (`example` has 7 letters). Changing it updates the webhook in place.",
+				MarkdownDescription: "The URL Lune sends events to. It must match the pattern Lune's API documents and enforces, `" +
+					lune.URLPattern.String() + "` (checked at plan time): " + validators.LuneURLRule + ". " +
+					"Accepted, for example: `https://hooks.example.com/lune`, `https://hooks.example.com:8443/lune?team=b`. " +
+					"Rejected, for example: `https://teamb.example/x` (`example` has 7 letters), `https://10.0.0.1/x`, " +
+					"`https://localhost:8443/x`, `http://hooks.example.com/x`, `https://hooks.example.com/a,b`. " +
+					"Changing it updates the webhook in place.",
 				Validators: []validator.String{validators.LuneURL()},
 			},
 			"enabled": schema.BoolAttribute{

@@ -1,8 +1,6 @@
 package validators
 
 import (
-	"strings"
-
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -11,7 +9,7 @@ import (
 )
 
 // BlazeWebhookTypeRule is the rule of BlazeWebhookType, as the documentation states it.
-var BlazeWebhookTypeRule = "one of `" + strings.Join(blaze.WebhookTypes, "`, `") + "`"
+var BlazeWebhookTypeRule = "one of " + CodeList(blaze.WebhookTypes)
 
 // BlazeWebhookType checks a web_hook_type against the types BLAZE documents.
 func BlazeWebhookType() validator.String {

@@ -24,6 +24,10 @@ func (inveterateTopicValidator) Description(context.Context) string {
 // InveterateTopicRule is the rule of InveterateTopic that is an error, as the documentation states it.
 const InveterateTopicRule = "well-formed: words of lowercase letters and underscores joined by dots"
 
+// InveterateDocumentedTopics are the topics InveterateTopic accepts without a warning
+// (inveterate.Topics), as the documentation lists them.
+var InveterateDocumentedTopics = CodeList(inveterate.Topics)
+
 func (inveterateTopicValidator) MarkdownDescription(context.Context) string {
 	return InveterateTopicRule
 }

@@ -9,8 +9,12 @@ import (
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 )
 
-// LuneURLRule is Lune's URL pattern (lune.URLPattern) in words.
-const LuneURLRule = "`https://`, then a host name in which a dot is followed by a label of 2 to 6 lowercase letters, then the path"
+// LuneURLRule is Lune's URL pattern (lune.URLPattern) in words, part by part: a test holds its
+// lengths and characters to the pattern's.
+const LuneURLRule = "`https://`; then 2 to 256 ASCII letters, digits or `-@:%._+~#=`; then a dot and a top-level domain of " +
+	"2 to 6 lowercase letters, which no letter, digit or `_` follows; then any number of ASCII letters, digits or " +
+	"`-@:%_+.~#?&/=`. No other character is allowed (no space, `,`, `;`, `(` or non-ASCII letter), and the host needs " +
+	"a top-level domain of lowercase letters (not an IP address, not `localhost`)"
 
 // LuneURL checks a webhook URL against the pattern Lune's API enforces, so that what Lune would
 // reject at apply fails the plan instead.
