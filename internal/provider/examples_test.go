@@ -126,6 +126,10 @@ func TestExamples_standalone(t *testing.T) {
 				t.Logf("imports by identity, which needs Terraform 1.12 to validate: checked by its declarations only")
 				return
 			}
+			if need := requiredVersion(t, u.files); need != nil && !need.Check(cli.version().Core()) {
+				t.Logf("needs Terraform %s: checked by its declarations only", need)
+				return
+			}
 			dir := *cli
 			dir.t = t
 			c := dir.in(strings.ReplaceAll(u.name, "/", "_"))
@@ -136,10 +140,69 @@ func TestExamples_standalone(t *testing.T) {
 				}
 				c.write(filepath.Base(f), string(src))
 			}
+			// The local modules it calls, at the same relative paths.
+			for _, m := range localModules(t, u.files) {
+				from := filepath.Join(filepath.Dir(u.files[0]), m)
+				c.in(m).copyExample(from)
+			}
 			c.run("init", "-input=false", "-no-color", "-backend=false")
 			c.run("validate", "-no-color")
 		})
 	}
+}
+
+// requiredVersion is the terraform block's required_version of a configuration, nil without one.
+func requiredVersion(t *testing.T, files []string) version.Constraints {
+	t.Helper()
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, _ := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
+		for _, block := range file.Body.(*hclsyntax.Body).Blocks {
+			if attr, ok := block.Body.Attributes["required_version"]; ok && block.Type == "terraform" {
+				v, diags := attr.Expr.Value(nil)
+				if diags.HasErrors() {
+					t.Fatalf("%s: required_version: %v", f, diags)
+				}
+				c, err := version.NewConstraint(v.AsString())
+				if err != nil {
+					t.Fatalf("%s: required_version: %v", f, err)
+				}
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// localModules are the sources of the module blocks of a configuration that are local paths, as
+// written ("./modules/x").
+func localModules(t *testing.T, files []string) []string {
+	t.Helper()
+	var dirs []string
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, _ := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
+		for _, block := range file.Body.(*hclsyntax.Body).Blocks {
+			attr, ok := block.Body.Attributes["source"]
+			if !ok || block.Type != "module" {
+				continue
+			}
+			v, diags := attr.Expr.Value(nil)
+			if diags.HasErrors() {
+				t.Fatalf("%s: module %s: source: %v", f, block.Labels[0], diags)
+			}
+			if src := v.AsString(); strings.HasPrefix(src, "./") && !slices.Contains(dirs, src) {
+				dirs = append(dirs, src)
+			}
+		}
+	}
+	return dirs
 }
 
 // importsByIdentity tells whether a configuration has an import block with an identity.
