@@ -243,3 +243,10 @@ func (c *Client) sensitiveField(k string) bool {
 	}
 	return false
 }
+
+// logState records that a request entered a state of its life (write.go), at TRACE.
+func (c *Client) logState(ctx context.Context, req Request, p phase, attempts int) {
+	tflog.SubsystemTrace(ctx, c.cfg.Subsystem, "HTTP request state", map[string]any{
+		"http.method": req.Method, "http.path": req.Path, "http.state": p.String(), "http.attempts": attempts,
+	})
+}

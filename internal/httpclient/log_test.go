@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -263,5 +264,46 @@ func TestLoggedResponseBodyIsStillReadable(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "HTTP response detail") {
 		t.Error("response detail not logged")
+	}
+}
+
+// Each state a request enters (write.go) is in the TRACE log, in order: a 503 then a 200 is queued,
+// sent, answered, and again; a create whose answer allows it was applied goes to unknown, and to
+// resolved once its lookup has settled it.
+func TestLoggingRequestStates(t *testing.T) {
+	states := func(buf *bytes.Buffer) []string {
+		t.Helper()
+		entries, err := tflogtest.MultilineJSONDecode(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			if e["@message"] == "HTTP request state" {
+				got = append(got, fmt.Sprint(e["http.state"]))
+			}
+		}
+		return got
+	}
+	srv := seqServer(t, reply(503, `{}`), reply(200, `{}`))
+	c := newClient(t, loggingConfig(srv.URL))
+	var buf bytes.Buffer
+	if _, err := c.Do(tflogtest.RootLogger(context.Background(), &buf), Request{Method: "GET", Path: "/v1/webhooks"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := states(&buf), []string{"queued", "sent", "answered", "queued", "sent", "answered"}; !slices.Equal(got, want) {
+		t.Errorf("states %v, want %v", got, want)
+	}
+
+	srv = seqServer(t, reply(524, `{}`))
+	c = newClient(t, loggingConfig(srv.URL))
+	buf.Reset()
+	_, err := c.CreateOrAdopt(tflogtest.RootLogger(context.Background(), &buf), Request{Method: "POST", Path: "/v1/webhooks", Body: map[string]string{}}, nil,
+		func(context.Context, *Lookup) (bool, error) { return true, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := states(&buf), []string{"queued", "sent", "answered", "unknown", "resolved"}; !slices.Equal(got, want) {
+		t.Errorf("create states %v, want %v", got, want)
 	}
 }

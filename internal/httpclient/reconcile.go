@@ -310,6 +310,9 @@ func (c *Client) CreateOrAdopt(ctx context.Context, req Request, out any, find F
 			return false, err
 		}
 		found, findErr := c.resolve(ctx, cr, find)
+		if findErr == nil {
+			c.logState(c.logContext(ctx), req, resolved, attempt+1)
+		}
 		var ambiguous *AmbiguousError
 		switch {
 		case errors.As(findErr, &ambiguous):

@@ -108,19 +108,29 @@ type exchange struct {
 	create *creation
 }
 
+// enter moves the exchange to state p, and says so in the provider's TRACE log: with the requests
+// and answers logged at DEBUG, the log shows where each request was when something happened.
+func (x *exchange) enter(ctx context.Context, p phase) {
+	if x.phase == p && p != queued {
+		return
+	}
+	x.phase = p
+	x.c.logState(ctx, x.o.req, p, x.attempts)
+}
+
 // run sends the request until an answer settles it: the loop of queued → sent → answered. It
 // returns the successful answer (decoded into out), or an *APIError whose Kind says what happened.
 func (x *exchange) run(ctx context.Context, out any) (*Response, error) {
 	var wait time.Duration
 	for {
-		x.phase = queued
+		x.enter(ctx, queued)
 		if err := x.queue(ctx, wait); err != nil {
 			return nil, x.interrupted(ctx, err, nil)
 		}
-		x.phase = sent
+		x.enter(ctx, sent)
 		a := x.send(ctx)
 		if a.err == nil {
-			x.phase = answered
+			x.enter(ctx, answered)
 		}
 		v, apiErr := x.judge(a, out)
 		switch v {
@@ -128,7 +138,7 @@ func (x *exchange) run(ctx context.Context, out any) (*Response, error) {
 			x.create.settle(out)
 			return &Response{StatusCode: a.status, Header: a.header, Body: a.data}, nil
 		case mayBeApplied:
-			x.phase = unknown
+			x.enter(ctx, unknown)
 			x.create.settle(nil)
 			apiErr.Kind = ErrOutcomeUnknown
 			return nil, apiErr
@@ -171,7 +181,7 @@ func (x *exchange) send(ctx context.Context) (a attempt) {
 		var err error
 		if done, err = x.c.pacer.wait(ctx); err != nil {
 			// Still queued: the pacer held it back and the caller gave up.
-			x.phase = queued
+			x.enter(ctx, queued)
 			return attempt{err: err}
 		}
 	}
@@ -281,7 +291,11 @@ func (x *exchange) judge(a attempt, out any) (verdict, *APIError) {
 	switch {
 	case x.o.req.MustExist && errors.Is(e.Kind, ErrNotFound):
 		e.Kind = ErrWrongBaseURL
-		e.Message = strings.TrimSpace(e.Message + " (" + x.c.wrongBaseURL() + ")")
+		if e.Message == "" {
+			e.Message = x.c.wrongBaseURL()
+		} else {
+			e.Message += " (" + x.c.wrongBaseURL() + ")"
+		}
 		return failed, e
 	case a.status == http.StatusTooManyRequests:
 		return retryable, e
