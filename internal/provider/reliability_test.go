@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -122,65 +123,57 @@ func TestAccReliability_faults(t *testing.T) {
 	if accLive() {
 		t.Skip("fault injection needs the sandbox")
 	}
-	// Not parallel: the parallelism setting is read from the environment by the Terraform CLI.
-	t.Setenv("TF_CLI_ARGS_apply", "-parallelism=16")
-	t.Setenv("TF_CLI_ARGS_plan", "-parallelism=16")
 	// Over TLS with HTTP/2, as production speaks through its CDNs.
 	e := newAccEnv(t, sandbox.Config{TLS: true, Inveterate: sandbox.InveterateConfig{VisibilityDelay: time.Second, DeleteDelay: time.Second}})
 	srv := e.sandbox()
+	// The CLI directly, not terraform-plugin-testing: -parallelism=16 is an argument of this test's
+	// commands alone, and the test runs beside the others.
+	cli := newTerraformCLI(t, testProvider("acctest", func(string) string { return "" }, fastRetries,
+		func(o *Options) { o.Connection.Transport = srv.Client().Transport }))
+	t.Parallel()
 	// Every kind of failure, and what a CDN in front of the API answers: a 524 after the origin
 	// applied the request, and 502 or 520-523 before it did.
 	kinds := append(sandbox.AllFailureKinds(), sandbox.FailCDNTimeout, sandbox.FailCDNError)
-	faults := func() {
-		for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
-			srv.SetFaults(api, sandbox.Faults{FailureRate: 0.2, Kinds: kinds})
-		}
+	for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
+		srv.SetFaults(api, sandbox.Faults{FailureRate: 0.2, Kinds: kinds})
 	}
 	// On top of the random faults, every kind of failure hits the writes of every vendor at least
 	// once, whatever the dice say.
-	force := func(ops ...string) func() {
-		return func() {
-			for _, op := range ops {
-				api, _, _ := strings.Cut(op, ".")
-				for _, kind := range kinds {
-					srv.FailNext(sandbox.API(api), op, kind, 1)
-				}
+	force := func(ops ...string) {
+		for _, op := range ops {
+			api, _, _ := strings.Cut(op, ".")
+			for _, kind := range kinds {
+				srv.FailNext(sandbox.API(api), op, kind, 1)
 			}
 		}
 	}
-	creates := force("lune.create", "inveterate.subscriptions.create", "inveterate.webhooks.create", "blaze.create")
-	updates := force("lune.update", "lune.rotate", "inveterate.subscriptions.update", "blaze.update")
-	deletes := force("lune.delete", "inveterate.subscriptions.delete", "inveterate.webhooks.delete", "blaze.delete")
-	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 	// The eight forced failures of an operation can all land on one request, on top of the random
 	// ones; with the default five retries that request would rightly give up. Users facing such an
 	// API raise max_retries, and so does this test.
-	withRetries := func(config string) string {
-		return strings.Replace(config, "provider \"webhooks\" {\n", "provider \"webhooks\" {\n  max_retries = 12\n", 1)
+	apply := func(step, body string) {
+		t.Helper()
+		config := strings.Replace(e.config(body), "provider \"webhooks\" {\n", "provider \"webhooks\" {\n  max_retries = 12\n", 1)
+		cli.write("main.tf", requiredProviders+config)
+		cli.run("apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=16")
+		var state tfjson.State
+		if err := json.Unmarshal(cli.output("show", "-json"), &state); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if err := stateMatchesSandbox(srv, &state); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		// The next plan, under the same faults, is empty.
+		cli.expectEmptyPlan()
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{
-			{
-				PreConfig:         func() { faults(); creates() },
-				Config:            withRetries(e.config(mixedConfig("v1"))),
-				ConfigPlanChecks:  empty,
-				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
-			},
-			{
-				PreConfig:         updates,
-				Config:            withRetries(e.config(mixedConfig("v2"))),
-				ConfigPlanChecks:  empty,
-				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
-			},
-			{
-				// Removing everything destroys it, under the same faults, leaving nothing behind.
-				PreConfig:         deletes,
-				Config:            withRetries(e.config("")),
-				ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)},
-			},
-		},
-	})
+	cli.run("init", "-input=false", "-no-color")
+	force("lune.create", "inveterate.subscriptions.create", "inveterate.webhooks.create", "blaze.create")
+	apply("create", mixedConfig("v1"))
+	force("lune.update", "lune.rotate", "inveterate.subscriptions.update", "blaze.update")
+	apply("update", mixedConfig("v2"))
+	// Removing everything destroys it, under the same faults, leaving nothing behind.
+	force("lune.delete", "inveterate.subscriptions.delete", "inveterate.webhooks.delete", "blaze.delete")
+	apply("destroy", "")
+
 	if n := srv.Count("lune.injected") + srv.Count("inveterate.injected") + srv.Count("blaze.injected"); n == 0 {
 		t.Fatal("no fault was injected: the test proved nothing")
 	}
@@ -295,7 +288,7 @@ func TestAccReliability_wrongBasePathLosesNothing(t *testing.T) {
 			{Config: config, ConfigStateChecks: []statecheck.StateCheck{sandboxMatchesState(srv)}},
 			{
 				Config:      strings.ReplaceAll(config, srv.URL, srv.URL+"/v1"),
-				ExpectError: errorText("answered HTTP 404", "check the base URL"),
+				ExpectError: errorText("answered HTTP 404", "the base URL ("+srv.URL+"/v1) is wrong", "Check lune.base_url (or LUNE_BASE_URL)"),
 			},
 			{
 				Config:            config,

@@ -92,6 +92,9 @@ func TestAccSoak_interrupts(t *testing.T) {
 		}
 		first = s
 	}
+	// Beside the other tests (in make test): its rounds run one after another, on a machine as busy
+	// as a user's.
+	t.Parallel()
 	t.Logf("soak: %d regression rounds, then %d rounds from seed %d", len(soakRegressionSeeds), rounds, first)
 	seeds := slices.Clone(soakRegressionSeeds)
 	for i := range rounds {
