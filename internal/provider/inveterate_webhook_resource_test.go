@@ -497,7 +497,7 @@ func TestAccInveterateWebhook_invalidArguments(t *testing.T) {
 	for name, tc := range map[string]struct{ url, extra, want string }{
 		"relative url":       {url: "hooks.example.com/x", want: `(?s)Invalid URL.*callback_url.*"hooks.example.com/x" is not an absolute http\(s\) URL`},
 		"empty name":         {url: "https://hooks.example.com/x", extra: `name = ""`, want: `(?s)Attribute name string length must be at least 1`},
-		"bad delete timeout": {url: "https://hooks.example.com/x", extra: `timeouts = { delete = "later" }`, want: `(?s)Invalid Attribute Value Time Duration.*"later"`},
+		"bad delete timeout": {url: "https://hooks.example.com/x", extra: `timeouts = { delete = "later" }`, want: `(?s)Invalid Timeout.*timeouts\.delete: "later" is not a duration`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "inveterate")

@@ -557,7 +557,7 @@ func TestAccInveterateWebhookSubscription_invalidArguments(t *testing.T) {
 		"relative url":       {url: "hooks.example.com/x", name: "x", want: `(?s)Invalid URL.*callback_url.*"hooks.example.com/x" is not an absolute http\(s\) URL`},
 		"ftp url":            {url: "ftp://hooks.example.com/x", name: "x", want: `(?s)Invalid URL.*callback_url.*"ftp://hooks.example.com/x"`},
 		"empty name":         {url: "https://hooks.example.com/x", name: "", want: `(?s)Attribute name string length must be at least 1`},
-		"bad create timeout": {url: "https://hooks.example.com/x", name: "x", extra: `timeouts = { create = "soon" }`, want: `(?s)Invalid Attribute Value Time Duration.*"soon"`},
+		"bad create timeout": {url: "https://hooks.example.com/x", name: "x", extra: `timeouts = { create = "soon" }`, want: `(?s)Invalid Timeout.*timeouts\.create: "soon" is not a duration`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "inveterate")

@@ -523,7 +523,7 @@ func TestAccWebhook_invalidArguments(t *testing.T) {
 	for name, tc := range map[string]struct{ extra, want string }{
 		"empty account_ids":  {`account_ids = []`, `(?s)account_ids.*at least 1`},
 		"empty account id":   {`account_ids = [""]`, `(?s)account_ids.*length must be at least 1`},
-		"bad create timeout": {`timeouts = { create = "soon" }`, `(?s)Invalid Attribute Value Time Duration.*"soon"`},
+		"bad create timeout": {`timeouts = { create = "soon" }`, `(?s)Invalid Timeout.*timeouts\.create: "soon" is not a duration`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "lune")

@@ -682,7 +682,7 @@ func TestAccPartnerWebhook_invalidArguments(t *testing.T) {
 		"url without scheme": {urls: urls, extra: `url = "hooks.example.com"`, want: errorText("Invalid URL", `url: "hooks.example.com" is not an absolute http(s) URL`)},
 		"empty shop_id":      {urls: urls, extra: `shop_id = ""`, want: errorText(`shop_id = ""`, "Attribute shop_id must be a BLAZE shop id: 24 lowercase hexadecimal characters, got:")},
 		"malformed shop_id":  {urls: urls, extra: `shop_id = "shop-1"`, want: errorText("Attribute shop_id must be a BLAZE shop id: 24 lowercase hexadecimal characters, got: shop-1")},
-		"bad update timeout": {urls: urls, extra: `timeouts = { update = "soon" }`, want: regexp.MustCompile(`(?s)Invalid Attribute Value Time Duration.*"soon"`)},
+		"bad update timeout": {urls: urls, extra: `timeouts = { update = "soon" }`, want: regexp.MustCompile(`(?s)Invalid Timeout.*timeouts\.update: "soon" is not a duration`)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newAccEnv(t, sandbox.Config{}, "blaze")

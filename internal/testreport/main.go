@@ -115,7 +115,12 @@ func (r *report) finishTest(e event, p *pkg, key string) {
 	case "fail":
 		p.failed = append(p.failed, e.Test)
 		r.failed = true
-		r.failures = append(r.failures, fmt.Sprintf("--- FAIL: %s %s (%.1fs)\n%s", short(e.Package), e.Test, e.Elapsed, strings.Join(lines, "")))
+		said := testOutput(lines)
+		if said == "" && slices.ContainsFunc(p.failed, func(t string) bool { return strings.HasPrefix(t, e.Test+"/") }) {
+			// A parent that failed because a subtest did: the subtest's block says why.
+			return
+		}
+		r.failures = append(r.failures, fmt.Sprintf("--- FAIL: %s %s (%.1fs)\n%s", short(e.Package), e.Test, e.Elapsed, said))
 	}
 }
 
@@ -141,6 +146,18 @@ func (r *report) finishPackage(e event, p *pkg) {
 		}
 		fmt.Fprintln(r.out)
 	}
+}
+
+// testOutput is what a test printed, without the framework's own lines (=== RUN, --- FAIL, ...).
+func testOutput(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "=== ") || strings.HasPrefix(t, "--- ") {
+			continue
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 // skipReason is what a skipped test said: its last line that is not the framework's own.

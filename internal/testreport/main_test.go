@@ -49,15 +49,19 @@ func TestReport_passSkipFail(t *testing.T) {
 		t.Errorf("progress %q", p)
 	}
 	feed(t, r,
-		event{Action: "output", Package: b, Test: "TestBroken", Output: "    z_test.go:9: want 1, got 2\n"},
+		event{Action: "output", Package: b, Test: "TestBroken/case", Output: "=== RUN   TestBroken/case\n"},
+		event{Action: "output", Package: b, Test: "TestBroken/case", Output: "    z_test.go:9: want 1, got 2\n"},
+		event{Action: "output", Package: b, Test: "TestBroken/case", Output: "--- FAIL: TestBroken/case (1.00s)\n"},
+		event{Action: "fail", Package: b, Test: "TestBroken/case", Elapsed: 1},
+		event{Action: "output", Package: b, Test: "TestBroken", Output: "--- FAIL: TestBroken (1.00s)\n"},
 		event{Action: "fail", Package: b, Test: "TestBroken", Elapsed: 1},
 		event{Action: "fail", Package: b, Elapsed: 3},
 	)
 	s := r.summary(start.Add(time.Minute))
 	for _, want := range []string{
-		"--- FAIL: internal/b TestBroken (1.0s)\n    z_test.go:9: want 1, got 2",
+		"--- FAIL: internal/b TestBroken/case (1.0s)\n    z_test.go:9: want 1, got 2\n",
 		"Skipped 2 tests:\n  Terraform CLI version 1.11.4 is below minimum version 1.16.0: skipping test (2):\n      internal/a TestNew\n      internal/b TestOld",
-		"FAIL: 1 passed, 2 skipped, 1 failed, in 1m0s",
+		"FAIL: 1 passed, 2 skipped, 2 failed, in 1m0s",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary does not say %q:\n%s", want, s)
@@ -65,6 +69,9 @@ func TestReport_passSkipFail(t *testing.T) {
 	}
 	if !r.failed {
 		t.Error("a failed test does not fail the report")
+	}
+	if strings.Contains(s, "TestBroken (") || strings.Contains(s, "=== RUN") || strings.Count(s, "--- FAIL") != 1 {
+		t.Errorf("the failure is not told once, without the framework's lines:\n%s", s)
 	}
 }
 
