@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -121,6 +122,10 @@ type Client struct {
 	// creates under way, whose answers a lookup waits for (reconcile.go).
 	claims  Claims
 	creates creates
+	// reached is set by the first answer that succeeded: the base URL is then proven right, and a
+	// "not found" from an endpoint that always exists is a fault on the way (a CDN, a deploy), not
+	// a wrong base URL.
+	reached atomic.Bool
 }
 
 // New validates cfg, fills its defaults and returns a client.

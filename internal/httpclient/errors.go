@@ -184,7 +184,10 @@ func (c *Client) wrongBaseURL() string {
 	base := *c.base
 	base.User, base.RawQuery, base.Fragment = nil, "", ""
 	msg := fmt.Sprintf("the API always has this endpoint, so \"not found\" means the base URL (%s) is wrong: it must be the "+
-		"API's root, with no path of its own", c.redactText(base.String()))
+		"API's root", c.redactText(base.String()))
+	if base.Path != "" {
+		msg += fmt.Sprintf(", without the path %s", base.Path)
+	}
 	if c.cfg.APIPath != "" {
 		msg += fmt.Sprintf(" (the provider adds %s and the rest)", c.cfg.APIPath)
 	}

@@ -271,3 +271,29 @@ type timeoutError struct{}
 func (timeoutError) Error() string   { return "i/o timeout" }
 func (timeoutError) Timeout() bool   { return true }
 func (timeoutError) Temporary() bool { return true }
+
+// Once the base URL has answered, a 404 from an endpoint that always exists is something on the way
+// (a CDN, a deploy): a read is asked again, and nothing calls it a wrong base URL. A vendor's own
+// "not found" for something named in the request (a 400 its decoder maps to ErrNotFound) is not
+// about the base URL either.
+func TestMustExistNotFound_afterAnAnswerOrFromTheVendor(t *testing.T) {
+	srv := seqServer(t, reply(200, `[]`), reply(404, `not here`, "Content-Type", "text/plain"), reply(200, `[]`))
+	c := newClient(t, testConfig(srv.URL))
+	list := Request{Method: http.MethodGet, Path: "/v1/webhooks", MustExist: true}
+	for i := range 2 {
+		if _, err := c.Do(context.Background(), list, nil); err != nil {
+			t.Fatalf("list %d: %v; want the passing 404 retried", i+1, err)
+		}
+	}
+	if n := len(srv.Hits()); n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+
+	decoded := seqServer(t, reply(400, `{"error":"id_invalid"}`))
+	cfg := testConfig(decoded.URL)
+	cfg.DecodeError = func(int, []byte) ErrorInfo { return ErrorInfo{Kind: ErrNotFound, Code: "id_invalid"} }
+	_, err := newClient(t, cfg).Do(context.Background(), Request{Method: http.MethodPost, Path: "/v1/webhooks", MustExist: true, Body: map[string]string{}}, nil)
+	if errors.Is(err, ErrWrongBaseURL) || !IsNotFound(err) {
+		t.Errorf("a vendor's 400 id_invalid: %v; want its own 'not found', not a wrong base URL", err)
+	}
+}

@@ -127,7 +127,6 @@ func (x *exchange) run(ctx context.Context, out any) (*Response, error) {
 		if err := x.queue(ctx, wait); err != nil {
 			return nil, x.interrupted(ctx, err, nil)
 		}
-		x.enter(ctx, sent)
 		a := x.send(ctx)
 		if a.err == nil {
 			x.enter(ctx, answered)
@@ -186,6 +185,7 @@ func (x *exchange) send(ctx context.Context) (a attempt) {
 		}
 	}
 	x.attempts++
+	x.enter(ctx, sent)
 	x.create.send()
 	defer func() { done(endOf(a.status, a.header)) }()
 
@@ -268,6 +268,7 @@ func (x *exchange) judge(a attempt, out any) (verdict, *APIError) {
 			err = decode(a.data, out)
 		}
 		if err == nil {
+			x.c.reached.Store(true)
 			return succeeded, nil
 		}
 		e.Kind, e.Cause = ErrServer, fmt.Errorf("unreadable answer: %w", err)
@@ -289,7 +290,17 @@ func (x *exchange) judge(a attempt, out any) (verdict, *APIError) {
 
 	x.c.describeError(e, a)
 	switch {
-	case x.o.req.MustExist && errors.Is(e.Kind, ErrNotFound):
+	case x.o.req.MustExist && a.status == http.StatusNotFound && x.c.reached.Load():
+		// The base URL has answered before: whatever answers 404 now (a CDN, a deploy) is passing. A
+		// read asks again; a write, which a 404 did not apply, is not sent twice.
+		e.Kind = ErrServer
+		if x.o.write() {
+			return failed, e
+		}
+		return retryable, e
+	case x.o.req.MustExist && a.status == http.StatusNotFound:
+		// An HTTP 404 itself, not a vendor's "not found" of a request it read (a 400 naming an
+		// unknown id in the request is about the request, not a missing endpoint).
 		e.Kind = ErrWrongBaseURL
 		if e.Message == "" {
 			e.Message = x.c.wrongBaseURL()

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -55,7 +57,11 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 	withBase.Base, withBase.BaseDefault = arg("lune", "base_url", envLuneBaseURL), "https://api.lune.co"
 	wrongBase := apiErr(httpclient.ErrWrongBaseURL, 404, `404 page not found (the API always has this endpoint, so "not found" means the base URL (http://127.0.0.1:1/api) is wrong`)
 	unreached := apiErr(httpclient.ErrServer, 0, "")
-	unreached.Cause, unreached.Attempts = errors.New("dial tcp: connection reset by peer"), 6
+	unreached.Cause, unreached.Attempts = &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, 6
+	webPage := apiErr(httpclient.ErrServer, 200, "")
+	webPage.Cause, webPage.Attempts = errors.New("unreadable answer: invalid character '<'"), 1
+	unusable := apiErr(httpclient.ErrServer, 0, "")
+	unusable.Cause = errors.New("record 3 of the list: no id")
 	const summary = "Unable to Create Lune Webhook"
 	cases := []struct {
 		name    string
@@ -84,11 +90,15 @@ func TestAPIErrorDiagnostics(t *testing.T) {
 			[]string{"HTTP 307", "http://elsewhere/", "never follows a redirect", "lune.base_url (or LUNE_BASE_URL)"}, []string{"try again later"}},
 		{"server", &withBase, apiErr(httpclient.ErrServer, 503, ""), summary, []string{"HTTP 503", "failed on its side", "Run Terraform again later"}, []string{"base_url"}},
 		{"wrong base URL", &withBase, wrongBase, summary,
-			[]string{"HTTP 404", "http://127.0.0.1:1/api) is wrong", "lune.base_url (or LUNE_BASE_URL)", "such as https://api.lune.co", "Nothing was changed"},
+			[]string{"HTTP 404", "http://127.0.0.1:1/api) is wrong", "lune.base_url (or LUNE_BASE_URL)", "such as https://api.lune.co"},
 			[]string{"try again later", "again later", "failed on its side"}},
 		{"not reached", &withBase, unreached, summary,
 			[]string{"connection reset", "[after 6 attempts]", "could not be reached", "lune.base_url (or LUNE_BASE_URL)", "such as https://api.lune.co"},
 			[]string{"try again later", "again later", "failed on its side"}},
+		{"a web page where the API belongs", &withBase, webPage, summary,
+			[]string{"HTTP 200", "not Lune's", "lune.base_url (or LUNE_BASE_URL)", "web page"}, []string{"again later", "could not be reached"}},
+		{"an answer the client cannot use", &withBase, unusable, summary,
+			[]string{"no id", "failed on its side"}, []string{"could not be reached", "base_url"}},
 		{"wrapped", plain, fmt.Errorf("reading the webhook before updating it: %w", apiErr(httpclient.ErrServer, 500, "")), summary, []string{"reading the webhook", "HTTP 500"}, nil},
 	}
 	for _, tc := range cases {

@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -64,22 +65,36 @@ func (v *Vendor[C]) errorDetail(err error) string {
 		b.WriteString("\n\nThe request may or may not have been applied, and looking for its result did not settle it; nothing has been retried blindly.")
 	case errors.Is(err, httpclient.ErrWrongBaseURL):
 		fmt.Fprintf(&b, "\n\nThe base URL's path looks wrong. Check %s (or %s): it is the API's root, such as %s, without "+
-			"a path of its own. Nothing was changed at %s.", v.Base.Name, v.Base.Env, v.BaseDefault, v.Name)
-	case errors.Is(err, httpclient.ErrServer) && answered(err):
-		fmt.Fprintf(&b, "\n\n%s failed on its side, after every retry; nothing in the configuration causes this. Run Terraform "+
-			"again later; the refresh shows what %s holds.", v.Name, v.Name)
-	case errors.Is(err, httpclient.ErrServer):
+			"a path of its own.", v.Base.Name, v.Base.Env, v.BaseDefault)
+	case errors.Is(err, httpclient.ErrServer) && !answered(err):
 		fmt.Fprintf(&b, "\n\n%s could not be reached, after every retry. Check %s (or %s), such as %s, and this machine's "+
 			"network and proxy settings.", v.Name, v.Base.Name, v.Base.Env, v.BaseDefault)
+	case errors.Is(err, httpclient.ErrServer) && answeredOK(err):
+		fmt.Fprintf(&b, "\n\nThe answer was not %s's: check %s (or %s), such as %s; a base URL that names a web page or an "+
+			"application instead of the API answers like this.", v.Name, v.Base.Name, v.Base.Env, v.BaseDefault)
+	case errors.Is(err, httpclient.ErrServer):
+		fmt.Fprintf(&b, "\n\n%s failed on its side; nothing in the configuration causes this. Run Terraform again later; "+
+			"the refresh shows what %s holds.", v.Name, v.Name)
 	}
 	return b.String()
 }
 
-// answered reports whether err carries an HTTP answer: the API (or something in its place) was
-// reached.
+// answered reports whether the API (or something in its place) was reached: err carries an HTTP
+// answer, or is not about the network at all (the clients' own findings about what they read).
 func answered(err error) bool {
 	var apiErr *httpclient.APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode != 0
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 0 {
+		return true
+	}
+	var netErr net.Error
+	return apiErr.Attempts == 0 || !errors.As(apiErr.Cause, &netErr)
+}
+
+// answeredOK reports whether err's answer was a success that could not be used (an HTML page where
+// the API's JSON belongs, for one).
+func answeredOK(err error) bool {
+	var apiErr *httpclient.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 200 && apiErr.StatusCode < 300
 }
 
 // unsettledCreate says, of a create whose outcome could not be settled, what it sent and where the

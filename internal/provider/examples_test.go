@@ -103,7 +103,7 @@ func providersOf(t *testing.T, files []string) (required map[string]string, used
 func TestExamples_standalone(t *testing.T) {
 	units := exampleUnits(t)
 	cli := newTerraformCLI(t, testProvider("acctest", func(string) string { return "" }))
-	identityImports := !cli.version().LessThan(version.Must(version.NewVersion("1.12.0")))
+	identityImports := !cli.version().Core().LessThan(version.Must(version.NewVersion("1.12.0")))
 	for _, u := range units {
 		t.Run(u.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"errors"
 	"net"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
@@ -53,7 +56,7 @@ func TestAccInvalidConfigurations(t *testing.T) {
 		}
 	}
 	withPath := func(u string) string { return u + "/api" }
-	closed := closedLoopbackPort(t)
+	closed := refusedLoopbackAddr(t)
 	nothingListens := func(string) string { return "http://" + closed }
 
 	rows := map[string]row{
@@ -164,16 +167,18 @@ func TestAccInvalidConfigurations(t *testing.T) {
 	}
 }
 
-// closedLoopbackPort is an address on this machine at which nothing listens (any more).
-func closedLoopbackPort(t *testing.T) string {
+// refusedLoopbackAddr is an address on this machine at which nothing listens: port 1, which no test
+// binds (they take ports the system picks, far above 1024), once a dial proved it refused.
+func refusedLoopbackAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	const addr = "127.0.0.1:1"
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err == nil {
+		_ = conn.Close()
+		t.Fatalf("something listens at %s on this machine; the test needs a port where nothing does", addr)
 	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("dialing %s: %v; want the connection refused", addr, err)
 	}
 	return addr
 }

@@ -138,6 +138,14 @@ func TestAccLifecycleDestroyFalse(t *testing.T) {
 			cli.write("moved.tf", "moved {\n  from = "+addr+"\n  to   = "+addr+"[\"a\"]\n}\n")
 			return []string{"apply"}
 		}, outcome{kept: true}},
+		{"instance dropped by count", "destroy = false", func(cli *terraformCLI, config func(string, string) string) []string {
+			cli.write("main.tf", strings.Replace(config("first", "destroy = false"), "\n  callback_url", "\n  count        = 0\n  callback_url", 1))
+			cli.write("moved.tf", "moved {\n  from = "+addr+"\n  to   = "+addr+"[0]\n}\n")
+			return []string{"apply"}
+		}, outcome{kept: true}},
+		{"-replace", "destroy = false", func(*terraformCLI, func(string, string) string) []string {
+			return []string{"apply", "-replace=" + addr}
+		}, outcome{}},
 		{"block replaced by a removed block", "destroy = false", func(cli *terraformCLI, _ func(string, string) string) []string {
 			cli.write("main.tf", requiredProviders+"\nprovider \"webhooks\" {}\n\nremoved {\n  from = "+addr+"\n\n  lifecycle {\n    destroy = false\n  }\n}\n")
 			return []string{"apply"}

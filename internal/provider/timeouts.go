@@ -86,10 +86,18 @@ func timeoutKeys(opts timeouts.Opts) string {
 // withTimeout bounds ctx by the configured timeout of one operation (get is the model's
 // Timeouts.Create, .Update or .Delete) or its default. A value that is not a positive duration
 // (validation catches it at plan time; a value unknown until apply is checked here) is an error,
-// never quietly the default: the returned context is then already done.
+// never quietly the default: the returned context is then already done. A delete, whose timeout
+// comes from state, takes the default with a warning instead, so that it can always run.
 func withTimeout(ctx context.Context, op operation, get func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
 	d, ds := get(ctx, def)
 	diags.Append(ds...)
+	if d <= 0 && !ds.HasError() && op == remove {
+		// A delete reads the timeout from state, which a build that took "0s" for the default may
+		// have written: refusing would leave the object undeletable. It gets the default, and says so.
+		diags.AddAttributeWarning(path.Root("timeouts").AtName(op.key()), "Invalid Timeout Replaced by the Default",
+			fmt.Sprintf("timeouts.%s in state is %s, not a positive duration: the delete takes the default, %s.", op.key(), d, shortDuration(def)))
+		d = def
+	}
 	if d <= 0 && !ds.HasError() {
 		diags.AddAttributeError(path.Root("timeouts").AtName(op.key()), "Invalid Timeout",
 			fmt.Sprintf("timeouts.%s is %s: it must be a positive duration such as \"5m\" or \"90s\".", op.key(), d))

@@ -132,10 +132,21 @@ func (r *report) finishPackage(e event, p *pkg) {
 	switch {
 	case e.Action == "fail":
 		r.failed = true
-		if len(p.failed) == 0 {
-			// No test failed: the package did (a panic, a timeout, TestMain, a build error).
-			r.failures = append(r.failures, fmt.Sprintf("FAIL %s:\n%s", short(e.Package), strings.Join(lines, "")))
+		// Tests that never ended: the one a timeout's panic or a crash stopped, whose output holds
+		// the panic and the stack.
+		var unfinished []string
+		for key := range r.outputs {
+			if test, ok := strings.CutPrefix(key, e.Package+" "); ok && test != "" {
+				unfinished = append(unfinished, test)
+			}
 		}
+		slices.Sort(unfinished)
+		for _, test := range unfinished {
+			r.failures = append(r.failures, fmt.Sprintf("--- UNFINISHED: %s %s\n%s", short(e.Package), test, testOutput(r.outputs[e.Package+" "+test])))
+			delete(r.outputs, e.Package+" "+test)
+		}
+		// What the package itself said (a panic outside a test, TestMain, the final FAIL line).
+		r.failures = append(r.failures, fmt.Sprintf("FAIL %s:\n%s", short(e.Package), strings.Join(lines, "")))
 		fmt.Fprintf(r.out, "FAIL  %-48s %6.1fs  %d tests, %d failed\n", short(e.Package), e.Elapsed, tests, len(p.failed))
 	case tests == 0:
 		fmt.Fprintf(r.out, "      %-48s         no tests\n", short(e.Package))
@@ -205,6 +216,10 @@ func (r *report) summary(now time.Time) string {
 		if !r.pkgs[name].done {
 			unfinished = append(unfinished, short(name))
 		}
+	}
+	if len(r.order) == 0 {
+		r.failed = true
+		b.WriteString("\nNo package reported a result: go test printed no test events (see its messages above).\n")
 	}
 	if len(unfinished) > 0 {
 		r.failed = true

@@ -103,3 +103,35 @@ func TestReport_allPass(t *testing.T) {
 		t.Errorf("failed %v:\n%s", r.failed, s)
 	}
 }
+
+// A test stopped by the timeout's panic never ends: its output (the panic, the stack, its log) is
+// shown under its name, even when another test of the package failed before.
+func TestReport_timedOutTest(t *testing.T) {
+	var out strings.Builder
+	r := newReport(&out, time.Now())
+	pkg := mod + "/internal/a"
+	feed(t, r,
+		event{Action: "output", Package: pkg, Test: "TestEarlier", Output: "    a_test.go:3: broken\n"},
+		event{Action: "fail", Package: pkg, Test: "TestEarlier"},
+		event{Action: "run", Package: pkg, Test: "TestHangs"},
+		event{Action: "output", Package: pkg, Test: "TestHangs", Output: "    a_test.go:9: waiting for the sandbox\n"},
+		event{Action: "output", Package: pkg, Test: "TestHangs", Output: "panic: test timed out after 20m0s\n"},
+		event{Action: "output", Package: pkg, Output: "FAIL\tgithub.com/x/internal/a\t1200.0s\n"},
+		event{Action: "fail", Package: pkg, Elapsed: 1200},
+	)
+	s := r.summary(time.Now())
+	for _, want := range []string{"--- FAIL: internal/a TestEarlier", "--- UNFINISHED: internal/a TestHangs\n    a_test.go:9: waiting for the sandbox\npanic: test timed out", "FAIL internal/a:\nFAIL\tgithub.com/x/internal/a"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary does not say %q:\n%s", want, s)
+		}
+	}
+}
+
+// No events at all (go test refused its flags, go.mod is broken): not a pass.
+func TestReport_noEvents(t *testing.T) {
+	var out strings.Builder
+	r := newReport(&out, time.Now())
+	if s := r.summary(time.Now()); !r.failed || !strings.Contains(s, "No package reported a result") || strings.Contains(s, "PASS") {
+		t.Errorf("failed %v:\n%s", r.failed, s)
+	}
+}
