@@ -151,8 +151,8 @@ func TestExamples_standalone(t *testing.T) {
 	}
 }
 
-// requiredVersion is the terraform block's required_version of a configuration, nil without one.
-func requiredVersion(t *testing.T, files []string) version.Constraints {
+// topBlocks are the top-level blocks of a configuration's files, each with the file it is in.
+func topBlocks(t *testing.T, files []string) (blocks []*hclsyntax.Block, in []string) {
 	t.Helper()
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -161,17 +161,27 @@ func requiredVersion(t *testing.T, files []string) version.Constraints {
 		}
 		file, _ := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
 		for _, block := range file.Body.(*hclsyntax.Body).Blocks {
-			if attr, ok := block.Body.Attributes["required_version"]; ok && block.Type == "terraform" {
-				v, diags := attr.Expr.Value(nil)
-				if diags.HasErrors() {
-					t.Fatalf("%s: required_version: %v", f, diags)
-				}
-				c, err := version.NewConstraint(v.AsString())
-				if err != nil {
-					t.Fatalf("%s: required_version: %v", f, err)
-				}
-				return c
+			blocks, in = append(blocks, block), append(in, f)
+		}
+	}
+	return blocks, in
+}
+
+// requiredVersion is the terraform block's required_version of a configuration, nil without one.
+func requiredVersion(t *testing.T, files []string) version.Constraints {
+	t.Helper()
+	blocks, in := topBlocks(t, files)
+	for i, block := range blocks {
+		if attr, ok := block.Body.Attributes["required_version"]; ok && block.Type == "terraform" {
+			v, diags := attr.Expr.Value(nil)
+			if diags.HasErrors() {
+				t.Fatalf("%s: required_version: %v", in[i], diags)
 			}
+			c, err := version.NewConstraint(v.AsString())
+			if err != nil {
+				t.Fatalf("%s: required_version: %v", in[i], err)
+			}
+			return c
 		}
 	}
 	return nil
@@ -182,24 +192,18 @@ func requiredVersion(t *testing.T, files []string) version.Constraints {
 func localModules(t *testing.T, files []string) []string {
 	t.Helper()
 	var dirs []string
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+	blocks, in := topBlocks(t, files)
+	for i, block := range blocks {
+		attr, ok := block.Body.Attributes["source"]
+		if !ok || block.Type != "module" {
+			continue
 		}
-		file, _ := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
-		for _, block := range file.Body.(*hclsyntax.Body).Blocks {
-			attr, ok := block.Body.Attributes["source"]
-			if !ok || block.Type != "module" {
-				continue
-			}
-			v, diags := attr.Expr.Value(nil)
-			if diags.HasErrors() {
-				t.Fatalf("%s: module %s: source: %v", f, block.Labels[0], diags)
-			}
-			if src := v.AsString(); strings.HasPrefix(src, "./") && !slices.Contains(dirs, src) {
-				dirs = append(dirs, src)
-			}
+		v, diags := attr.Expr.Value(nil)
+		if diags.HasErrors() {
+			t.Fatalf("%s: module %s: source: %v", in[i], block.Labels[0], diags)
+		}
+		if src := v.AsString(); strings.HasPrefix(src, "./") && !slices.Contains(dirs, src) {
+			dirs = append(dirs, src)
 		}
 	}
 	return dirs
@@ -208,16 +212,10 @@ func localModules(t *testing.T, files []string) []string {
 // importsByIdentity tells whether a configuration has an import block with an identity.
 func importsByIdentity(t *testing.T, files []string) bool {
 	t.Helper()
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		file, _ := hclsyntax.ParseConfig(src, f, hcl.InitialPos)
-		for _, block := range file.Body.(*hclsyntax.Body).Blocks {
-			if _, ok := block.Body.Attributes["identity"]; ok && block.Type == "import" {
-				return true
-			}
+	blocks, _ := topBlocks(t, files)
+	for _, block := range blocks {
+		if _, ok := block.Body.Attributes["identity"]; ok && block.Type == "import" {
+			return true
 		}
 	}
 	return false
