@@ -1,13 +1,18 @@
-// Command bench measures what the provider costs at scale: for N webhooks of each type it times
-// `terraform apply`, a no-change `terraform plan` and `terraform destroy` against the sandbox with
-// some API latency, counts the API calls each made per vendor and the 429s Lune answered, and
-// compares the timings with two floors: the rate floor (Lune's writes at its documented 15 per
-// second, which no provider can beat) and the same number of terraform_data resources
-// (Terraform's own cost).
+// Command bench measures what the provider costs at scale against a perfect provider. For N
+// webhooks of each type it runs `terraform apply`, a no-change `terraform plan` and `terraform
+// destroy` twice, phase by phase: with the provider against the sandbox (some API latency on every
+// request), and with the ideal provider (internal/bench/idealprovider: the same schemas, no calls,
+// only the waits the vendor contracts force on any provider, Lune's writes paced perfectly). It
+// prints provider ÷ ideal for apply and destroy and provider ÷ no-op for the plan (the ideal
+// provider's reads wait for nothing), the API calls each command made per vendor, Inveterate's
+// calls per create and per delete, and the 429s Lune answered.
 //
-//	go run ./internal/bench -n 100,500 -latency 20ms
+//	go run ./internal/bench -n 100,500 -latency 20ms -backend local,http -runs 3
 //
-// -trace FILE writes every API request with its time, to see which vendor Terraform kept busy when.
+// -backend http keeps the state in Terraform's http backend, served in memory on loopback as
+// remote state is by S3 or HCP Terraform: Terraform then no longer rewrites a local file after
+// every resource. -trace FILE writes every API request with its time; -cpuprofile DIR builds the
+// provider with CPU profiling (tag benchprofile) and writes a profile per Terraform command.
 //
 // It needs Go and the terraform binary only; `make bench` runs it.
 package main
@@ -23,6 +28,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,19 +39,32 @@ import (
 )
 
 func main() {
-	sizes := flag.String("n", "100,500", "comma-separated numbers of webhooks of each type (4 types) to measure")
-	latencies := flag.String("latency", "20ms", "comma-separated API latencies to measure")
-	parallelism := flag.Int("parallelism", 10, "terraform -parallelism")
-	trace := flag.String("trace", "", "also write every API request to this file, a line each: scenario, command, seconds since the command started, vendor, method, path")
+	var o options
+	flag.StringVar(&o.sizes, "n", "100,500", "comma-separated numbers of webhooks of each type (4 types) to measure")
+	flag.StringVar(&o.latencies, "latency", "20ms", "comma-separated API latencies to measure")
+	flag.StringVar(&o.backends, "backend", "local,http", "comma-separated state backends: local (terraform.tfstate) and http (remote-style, served in memory)")
+	flag.IntVar(&o.runs, "runs", 1, "runs of each scenario; with more than one, the median of each ratio is printed too")
+	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
+	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each: scenario, command, seconds since the command started, vendor, method, path")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "build the provider with CPU profiling and write a profile of its process per command into this directory")
 	flag.Parse()
-	if err := run(*sizes, *latencies, *parallelism, *trace); err != nil {
+	o.out, o.progress = os.Stdout, os.Stderr
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-// luneLimit is Lune's documented rate limit, requests per second per key: with its writes, the
-// floor no apply or destroy can beat.
+// options are the command line.
+type options struct {
+	sizes, latencies, backends string
+	runs, parallelism          int
+	trace, cpuprofile          string
+	// out gets the report, progress a line per command.
+	out, progress io.Writer
+}
+
+// luneLimit is Lune's documented rate limit, requests per second per key.
 const luneLimit = 15
 
 // measurement is one Terraform command's wall time, the API calls it made per sandbox operation,
@@ -67,22 +86,9 @@ func (m measurement) vendorCalls(vendor string) int {
 	return n
 }
 
-// luneWrites is the writes to Lune: what its rate limit makes take time.
-func (m measurement) luneWrites() int {
-	return m.ops["lune.create"] + m.ops["lune.update"] + m.ops["lune.rotate"] + m.ops["lune.delete"]
-}
-
-// rateFloor is Lune's writes at Lune's limit.
-func (m measurement) rateFloor() time.Duration {
-	return time.Duration(float64(m.luneWrites()) / luneLimit * float64(time.Second))
-}
-
-// overFloor is the wall time over the rate floor (0 when there is no floor).
-func (m measurement) overFloor() float64 {
-	if m.rateFloor() == 0 {
-		return 0
-	}
-	return m.took.Seconds() / m.rateFloor().Seconds()
+// calls is the calls to every vendor.
+func (m measurement) calls() int {
+	return m.vendorCalls("lune") + m.vendorCalls("inveterate") + m.vendorCalls("blaze")
 }
 
 // inveteratePer is Inveterate's calls per Inveterate operation of the given kind (create, delete).
@@ -94,39 +100,85 @@ func (m measurement) inveteratePer(kind string) float64 {
 	return float64(m.vendorCalls("inveterate")) / float64(ops)
 }
 
-// scenario is apply, no-change plan and destroy of one configuration.
+// scenario is one configuration: N of each type, a latency, a backend.
 type scenario struct {
-	n                    int
-	latency              time.Duration
-	resources            int
-	apply, plan, destroy measurement
-	luneRateLimited      int
-	baseline             baselineRun
+	n       int
+	latency time.Duration
+	backend string
 }
 
-// baselineRun is Terraform's own cost for as many terraform_data resources.
-type baselineRun struct{ apply, plan, destroy time.Duration }
+func (s scenario) String() string {
+	return fmt.Sprintf("%d per type, %s, %s state", s.n, s.latency, s.backend)
+}
 
-func run(sizeList, latencyList string, parallelism int, tracePath string) error {
+// result is one run of a scenario: apply, no-change plan and destroy with the provider and with
+// the ideal one.
+type result struct {
+	scenario
+	apply, plan, destroy measurement
+	ideal                struct{ apply, plan, destroy time.Duration }
+	luneRateLimited      int
+}
+
+func (r result) applyRatio() float64   { return ratio(r.apply.took, r.ideal.apply) }
+func (r result) planRatio() float64    { return ratio(r.plan.took, r.ideal.plan) }
+func (r result) destroyRatio() float64 { return ratio(r.destroy.took, r.ideal.destroy) }
+
+func ratio(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a.Seconds() / b.Seconds()
+}
+
+// bench is what every scenario shares: Terraform, the two providers' CLI configurations, the trace.
+type bench struct {
+	terraform, work string
+	realRC, idealRC string
+	parallelism     int
+	trace           io.Writer
+	profiles        string
+	progress        io.Writer
+}
+
+func run(o options) error {
 	terraform, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("terraform is not on PATH")
 	}
-	var latencies []time.Duration
-	for _, s := range strings.Split(latencyList, ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(s))
-		if err != nil {
-			return fmt.Errorf("-latency: %w", err)
-		}
-		latencies = append(latencies, d)
-	}
-	var sizes []int
-	for _, s := range strings.Split(sizeList, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
+	var scenarios []scenario
+	sizes, err := splitList(o.sizes, "-n", func(s string) (int, error) {
+		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return fmt.Errorf("-n: %q is not a positive whole number", s)
+			return 0, fmt.Errorf("%q is not a positive whole number", s)
 		}
-		sizes = append(sizes, n)
+		return n, nil
+	})
+	if err != nil {
+		return err
+	}
+	latencies, err := splitList(o.latencies, "-latency", time.ParseDuration)
+	if err != nil {
+		return err
+	}
+	backends, err := splitList(o.backends, "-backend", func(s string) (string, error) {
+		if s != "local" && s != "http" {
+			return "", fmt.Errorf("%q is neither local nor http", s)
+		}
+		return s, nil
+	})
+	if err != nil {
+		return err
+	}
+	if o.runs < 1 {
+		return errors.New("-runs: at least 1")
+	}
+	for _, n := range sizes {
+		for _, backend := range backends {
+			for _, latency := range latencies {
+				scenarios = append(scenarios, scenario{n: n, latency: latency, backend: backend})
+			}
+		}
 	}
 
 	work, err := os.MkdirTemp("", "webhooks-bench")
@@ -134,134 +186,199 @@ func run(sizeList, latencyList string, parallelism int, tracePath string) error 
 		return err
 	}
 	defer os.RemoveAll(work)
-	fmt.Fprintf(os.Stderr, "building the provider...\n")
-	bin := filepath.Join(work, "bin")
-	build := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(bin, "terraform-provider-webhooks"), ".") //nolint:gosec // G204: a path under the bench's own temporary directory.
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %w\n%s", err, out)
+	b := &bench{terraform: terraform, work: work, parallelism: o.parallelism, progress: o.progress}
+	if o.cpuprofile != "" {
+		if b.profiles, err = filepath.Abs(o.cpuprofile); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(b.profiles, 0o750); err != nil {
+			return err
+		}
 	}
-	rc := filepath.Join(work, "terraformrc")
-	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"webhookinfra/webhooks\" = %q\n  }\n  direct {}\n}\n", bin)), 0o600); err != nil {
+	fmt.Fprintf(o.progress, "building the provider and the ideal provider...\n")
+	var tags []string
+	if b.profiles != "" {
+		tags = []string{"-tags", "benchprofile"}
+	}
+	gomod, err := exec.CommandContext(context.Background(), "go", "env", "GOMOD").Output()
+	if err != nil {
+		return fmt.Errorf("go env GOMOD: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	if b.realRC, err = install(root, work, "provider", ".", tags...); err != nil {
 		return err
 	}
-
-	var trace io.Writer
-	if tracePath != "" {
-		f, err := os.Create(tracePath) //nolint:gosec // G304: the file the user named.
+	if b.idealRC, err = install(root, work, "ideal", "./internal/bench/idealprovider"); err != nil {
+		return err
+	}
+	if o.trace != "" {
+		f, err := os.Create(o.trace) //nolint:gosec // G304: the file the user named.
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		trace = f
+		b.trace = f
 	}
 
-	var results []scenario
-	for _, n := range sizes {
-		baseline, err := measureBaseline(terraform, work, 4*n, parallelism)
-		if err != nil {
-			return err
-		}
-		for _, latency := range latencies {
-			s, err := measureProvider(terraform, work, rc, n, latency, parallelism, trace)
+	var results []result
+	for _, s := range scenarios {
+		for i := range o.runs {
+			r, err := b.measure(s, i)
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", s, err)
 			}
-			s.baseline = baseline
-			results = append(results, s)
+			results = append(results, r)
 		}
 	}
-	report(os.Stdout, parallelism, results)
+	report(o.out, o.parallelism, o.runs, results)
 	return nil
 }
 
-// measureProvider runs the webhook configuration against a sandbox with the given latency.
-func measureProvider(terraform, work, rc string, n int, latency time.Duration, parallelism int, trace io.Writer) (scenario, error) {
-	s := scenario{n: n, latency: latency, resources: 4 * n}
-	name := fmt.Sprintf("%d per type, %s latency", n, latency)
-	// Lune's webhook limit (100 by default) would stop an apply of more.
-	sb := sandbox.New(sandbox.Config{Lune: sandbox.LuneConfig{WebhookLimit: n}})
-	for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
-		sb.SetLatency(api, latency)
+// splitList parses a comma-separated flag.
+func splitList[T any](list, flagName string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
+	for _, s := range strings.Split(list, ",") {
+		v, err := parse(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flagName, err)
+		}
+		out = append(out, v)
 	}
-	timeline := &timeline{trace: trace}
-	srv := httptest.NewServer(timeline.wrap(sb))
-	defer srv.Close()
+	return out, nil
+}
+
+// install builds a package of the module in root, a provider binary, under the webhooks provider's name into a directory of its own
+// and returns a CLI configuration that makes Terraform use it (dev_overrides).
+func install(root, work, name, pkg string, buildFlags ...string) (rc string, err error) {
+	bin := filepath.Join(work, name+"-bin")
+	args := append(append([]string{"build"}, buildFlags...), "-o", filepath.Join(bin, "terraform-provider-webhooks"), pkg)
+	build := exec.CommandContext(context.Background(), "go", args...) //nolint:gosec // G204: the bench's own packages and temporary directory.
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
+	}
+	rc = filepath.Join(work, name+".tfrc")
+	config := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"webhookinfra/webhooks\" = %q\n  }\n  direct {}\n}\n", bin)
+	return rc, os.WriteFile(rc, []byte(config), 0o600)
+}
+
+// measure runs one scenario: the provider against a sandbox with the scenario's latency, and the
+// ideal provider, phase by phase (apply, apply, plan, plan, destroy, destroy) so that a slow moment
+// of the machine falls on both as far as it can.
+func (b *bench) measure(s scenario, runIndex int) (result, error) {
+	r := result{scenario: s}
+	sb := sandbox.New(sandbox.Config{Lune: sandbox.LuneConfig{WebhookLimit: s.n}}) // Lune's default limit is 100 webhooks
+	for _, api := range []sandbox.API{sandbox.Lune, sandbox.Inveterate, sandbox.Blaze} {
+		sb.SetLatency(api, s.latency)
+	}
+	timeline := &timeline{trace: b.trace}
+	api := httptest.NewServer(timeline.wrap(sb))
+	defer api.Close()
 	cfg := sb.Config()
 	var developerKey string
 	for k := range cfg.Blaze.DeveloperKeys {
 		developerKey = k
 	}
+	var states *stateServer
+	if s.backend == "http" {
+		states = newStateServer()
+		defer states.Close()
+	}
 
-	dir := filepath.Join(work, fmt.Sprintf("webhooks-%d-%s", n, latency))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return s, err
+	base := filepath.Join(b.work, fmt.Sprintf("%d-%s-%s-%d", s.n, s.latency, s.backend, runIndex))
+	realDir, idealDir := filepath.Join(base, "provider"), filepath.Join(base, "ideal")
+	realEnv := []string{
+		"TF_CLI_CONFIG_FILE=" + b.realRC, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"LUNE_BASE_URL=" + api.URL, "LUNE_API_KEY=" + cfg.Lune.Keys[0],
+		"INVETERATE_BASE_URL=" + api.URL, "INVETERATE_API_KEY=" + cfg.Inveterate.Keys[0],
+		"BLAZE_BASE_URL=" + api.URL, "BLAZE_PARTNER_KEY=" + cfg.Blaze.PartnerKeys[0], "BLAZE_DEVELOPER_KEY=" + developerKey,
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(webhooksConfig(n)), 0o600); err != nil {
-		return s, err
+	idealEnv := []string{
+		"TF_CLI_CONFIG_FILE=" + b.idealRC, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"WEBHOOKS_IDEAL_LATENCY=" + s.latency.String(),
 	}
-	env := []string{
-		"TF_CLI_CONFIG_FILE=" + rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"LUNE_BASE_URL=" + srv.URL, "LUNE_API_KEY=" + cfg.Lune.Keys[0],
-		"INVETERATE_BASE_URL=" + srv.URL, "INVETERATE_API_KEY=" + cfg.Inveterate.Keys[0],
-		"BLAZE_BASE_URL=" + srv.URL, "BLAZE_PARTNER_KEY=" + cfg.Blaze.PartnerKeys[0], "BLAZE_DEVELOPER_KEY=" + developerKey,
+	for _, d := range []struct {
+		dir, name string
+		env       []string
+	}{{realDir, "provider", realEnv}, {idealDir, "ideal", idealEnv}} {
+		if err := os.MkdirAll(d.dir, 0o700); err != nil {
+			return r, err
+		}
+		backend := ""
+		if states != nil {
+			backend = states.backendBlock(d.name)
+		}
+		if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(webhooksConfig(s.n, backend)), 0o600); err != nil {
+			return r, err
+		}
+		if states != nil {
+			if err := b.initBackend(d.dir, d.env); err != nil {
+				return r, err
+			}
+		}
 	}
-	step := func(m *measurement, args ...string) error {
+
+	label := func(command string) string {
+		return fmt.Sprintf("%d/%s/%s/%d %s", s.n, s.latency, s.backend, runIndex, command)
+	}
+	real := func(m *measurement, args ...string) error {
 		sb.ResetCounts()
-		timeline.reset(fmt.Sprintf("%d/%s %s", n, latency, args[0]))
-		took, err := terraformRun(terraform, dir, env, args...)
+		timeline.reset(label(args[0]))
+		env := realEnv
+		if b.profiles != "" {
+			env = append(slices.Clip(env), "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, strings.NewReplacer("/", "-", " ", "-").Replace(label(args[0]))+".pprof"))
+		}
+		took, err := b.terraformRun(realDir, env, args...)
 		m.took, m.ops = took, sb.Counts()
 		m.first, m.last = timeline.spans()
-		s.luneRateLimited += sb.Count("lune.rate_limited")
+		r.luneRateLimited += sb.Count("lune.rate_limited")
 		return err
 	}
-	par := fmt.Sprintf("-parallelism=%d", parallelism)
-	fmt.Fprintf(os.Stderr, "%s: apply of %d resources...\n", name, s.resources)
-	if err := step(&s.apply, "apply", "-auto-approve", "-input=false", par); err != nil {
-		return s, err
+	ideal := func(took *time.Duration, args ...string) (err error) {
+		*took, err = b.terraformRun(idealDir, idealEnv, args...)
+		return err
 	}
-	fmt.Fprintf(os.Stderr, "%s: no-change plan...\n", name)
-	if err := step(&s.plan, "plan", "-detailed-exitcode", "-input=false", par); err != nil {
-		return s, fmt.Errorf("the plan after apply is not empty or failed: %w", err)
+	par := fmt.Sprintf("-parallelism=%d", b.parallelism)
+	apply := []string{"apply", "-auto-approve", "-input=false", par}
+	plan := []string{"plan", "-detailed-exitcode", "-input=false", par}
+	destroy := []string{"destroy", "-auto-approve", "-input=false", par}
+	for _, phase := range []struct {
+		name  string
+		args  []string
+		real  *measurement
+		ideal *time.Duration
+	}{
+		{"apply", apply, &r.apply, &r.ideal.apply},
+		{"no-change plan", plan, &r.plan, &r.ideal.plan},
+		{"destroy", destroy, &r.destroy, &r.ideal.destroy},
+	} {
+		fmt.Fprintf(b.progress, "%s, run %d: %s of %d resources...\n", s, runIndex+1, phase.name, 4*s.n)
+		if err := real(phase.real, phase.args...); err != nil {
+			return r, fmt.Errorf("provider: %w", err)
+		}
+		if err := ideal(phase.ideal, phase.args...); err != nil {
+			return r, fmt.Errorf("ideal provider: %w", err)
+		}
 	}
-	fmt.Fprintf(os.Stderr, "%s: destroy...\n", name)
-	if err := step(&s.destroy, "destroy", "-auto-approve", "-input=false", par); err != nil {
-		return s, err
-	}
-	return s, nil
+	return r, nil
 }
 
-// measureBaseline runs the same number of terraform_data resources: Terraform's own cost.
-func measureBaseline(terraform, work string, resources, parallelism int) (baselineRun, error) {
-	var s baselineRun
-	dir := filepath.Join(work, fmt.Sprintf("baseline-%d", resources))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return s, err
+// initBackend sets the http backend up. terraform init then asks the registry for the provider,
+// which dev_overrides does not spare it, and fails offline; the backend is set up all the same,
+// which is all plan and apply need.
+func (b *bench) initBackend(dir string, env []string) error {
+	_, err := b.terraformRun(dir, env, "init", "-input=false")
+	if _, statErr := os.Stat(filepath.Join(dir, ".terraform", "terraform.tfstate")); statErr != nil {
+		return fmt.Errorf("terraform init did not set the http backend up: %w", errors.Join(err, statErr))
 	}
-	config := fmt.Sprintf("resource \"terraform_data\" \"r\" {\n  count = %d\n  input = \"value-${count.index}\"\n}\n", resources)
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-		return s, err
-	}
-	env := []string{"TF_CLI_CONFIG_FILE=" + os.DevNull, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1"}
-	par := fmt.Sprintf("-parallelism=%d", parallelism)
-	fmt.Fprintf(os.Stderr, "baseline: %d terraform_data resources...\n", resources)
-	var err error
-	if s.apply, err = terraformRun(terraform, dir, env, "apply", "-auto-approve", "-input=false", par); err != nil {
-		return s, err
-	}
-	if s.plan, err = terraformRun(terraform, dir, env, "plan", "-detailed-exitcode", "-input=false", par); err != nil {
-		return s, err
-	}
-	if s.destroy, err = terraformRun(terraform, dir, env, "destroy", "-auto-approve", "-input=false", par); err != nil {
-		return s, err
-	}
-	return s, nil
+	return nil
 }
 
 // terraformRun runs one Terraform command and returns its wall time.
-func terraformRun(terraform, dir string, env []string, args ...string) (time.Duration, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+func (b *bench) terraformRun(dir string, env []string, args ...string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, terraform, append(args, "-no-color")...) //nolint:gosec // the bench's own Terraform binary and arguments.
+	cmd := exec.CommandContext(ctx, b.terraform, append(args, "-no-color")...) //nolint:gosec // the bench's own Terraform binary and arguments.
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	start := time.Now()
@@ -273,13 +390,14 @@ func terraformRun(terraform, dir string, env []string, args ...string) (time.Dur
 	return took, nil
 }
 
-// webhooksConfig is n webhooks of every type, credentials coming from the environment.
-func webhooksConfig(n int) string {
+// webhooksConfig is n webhooks of every type, credentials coming from the environment, with the
+// given backend block (none: local state).
+func webhooksConfig(n int, backend string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     webhooks = { source = "webhookinfra/webhooks" }
   }
-}
+%[2]s}
 
 provider "webhooks" {}
 
@@ -305,36 +423,58 @@ resource "webhooks_partner_webhook" "partner" {
   web_hook_type = "NEW_MEMBER"
   web_hook_urls = ["https://hooks.example.com/blaze/${count.index}"]
 }
-`, n)
+`, n, backend)
 }
 
-// report prints one table of every scenario, and when each vendor was busy during each command.
-func report(w io.Writer, parallelism int, results []scenario) {
-	fmt.Fprintf(w, "\nterraform -parallelism=%d; rate floor = Lune's writes / %d per second; Inveterate calls per create "+
-		"(apply) and per delete (destroy) count every Inveterate call of the command\n\n", parallelism, luneLimit)
+// report prints every run, the median ratios of each scenario when it ran more than once, and
+// when each vendor was busy during each command.
+func report(w io.Writer, parallelism, runs int, results []result) {
+	fmt.Fprintf(w, "\nterraform -parallelism=%d; ideal = the ideal provider (the contracts' waits, Lune paced perfectly at %d per second); "+
+		"no-op = its plan (reads wait for nothing); Inveterate calls per create (apply) and per delete (destroy) count every Inveterate call of the command\n\n",
+		parallelism, luneLimit)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "per type\tresources\tlatency\tapply\t÷ floor\tplan\tplan calls\tdestroy\t÷ floor\t"+
-		"calls apply (lune/inv/blaze)\tcalls destroy\tinv per create\tinv per delete\tLune 429s\tterraform_data apply/plan/destroy\t")
-	calls := func(m measurement) string {
-		return fmt.Sprintf("%d/%d/%d", m.vendorCalls("lune"), m.vendorCalls("inveterate"), m.vendorCalls("blaze"))
-	}
-	for _, s := range results {
-		planCalls := s.plan.vendorCalls("lune") + s.plan.vendorCalls("inveterate") + s.plan.vendorCalls("blaze")
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%.2fs\t%.2f\t%.2fs\t%d (%.3f/res)\t%.2fs\t%.2f\t%s\t%s\t%.2f\t%.2f\t%d\t%.2fs/%.2fs/%.2fs\t\n",
-			s.n, s.resources, s.latency, s.apply.took.Seconds(), s.apply.overFloor(), s.plan.took.Seconds(),
-			planCalls, float64(planCalls)/float64(s.resources), s.destroy.took.Seconds(), s.destroy.overFloor(),
-			calls(s.apply), calls(s.destroy), s.apply.inveteratePer("create"), s.destroy.inveteratePer("delete"),
-			s.luneRateLimited, s.baseline.apply.Seconds(), s.baseline.plan.Seconds(), s.baseline.destroy.Seconds())
+	fmt.Fprintln(tw, "per type\tresources\tstate\tlatency\tapply\tideal\t÷\tplan\tno-op\t÷\tdestroy\tideal\t÷\t"+
+		"plan calls\tinv per create\tinv per delete\tLune 429s\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%.2fs\t%.2fs\t%.2f\t%.2fs\t%.2fs\t%.2f\t%.2fs\t%.2fs\t%.2f\t%d\t%.2f\t%.2f\t%d\t\n",
+			r.n, 4*r.n, r.backend, r.latency,
+			r.apply.took.Seconds(), r.ideal.apply.Seconds(), r.applyRatio(),
+			r.plan.took.Seconds(), r.ideal.plan.Seconds(), r.planRatio(),
+			r.destroy.took.Seconds(), r.ideal.destroy.Seconds(), r.destroyRatio(),
+			r.plan.calls(), r.apply.inveteratePer("create"), r.destroy.inveteratePer("delete"), r.luneRateLimited)
 	}
 	_ = tw.Flush()
 
-	fmt.Fprintf(w, "\nwhen each vendor was called, seconds since the command started (first-last), and the rate floor:\n")
-	for _, s := range results {
+	if runs > 1 {
+		fmt.Fprintf(w, "\nmedian of %d runs:\n", runs)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "per type\tstate\tlatency\tapply ÷ ideal\tplan ÷ no-op\tdestroy ÷ ideal\tinv per create\tinv per delete\t")
+		for i := 0; i < len(results); i += runs {
+			group := results[i:min(i+runs, len(results))]
+			med := func(f func(result) float64) float64 {
+				vals := make([]float64, len(group))
+				for j, r := range group {
+					vals[j] = f(r)
+				}
+				slices.Sort(vals)
+				return vals[len(vals)/2]
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", group[0].n, group[0].backend, group[0].latency,
+				med(result.applyRatio), med(result.planRatio), med(result.destroyRatio),
+				med(func(r result) float64 { return r.apply.inveteratePer("create") }),
+				med(func(r result) float64 { return r.destroy.inveteratePer("delete") }))
+		}
+		_ = tw.Flush()
+	}
+
+	fmt.Fprintf(w, "\nwhen each vendor was called, seconds since the command started (first-last):\n")
+	for _, r := range results {
 		for _, step := range []struct {
-			name string
-			m    measurement
-		}{{"apply", s.apply}, {"destroy", s.destroy}} {
-			fmt.Fprintf(w, "  %d per type, %s: %s in %.2fs, floor %.2fs:", s.n, s.latency, step.name, step.m.took.Seconds(), step.m.rateFloor().Seconds())
+			name  string
+			m     measurement
+			ideal time.Duration
+		}{{"apply", r.apply, r.ideal.apply}, {"destroy", r.destroy, r.ideal.destroy}} {
+			fmt.Fprintf(w, "  %s: %s in %.2fs, ideal %.2fs:", r.scenario, step.name, step.m.took.Seconds(), step.ideal.Seconds())
 			for _, v := range []string{"lune", "inveterate", "blaze"} {
 				if first, ok := step.m.first[v]; ok {
 					fmt.Fprintf(w, "  %s %.2f-%.2f", v, first.Seconds(), step.m.last[v].Seconds())

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	webhooks "github.com/webhookinfra/terraform-provider-webhooks/internal/provider"
+)
+
+// cost is what one write of a resource type waits: requests in a row, and whether they count
+// against Lune's rate limit.
+type cost struct {
+	create, update, remove int
+	paced                  bool
+}
+
+// costs are the vendor contracts' fewest requests per write.
+var costs = map[string]cost{
+	"webhooks_webhook": {create: 1, update: 1, remove: 1, paced: true},
+	// A create returns once a list sent after its answer shows the new record.
+	"webhooks_inveterate_webhook_subscription": {create: 2, update: 1, remove: 1},
+	// A delete returns once a list sent after its answer no longer shows the record.
+	"webhooks_inveterate_webhook": {create: 1, update: 1, remove: 2},
+	"webhooks_partner_webhook":    {create: 1, update: 1, remove: 1},
+}
+
+// ideal is the provider: the webhooks provider's schemas, none of its work.
+type ideal struct {
+	real    provider.Provider
+	latency time.Duration
+	lune    *perfectPacer
+	ids     atomic.Int64
+}
+
+func newIdeal(latency time.Duration, now func() time.Time) func() provider.Provider {
+	return func() provider.Provider {
+		return &ideal{real: webhooks.New("ideal")(), latency: latency, lune: newPerfectPacer(15, time.Second, now)}
+	}
+}
+
+func (p *ideal) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
+	p.real.Metadata(ctx, req, resp)
+}
+
+func (p *ideal) Schema(ctx context.Context, req provider.SchemaRequest, resp *provider.SchemaResponse) {
+	p.real.Schema(ctx, req, resp)
+}
+
+// Configure reads nothing: there is no API to reach.
+func (p *ideal) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
+
+func (p *ideal) DataSources(context.Context) []func() datasource.DataSource { return nil }
+
+// Resources are the real provider's resources, each with its schema and this provider's waits.
+func (p *ideal) Resources(ctx context.Context) []func() resource.Resource {
+	var out []func() resource.Resource
+	for _, newReal := range p.real.Resources(ctx) {
+		out = append(out, func() resource.Resource { return &idealResource{real: newReal(), p: p} })
+	}
+	return out
+}
+
+// idealResource has a real resource's name and schema; its writes wait and echo the plan.
+type idealResource struct {
+	real resource.Resource
+	p    *ideal
+	cost cost
+}
+
+func (r *idealResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	r.real.Metadata(ctx, req, resp)
+	c, ok := costs[resp.TypeName]
+	if !ok {
+		panic(fmt.Sprintf("idealprovider: no cost for %s: add the new resource type to costs", resp.TypeName))
+	}
+	r.cost = c
+}
+
+func (r *idealResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	r.real.Schema(ctx, req, resp)
+}
+
+func (r *idealResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.wait(ctx, r.cost.create) {
+		resp.State.Raw = r.known(req.Plan.Raw)
+	}
+}
+
+// Read changes nothing and asks nothing: with state in place, a plan costs only Terraform's work.
+func (r *idealResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (r *idealResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.wait(ctx, r.cost.update) {
+		resp.State.Raw = r.known(req.Plan.Raw)
+	}
+}
+
+func (r *idealResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !r.wait(ctx, r.cost.remove) {
+		resp.Diagnostics.AddError("Interrupted", "the delete was interrupted before it ended")
+	}
+}
+
+// wait spends requests request latencies one after the other, each paced first when the type's
+// vendor is Lune, and reports whether it got through them before ctx ended.
+func (r *idealResource) wait(ctx context.Context, requests int) bool {
+	for range requests {
+		if r.cost.paced && !r.p.lune.wait(ctx) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(r.p.latency):
+		}
+	}
+	return true
+}
+
+// known is the planned object with every unknown value made known, as an API's answer would: an
+// id or other string computed by the vendor, zero for a number, false for a bool, null for a
+// collection or an object the plan left unknown.
+func (r *idealResource) known(planned tftypes.Value) tftypes.Value {
+	out, err := tftypes.Transform(planned, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
+		}
+		switch t := v.Type(); {
+		case t.Is(tftypes.String):
+			return tftypes.NewValue(t, fmt.Sprintf("ideal-%d", r.p.ids.Add(1))), nil
+		case t.Is(tftypes.Number):
+			return tftypes.NewValue(t, 0), nil
+		case t.Is(tftypes.Bool):
+			return tftypes.NewValue(t, false), nil
+		default:
+			return tftypes.NewValue(t, nil), nil
+		}
+	})
+	if err != nil {
+		panic(fmt.Sprintf("idealprovider: %v", err))
+	}
+	return out
+}
+
+// perfectPacer lets a request go as soon as fewer than n requests went in the window before it:
+// exactly "at most n in any window", Lune's rule, with no margin for the network.
+type perfectPacer struct {
+	n      int
+	window time.Duration
+	now    func() time.Time
+	mu     sync.Mutex
+	sent   []time.Time // the last n sends, oldest first
+}
+
+func newPerfectPacer(n int, window time.Duration, now func() time.Time) *perfectPacer {
+	return &perfectPacer{n: n, window: window, now: now}
+}
+
+// wait waits for the next send time; false when ctx ended first.
+func (p *perfectPacer) wait(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(time.Until(p.reserve())):
+		return true
+	}
+}
+
+// reserve takes the earliest send time the rule allows after those already taken.
+func (p *perfectPacer) reserve() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at := p.now()
+	if len(p.sent) == p.n {
+		if earliest := p.sent[0].Add(p.window); earliest.After(at) {
+			at = earliest
+		}
+		p.sent = p.sent[1:]
+	}
+	p.sent = append(p.sent, at)
+	return at
+}

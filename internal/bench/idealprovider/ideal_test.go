@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// TestPerfectPacer: 15 sends at once, then each a window after the one 15 before it, never two
+// windows' worth in one.
+func TestPerfectPacer(t *testing.T) {
+	start := time.Unix(1000, 0)
+	now := start
+	p := newPerfectPacer(15, time.Second, func() time.Time { return now })
+	var sent []time.Time
+	for i := range 40 {
+		if i == 20 {
+			now = start.Add(1500 * time.Millisecond) // idle for a while: the clock moved on
+		}
+		sent = append(sent, p.reserve())
+	}
+	for i, at := range sent[:15] {
+		if !at.Equal(start) {
+			t.Errorf("send %d at %v, want at once", i, at.Sub(start))
+		}
+	}
+	for i := 15; i < len(sent); i++ {
+		want := sent[i-15].Add(time.Second)
+		if want.Before(now) && i >= 20 {
+			want = now
+		}
+		if i < 20 && !sent[i].Equal(want) || i >= 20 && sent[i].Before(want) {
+			t.Errorf("send %d at %v, want %v", i, sent[i].Sub(start), want.Sub(start))
+		}
+		// The rule itself: no 16 sends within one window.
+		if sent[i].Sub(sent[i-15]) < time.Second {
+			t.Errorf("sends %d and %d are %v apart: 16 in one window", i-15, i, sent[i].Sub(sent[i-15]))
+		}
+	}
+}
+
+// TestIdealResources: every real resource type has a cost, and a create's state has no unknown
+// value left (Terraform would refuse it).
+func TestIdealResources(t *testing.T) {
+	ctx := context.Background()
+	p := newIdeal(0, time.Now)().(*ideal)
+	rs := p.Resources(ctx)
+	if len(rs) != len(costs) {
+		t.Errorf("%d resource types, %d costs", len(rs), len(costs))
+	}
+	for _, newResource := range rs {
+		r := newResource().(*idealResource)
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "webhooks"}, &meta) // panics without a cost
+		var sch resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &sch)
+		typ := sch.Schema.Type().TerraformType(ctx)
+		planned := tftypes.NewValue(typ, tftypes.UnknownValue)
+		if obj, ok := typ.(tftypes.Object); ok {
+			vals := map[string]tftypes.Value{}
+			for name, at := range obj.AttributeTypes {
+				vals[name] = tftypes.NewValue(at, tftypes.UnknownValue)
+			}
+			planned = tftypes.NewValue(typ, vals)
+		}
+		got := r.known(planned)
+		if !got.IsFullyKnown() {
+			t.Errorf("%s: state after create has unknown values: %v", meta.TypeName, got)
+		}
+	}
+}

@@ -1,0 +1,44 @@
+// Command idealprovider is the bench's yardstick, never shipped: a provider with the webhooks
+// provider's own schemas that makes no calls. Each write only waits as long as the vendor's
+// contract makes any provider wait: one request latency, two where the contract needs two requests
+// in a row (an Inveterate subscription's create and the list that confirms it, an Inveterate admin
+// webhook's delete and the list that confirms it), and Lune's writes are paced perfectly at its
+// limit of 15 in any second. Reads wait for nothing, so with state in place its plan is the no-op
+// provider's plan: Terraform's own cost.
+//
+// WEBHOOKS_IDEAL_LATENCY (a Go duration, default 0) is the latency of one request. `make bench`
+// builds it, installs it under the webhooks provider's address in a directory of its own, and runs
+// it beside the real provider on the same configuration.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/pluginlog"
+)
+
+func main() {
+	// The real provider writes no log lines when Terraform would drop them; neither does its floor.
+	pluginlog.QuietUnread(os.Getenv, os.Setenv)
+	latency, err := time.ParseDuration(envOr("WEBHOOKS_IDEAL_LATENCY", "0s"))
+	if err != nil {
+		log.Fatalf("WEBHOOKS_IDEAL_LATENCY: %v", err)
+	}
+	if err := providerserver.Serve(context.Background(), newIdeal(latency, time.Now), providerserver.ServeOpts{
+		Address: "registry.terraform.io/webhookinfra/webhooks",
+	}); err != nil {
+		log.Fatal(err.Error())
+	}
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestBench runs the bench as `make bench` does, at a size that takes seconds, on both backends:
+// the provider and the ideal provider apply, plan (nothing to change, or the bench fails) and
+// destroy, and the report has a row for each run and the medians.
+func TestBench(t *testing.T) {
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Skip("terraform is not on PATH")
+	}
+	var out, progress bytes.Buffer
+	err := run(options{sizes: "2", latencies: "1ms", backends: "local,http", runs: 2, parallelism: 4, out: &out, progress: &progress})
+	if err != nil {
+		t.Fatalf("bench: %v\nprogress:\n%s", err, progress.String())
+	}
+	report := out.String()
+	// A run's row: 2 per type, 8 resources, the backend, the latency, then times and ratios.
+	row := regexp.MustCompile(`(?m)^\s+2\s+8\s+(local|http)\s+1ms\s+(\S+s\s+\S+s\s+\d+\.\d\d\s+){3}(\d+)\s+(\d+\.\d\d)\s+(\d+\.\d\d)\s+0\s*$`)
+	rows := row.FindAllStringSubmatch(report, -1)
+	if len(rows) != 4 {
+		t.Fatalf("want 4 rows (2 runs × 2 backends) in the report, got %d:\n%s", len(rows), report)
+	}
+	for _, r := range rows {
+		// The plan shares one list per vendor surface (4), and every Inveterate create and delete
+		// costs one call at least.
+		perCreate, _ := strconv.ParseFloat(r[4], 64)
+		perDelete, _ := strconv.ParseFloat(r[5], 64)
+		if r[3] != "4" || perCreate < 1 || perDelete < 1 {
+			t.Errorf("row %q: plan calls %s, Inveterate per create %s, per delete %s", strings.TrimSpace(r[0]), r[3], r[4], r[5])
+		}
+	}
+	if !strings.Contains(report, "median of 2 runs:") {
+		t.Errorf("no medians in the report:\n%s", report)
+	}
+}
+
+// TestStateServer: the in-memory http backend stores, returns and deletes a state, and one lock
+// at a time.
+func TestStateServer(t *testing.T) {
+	s := newStateServer()
+	defer s.Close()
+	do := func(method, body string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, s.URL+"/state/x", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, step := range []struct{ method, body, want string }{
+		{"GET", "", "404 "},
+		{"POST", `{"serial":1}`, "200 "},
+		{"GET", "", `200 {"serial":1}`},
+		{"LOCK", `{"ID":"a"}`, "200 "},
+		{"LOCK", `{"ID":"b"}`, `423 {"ID":"a"}`},
+		{"UNLOCK", `{"ID":"a"}`, "200 "},
+		{"LOCK", `{"ID":"b"}`, "200 "},
+		{"DELETE", "", "200 "},
+		{"GET", "", "404 "},
+	} {
+		code, body := do(step.method, step.body)
+		if got := fmt.Sprintf("%d %s", code, body); got != step.want {
+			t.Errorf("%s %s: %q, want %q", step.method, step.body, got, step.want)
+		}
+	}
+}
