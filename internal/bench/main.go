@@ -5,7 +5,7 @@
 // only the waits the vendor contracts force on any provider, Lune's writes paced perfectly). It
 // prints provider ÷ ideal for apply and destroy and provider ÷ no-op for the plan (the ideal
 // provider's reads wait for nothing), the API calls each command made per vendor, Inveterate's
-// calls per create and per delete, and the 429s Lune answered.
+// calls per create and per admin webhook delete, and the 429s Lune answered.
 //
 //	go run ./internal/bench -n 100,500 -latency 20ms -backend local,http -runs 3
 //
@@ -91,13 +91,23 @@ func (m measurement) calls() int {
 	return m.vendorCalls("lune") + m.vendorCalls("inveterate") + m.vendorCalls("blaze")
 }
 
-// inveteratePer is Inveterate's calls per Inveterate operation of the given kind (create, delete).
-func (m measurement) inveteratePer(kind string) float64 {
-	ops := m.ops["inveterate.subscriptions."+kind] + m.ops["inveterate.webhooks."+kind]
+// inveteratePerCreate is Inveterate's calls per create (of either kind): every Inveterate call of
+// the command, the refresh's lists and the lists that confirm the creates included.
+func (m measurement) inveteratePerCreate() float64 {
+	return per(m.vendorCalls("inveterate"), m.ops["inveterate.subscriptions.create"]+m.ops["inveterate.webhooks.create"])
+}
+
+// inveteratePerAdminDelete is the admin webhooks' calls per admin webhook delete: the deletes, and
+// the lists that confirm them and refresh them.
+func (m measurement) inveteratePerAdminDelete() float64 {
+	return per(m.ops["inveterate.webhooks.delete"]+m.ops["inveterate.webhooks.list"], m.ops["inveterate.webhooks.delete"])
+}
+
+func per(calls, ops int) float64 {
 	if ops == 0 {
 		return 0
 	}
-	return float64(m.vendorCalls("inveterate")) / float64(ops)
+	return float64(calls) / float64(ops)
 }
 
 // scenario is one configuration: N of each type, a latency, a backend.
@@ -430,25 +440,25 @@ resource "webhooks_partner_webhook" "partner" {
 // when each vendor was busy during each command.
 func report(w io.Writer, parallelism, runs int, results []result) {
 	fmt.Fprintf(w, "\nterraform -parallelism=%d; ideal = the ideal provider (the contracts' waits, Lune paced perfectly at %d per second); "+
-		"no-op = its plan (reads wait for nothing); Inveterate calls per create (apply) and per delete (destroy) count every Inveterate call of the command\n\n",
+		"no-op = its plan (reads wait for nothing); Inveterate calls per create count every Inveterate call of the apply, per admin delete every admin webhook call of the destroy\n\n",
 		parallelism, luneLimit)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "per type\tresources\tstate\tlatency\tapply\tideal\t÷\tplan\tno-op\t÷\tdestroy\tideal\t÷\t"+
-		"plan calls\tinv per create\tinv per delete\tLune 429s\t")
+		"plan calls\tinv per create\tinv per admin delete\tLune 429s\t")
 	for _, r := range results {
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%.2fs\t%.2fs\t%.2f\t%.2fs\t%.2fs\t%.2f\t%.2fs\t%.2fs\t%.2f\t%d\t%.2f\t%.2f\t%d\t\n",
 			r.n, 4*r.n, r.backend, r.latency,
 			r.apply.took.Seconds(), r.ideal.apply.Seconds(), r.applyRatio(),
 			r.plan.took.Seconds(), r.ideal.plan.Seconds(), r.planRatio(),
 			r.destroy.took.Seconds(), r.ideal.destroy.Seconds(), r.destroyRatio(),
-			r.plan.calls(), r.apply.inveteratePer("create"), r.destroy.inveteratePer("delete"), r.luneRateLimited)
+			r.plan.calls(), r.apply.inveteratePerCreate(), r.destroy.inveteratePerAdminDelete(), r.luneRateLimited)
 	}
 	_ = tw.Flush()
 
 	if runs > 1 {
 		fmt.Fprintf(w, "\nmedian of %d runs:\n", runs)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "per type\tstate\tlatency\tapply ÷ ideal\tplan ÷ no-op\tdestroy ÷ ideal\tinv per create\tinv per delete\t")
+		fmt.Fprintln(tw, "per type\tstate\tlatency\tapply ÷ ideal\tplan ÷ no-op\tdestroy ÷ ideal\tinv per create\tinv per admin delete\t")
 		for i := 0; i < len(results); i += runs {
 			group := results[i:min(i+runs, len(results))]
 			med := func(f func(result) float64) float64 {
@@ -461,8 +471,8 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", group[0].n, group[0].backend, group[0].latency,
 				med(result.applyRatio), med(result.planRatio), med(result.destroyRatio),
-				med(func(r result) float64 { return r.apply.inveteratePer("create") }),
-				med(func(r result) float64 { return r.destroy.inveteratePer("delete") }))
+				med(func(r result) float64 { return r.apply.inveteratePerCreate() }),
+				med(func(r result) float64 { return r.destroy.inveteratePerAdminDelete() }))
 		}
 		_ = tw.Flush()
 	}

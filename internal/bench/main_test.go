@@ -37,7 +37,7 @@ func TestBench(t *testing.T) {
 		perCreate, _ := strconv.ParseFloat(r[4], 64)
 		perDelete, _ := strconv.ParseFloat(r[5], 64)
 		if r[3] != "4" || perCreate < 1 || perDelete < 1 {
-			t.Errorf("row %q: plan calls %s, Inveterate per create %s, per delete %s", strings.TrimSpace(r[0]), r[3], r[4], r[5])
+			t.Errorf("row %q: plan calls %s, Inveterate per create %s, per admin delete %s", strings.TrimSpace(r[0]), r[3], r[4], r[5])
 		}
 	}
 	if !strings.Contains(report, "median of 2 runs:") {

@@ -25,10 +25,11 @@ type cost struct {
 // costs are the vendor contracts' fewest requests per write.
 var costs = map[string]cost{
 	"webhooks_webhook": {create: 1, update: 1, remove: 1, paced: true},
-	// A create returns once a list sent after its answer shows the new record.
+	// An Inveterate create returns once a list sent after its answer shows the new record (records
+	// show in Inveterate's lists a moment after they are created).
 	"webhooks_inveterate_webhook_subscription": {create: 2, update: 1, remove: 1},
-	// A delete returns once a list sent after its answer no longer shows the record.
-	"webhooks_inveterate_webhook": {create: 1, update: 1, remove: 2},
+	// An admin webhook's delete also returns once a list sent after its answer no longer shows it.
+	"webhooks_inveterate_webhook": {create: 2, update: 1, remove: 2},
 	"webhooks_partner_webhook":    {create: 1, update: 1, remove: 1},
 }
 
@@ -60,10 +61,18 @@ func (p *ideal) Configure(context.Context, provider.ConfigureRequest, *provider.
 func (p *ideal) DataSources(context.Context) []func() datasource.DataSource { return nil }
 
 // Resources are the real provider's resources, each with its schema and this provider's waits.
+// The framework makes a resource anew for every call and asks only the first for its name, so each
+// constructor is given its type's cost here.
 func (p *ideal) Resources(ctx context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	for _, newReal := range p.real.Resources(ctx) {
-		out = append(out, func() resource.Resource { return &idealResource{real: newReal(), p: p} })
+		var meta resource.MetadataResponse
+		newReal().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "webhooks"}, &meta)
+		c, ok := costs[meta.TypeName]
+		if !ok {
+			panic(fmt.Sprintf("idealprovider: no cost for %s: add the new resource type to costs", meta.TypeName))
+		}
+		out = append(out, func() resource.Resource { return &idealResource{real: newReal(), p: p, cost: c} })
 	}
 	return out
 }
@@ -77,11 +86,6 @@ type idealResource struct {
 
 func (r *idealResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	r.real.Metadata(ctx, req, resp)
-	c, ok := costs[resp.TypeName]
-	if !ok {
-		panic(fmt.Sprintf("idealprovider: no cost for %s: add the new resource type to costs", resp.TypeName))
-	}
-	r.cost = c
 }
 
 func (r *idealResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {

@@ -54,7 +54,10 @@ func TestIdealResources(t *testing.T) {
 	for _, newResource := range rs {
 		r := newResource().(*idealResource)
 		var meta resource.MetadataResponse
-		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "webhooks"}, &meta) // panics without a cost
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "webhooks"}, &meta)
+		if r.cost != costs[meta.TypeName] || r.cost.create == 0 {
+			t.Errorf("%s: a new resource costs %+v, want %+v", meta.TypeName, r.cost, costs[meta.TypeName])
+		}
 		var sch resource.SchemaResponse
 		r.Schema(ctx, resource.SchemaRequest{}, &sch)
 		typ := sch.Schema.Type().TerraformType(ctx)

@@ -1,7 +1,7 @@
 // Command idealprovider is the bench's yardstick, never shipped: a provider with the webhooks
 // provider's own schemas that makes no calls. Each write only waits as long as the vendor's
 // contract makes any provider wait: one request latency, two where the contract needs two requests
-// in a row (an Inveterate subscription's create and the list that confirms it, an Inveterate admin
+// in a row (an Inveterate create, of either kind, and the list that confirms it; an Inveterate admin
 // webhook's delete and the list that confirms it), and Lune's writes are paced perfectly at its
 // limit of 15 in any second. Reads wait for nothing, so with state in place its plan is the no-op
 // provider's plan: Terraform's own cost.
