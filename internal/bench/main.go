@@ -19,6 +19,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -127,7 +128,16 @@ type result struct {
 	scenario
 	apply, plan, destroy measurement
 	ideal                struct{ apply, plan, destroy time.Duration }
-	luneRateLimited      int
+	// idealFlights is, for the ideal's apply and destroy, how many two-request writes of each
+	// kind were in flight on average while any was.
+	idealFlights    map[string]map[string]flight
+	luneRateLimited int
+}
+
+// flight is what the ideal provider reports of one kind of two-request write (WEBHOOKS_IDEAL_STATS).
+type flight struct {
+	Ops          int     `json:"ops"`
+	MeanInFlight float64 `json:"mean_in_flight"`
 }
 
 func (r result) applyRatio() float64   { return ratio(r.apply.took, r.ideal.apply) }
@@ -344,9 +354,24 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		r.luneRateLimited += sb.Count("lune.rate_limited")
 		return err
 	}
-	ideal := func(took *time.Duration, args ...string) (err error) {
-		*took, err = b.terraformRun(idealDir, idealEnv, args...)
-		return err
+	r.idealFlights = map[string]map[string]flight{}
+	ideal := func(took *time.Duration, args ...string) error {
+		stats := filepath.Join(idealDir, args[0]+"-flights.json")
+		var err error
+		*took, err = b.terraformRun(idealDir, append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), args...)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(stats) //nolint:gosec // G304: the bench's own file.
+		if err != nil {
+			return fmt.Errorf("the ideal provider's figures: %w", err)
+		}
+		flights := map[string]flight{}
+		if err := json.Unmarshal(data, &flights); err != nil {
+			return fmt.Errorf("the ideal provider's figures: %w", err)
+		}
+		r.idealFlights[args[0]] = flights
+		return nil
 	}
 	par := fmt.Sprintf("-parallelism=%d", b.parallelism)
 	apply := []string{"apply", "-auto-approve", "-input=false", par}
@@ -491,6 +516,17 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 				}
 			}
 			fmt.Fprintln(w)
+			flights := r.idealFlights[step.name]
+			var kinds []string
+			for k := range flights {
+				kinds = append(kinds, k)
+			}
+			slices.Sort(kinds)
+			for _, k := range kinds {
+				f := flights[k]
+				fmt.Fprintf(w, "    ideal: %d %s, %.1f in flight on average while any was (a list shared by as many: %.2f calls each)\n",
+					f.Ops, k, f.MeanInFlight, 1+1/max(f.MeanInFlight, 1))
+			}
 		}
 	}
 }

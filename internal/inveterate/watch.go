@@ -34,7 +34,10 @@ import (
 // will follow is out, and nothing has changed for settle), or gather after it began, whichever
 // comes first, so that the creates Terraform runs side by side share one look; looked, an interval
 // after the latest list was sent; and in any case at its deadline, so that a wait never gives up on
-// a list older than its deadline.
+// a list older than its deadline. While a write is out, the first looks also share gather as a
+// budget (surface.due): the list goes once their waits add up to it. A wait holds one of
+// Terraform's parallel slots, so ten waits for one write still out wait a tenth of gather each,
+// not all of it.
 //
 // # The loop
 //
@@ -57,6 +60,9 @@ type watch[T any] struct {
 	mu sync.Mutex
 	s  surface[T]
 }
+
+// settleAfterAnswer is how long a surface with no write out stays still before it is quiet.
+const settleAfterAnswer = 3 * time.Millisecond
 
 // pacing is when a watch sends its lists.
 type pacing struct {
@@ -134,8 +140,10 @@ func newWatch[T any](base context.Context, list func(ctx context.Context) ([]T, 
 		list: list, id: id, base: context.WithoutCancel(base), wake: make(chan struct{}, 1),
 		s: surface[T]{
 			// gather is long enough for creates that Terraform runs side by side to join one look,
-			// short next to the time Inveterate takes to list a record.
-			pacing: pacing{gather: interval / 10, settle: interval / 30, interval: interval},
+			// short next to the time Inveterate takes to list a record. settle only covers the
+			// provider's own steps between a write's answer and its wait (saving the record): a
+			// write still out holds the look back anyway.
+			pacing: pacing{gather: interval / 10, settle: min(interval/30, settleAfterAnswer), interval: interval},
 			waits:  map[*waiter[T]]struct{}{},
 		},
 	}
@@ -312,14 +320,32 @@ func (s *surface[T]) listed(records map[string]*T, err error) {
 	}
 }
 
-// due is when the next list is due: the earliest that a wait needs one.
+// due is when the next list is due: the earliest that a wait needs one, or that the first looks
+// have spent their shared budget, gather: the time T where the sum over the first looks of
+// T - began is gather, that is ref + (gather + the sum of began - ref) / their number, for any ref.
 func (s *surface[T]) due() time.Time {
 	quiet, isQuiet := s.quiet()
 	var due time.Time
-	for wt := range s.waits {
-		if at := wt.due(s.pacing, quiet, isQuiet, s.sent); due.IsZero() || at.Before(due) {
+	earliest := func(at time.Time) {
+		if due.IsZero() || at.Before(due) {
 			due = at
 		}
+	}
+	var firsts int
+	var ref time.Time
+	var sinceRef time.Duration
+	for wt := range s.waits {
+		earliest(wt.due(s.pacing, quiet, isQuiet, s.sent))
+		if wt.state == waitFirst {
+			if firsts == 0 {
+				ref = wt.began
+			}
+			firsts++
+			sinceRef += wt.began.Sub(ref)
+		}
+	}
+	if firsts > 0 {
+		earliest(ref.Add((s.gather + sinceRef) / time.Duration(firsts)))
 	}
 	return due
 }

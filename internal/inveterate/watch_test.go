@@ -273,6 +273,34 @@ func TestWatch_surfaceDue(t *testing.T) {
 	}
 }
 
+// While a write is out, the first looks share gather: ten waits for one write still out wait a
+// tenth of it each, and a wait that joins late moves the list by its share.
+func TestWatch_sharedBudget(t *testing.T) {
+	s := newSurface()
+	s.writeSent()
+	for i := range 10 {
+		s.begin(newWaiter[rec](fmt.Sprint(i), false, at(0), time.Minute))
+	}
+	if got := s.due(); !got.Equal(at(10 * time.Millisecond)) {
+		t.Fatalf("ten waits, a write out: due at %v, want 10ms (a tenth of gather each)", got.Sub(t0))
+	}
+	s = newSurface()
+	s.writeSent()
+	s.begin(newWaiter[rec]("a", false, at(0), time.Minute))
+	s.begin(newWaiter[rec]("b", false, at(40*time.Millisecond), time.Minute))
+	if got := s.due(); !got.Equal(at(70 * time.Millisecond)) {
+		t.Fatalf("waits from 0 and 40ms, a write out: due at %v, want 70ms (100ms of waiting between them)", got.Sub(t0))
+	}
+	// A wait that looked already spends none of the budget.
+	looked := newWaiter[rec]("c", false, at(0), time.Minute)
+	looked.state = waitLooked
+	s.sent = at(0)
+	s.waits[looked] = struct{}{}
+	if got := s.due(); !got.Equal(at(70 * time.Millisecond)) {
+		t.Fatalf("with a wait that looked: due at %v, want 70ms still", got.Sub(t0))
+	}
+}
+
 // The loop's decision, from the state alone: idle when nobody waits, sleeping until the earliest
 // due, listing once it has come; and stop, send and listed, its transitions.
 func TestWatch_loopDecides(t *testing.T) {
@@ -452,7 +480,7 @@ func TestWatch_listCancelledWhenNobodyWaits(t *testing.T) {
 // upper bound.
 func TestWatch_firstAndLastLooks(t *testing.T) {
 	f := &fakeList{shown: map[string]bool{}}
-	w := newFakeWatch(f, 5*time.Second) // gather 500ms, settle 166ms
+	w := newFakeWatch(f, 5*time.Second) // gather 500ms, settle 3ms
 	answered := w.writing()
 	defer answered()
 	began := time.Now()

@@ -185,7 +185,8 @@ func (r *resourceBase[C]) beginRead(ctx context.Context, state tfsdk.State, iden
 
 // beginPlan is how every ModifyPlan starts: without the vendor's credentials the plan fails, and a
 // resource about to be created proves the credentials and the API first (verifyAccess). It
-// returns true when the plan updates an existing resource, with its state and plan decoded.
+// returns true when the plan changes an existing resource, with its state and plan decoded. A plan
+// equal to the state (most of a large no-change plan) is left alone without decoding either.
 func (r *resourceBase[C]) beginPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state, plan model) bool {
 	if _, ok := r.client(true, &resp.Diagnostics); !ok {
 		return false
@@ -193,7 +194,7 @@ func (r *resourceBase[C]) beginPlan(ctx context.Context, req resource.ModifyPlan
 	if isCreate(req) {
 		r.verifyAccess(ctx, &resp.Diagnostics)
 	}
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
 		return false
 	}
 	resp.Diagnostics.Append(req.State.Get(ctx, state)...)

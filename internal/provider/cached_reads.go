@@ -20,23 +20,12 @@ func findShared[T any](ctx context.Context, list *listCache[T], id string, idOf 
 		if err != nil {
 			return nil, err
 		}
-		if found := findByID(c.items, id, idOf); found != nil {
+		if found := c.find(id, idOf); found != nil {
 			return found, nil
 		}
 		missedIn = c.seq
 	}
 	return confirm(ctx, missedIn)
-}
-
-// findByID returns a copy of the item with id, or nil.
-func findByID[T any](items []T, id string, idOf func(*T) string) *T {
-	for i := range items {
-		if idOf(&items[i]) == id {
-			found := items[i]
-			return &found
-		}
-	}
-	return nil
 }
 
 // readLuneWebhook reads a Lune webhook for a refresh; a miss is confirmed with a get by id, paced

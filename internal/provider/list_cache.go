@@ -84,12 +84,36 @@ type listCall[T any] struct {
 	answered chan struct{}
 	items    []T
 	err      error
+	// index maps each id to its item's position, built by the first find: a plan of thousands of
+	// resources looks each up in the same list.
+	indexOnce sync.Once
+	index     map[string]int
 
 	// state and waiters (how many reads wait for the call) are guarded by the cache's mu; cancel
 	// stops the fetch.
 	state   callState
 	waiters int
 	cancel  context.CancelFunc
+}
+
+// find returns a copy of the item with id in the call's answer, or nil. Call it once the call is
+// answered; idOf must be the same for every find of a call.
+func (c *listCall[T]) find(id string, idOf func(*T) string) *T {
+	c.indexOnce.Do(func() {
+		c.index = make(map[string]int, len(c.items))
+		for i := range c.items {
+			k := idOf(&c.items[i])
+			if _, dup := c.index[k]; !dup {
+				c.index[k] = i // the first of duplicates, as a scan would find it
+			}
+		}
+	})
+	i, ok := c.index[id]
+	if !ok {
+		return nil
+	}
+	found := c.items[i]
+	return &found
 }
 
 // accessList is a list cache seen without its element type: what the plan-time access check and
@@ -150,7 +174,7 @@ func (s *listCache[T]) findAfter(ctx context.Context, seq uint64, id string, idO
 	if err != nil {
 		return nil, err
 	}
-	return findByID(call.items, id, idOf), nil
+	return call.find(id, idOf), nil
 }
 
 // invalidate is the transition of a write (the vendor clients call it on every write): the cache

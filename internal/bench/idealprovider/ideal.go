@@ -39,6 +39,8 @@ type ideal struct {
 	latency time.Duration
 	lune    *perfectPacer
 	ids     atomic.Int64
+	// flights are the two-request writes in flight, by resource type and operation.
+	flights flights
 }
 
 func newIdeal(latency time.Duration, now func() time.Time) func() provider.Provider {
@@ -72,16 +74,19 @@ func (p *ideal) Resources(ctx context.Context) []func() resource.Resource {
 		if !ok {
 			panic(fmt.Sprintf("idealprovider: no cost for %s: add the new resource type to costs", meta.TypeName))
 		}
-		out = append(out, func() resource.Resource { return &idealResource{real: newReal(), p: p, cost: c} })
+		out = append(out, func() resource.Resource {
+			return &idealResource{real: newReal(), p: p, cost: c, typeName: meta.TypeName}
+		})
 	}
 	return out
 }
 
 // idealResource has a real resource's name and schema; its writes wait and echo the plan.
 type idealResource struct {
-	real resource.Resource
-	p    *ideal
-	cost cost
+	real     resource.Resource
+	p        *ideal
+	cost     cost
+	typeName string
 }
 
 func (r *idealResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -93,7 +98,7 @@ func (r *idealResource) Schema(ctx context.Context, req resource.SchemaRequest, 
 }
 
 func (r *idealResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.wait(ctx, r.cost.create) {
+	if r.wait(ctx, "create", r.cost.create) {
 		resp.State.Raw = r.known(req.Plan.Raw)
 	}
 }
@@ -102,20 +107,26 @@ func (r *idealResource) Create(ctx context.Context, req resource.CreateRequest, 
 func (r *idealResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 func (r *idealResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.wait(ctx, r.cost.update) {
+	if r.wait(ctx, "update", r.cost.update) {
 		resp.State.Raw = r.known(req.Plan.Raw)
 	}
 }
 
 func (r *idealResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if !r.wait(ctx, r.cost.remove) {
+	if !r.wait(ctx, "delete", r.cost.remove) {
 		resp.Diagnostics.AddError("Interrupted", "the delete was interrupted before it ended")
 	}
 }
 
 // wait spends requests request latencies one after the other, each paced first when the type's
-// vendor is Lune, and reports whether it got through them before ctx ended.
-func (r *idealResource) wait(ctx context.Context, requests int) bool {
+// vendor is Lune, and reports whether it got through them before ctx ended. A write of two requests
+// (a request and the list that confirms it) is counted in flight meanwhile.
+func (r *idealResource) wait(ctx context.Context, op string, requests int) bool {
+	if requests > 1 {
+		key := r.typeName + " " + op
+		r.p.flights.enter(key, time.Now())
+		defer func() { r.p.flights.leave(key, time.Now()) }()
+	}
 	for range requests {
 		if r.cost.paced && !r.p.lune.wait(ctx) {
 			return false
@@ -191,4 +202,73 @@ func (p *perfectPacer) reserve() time.Time {
 	}
 	p.sent = append(p.sent, at)
 	return at
+}
+
+// flights measures, for each kind of two-request write, how many were in flight on average while
+// any was: a list sent to confirm such writes can confirm only those waiting when it is sent.
+type flights struct {
+	mu    sync.Mutex
+	kinds map[string]*flight
+}
+
+type flight struct {
+	ops, inFlight int
+	since         time.Time
+	// opTime is the sum of the writes' durations, busy the time at least one was in flight.
+	opTime, busy time.Duration
+}
+
+// Flight is what flights reports of one kind of write.
+type Flight struct {
+	Ops int `json:"ops"`
+	// MeanInFlight is the writes in flight on average while any was.
+	MeanInFlight float64 `json:"mean_in_flight"`
+}
+
+func (f *flights) enter(key string, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.kinds == nil {
+		f.kinds = map[string]*flight{}
+	}
+	k := f.kinds[key]
+	if k == nil {
+		k = &flight{}
+		f.kinds[key] = k
+	}
+	k.advance(now)
+	k.ops++
+	k.inFlight++
+}
+
+func (f *flights) leave(key string, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := f.kinds[key]
+	k.advance(now)
+	k.inFlight--
+}
+
+func (k *flight) advance(now time.Time) {
+	if k.inFlight > 0 {
+		d := now.Sub(k.since)
+		k.opTime += time.Duration(k.inFlight) * d
+		k.busy += d
+	}
+	k.since = now
+}
+
+// report is every kind's figures.
+func (f *flights) report() map[string]Flight {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]Flight{}
+	for key, k := range f.kinds {
+		mean := 0.0
+		if k.busy > 0 {
+			mean = k.opTime.Seconds() / k.busy.Seconds()
+		}
+		out[key] = Flight{Ops: k.ops, MeanInFlight: mean}
+	}
+	return out
 }

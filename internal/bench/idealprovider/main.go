@@ -6,17 +6,21 @@
 // limit of 15 in any second. Reads wait for nothing, so with state in place its plan is the no-op
 // provider's plan: Terraform's own cost.
 //
-// WEBHOOKS_IDEAL_LATENCY (a Go duration, default 0) is the latency of one request. `make bench`
+// WEBHOOKS_IDEAL_LATENCY (a Go duration, default 0) is the latency of one request;
+// WEBHOOKS_IDEAL_STATS names a file where it writes, as JSON, how many of each kind of two-request
+// write were in flight on average while any was (a confirming list can confirm only those). `make bench`
 // builds it, installs it under the webhooks provider's address in a directory of its own, and runs
 // it beside the real provider on the same configuration.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"log"
 	"os"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/pluginlog"
@@ -29,10 +33,25 @@ func main() {
 	if err != nil {
 		log.Fatalf("WEBHOOKS_IDEAL_LATENCY: %v", err)
 	}
-	if err := providerserver.Serve(context.Background(), newIdeal(latency, time.Now), providerserver.ServeOpts{
-		Address: "registry.terraform.io/webhookinfra/webhooks",
-	}); err != nil {
+	var served *ideal
+	newProvider := newIdeal(latency, time.Now)
+	err = providerserver.Serve(context.Background(), func() provider.Provider {
+		p := newProvider()
+		served = p.(*ideal)
+		return p
+	}, providerserver.ServeOpts{Address: "registry.terraform.io/webhookinfra/webhooks"})
+	if err != nil {
 		log.Fatal(err.Error())
+	}
+	// WEBHOOKS_IDEAL_STATS names a file for the writes in flight, written once Terraform is done.
+	if path := os.Getenv("WEBHOOKS_IDEAL_STATS"); path != "" && served != nil {
+		b, err := json.Marshal(served.flights.report())
+		if err == nil {
+			err = os.WriteFile(path, b, 0o600)
+		}
+		if err != nil {
+			log.Fatalf("WEBHOOKS_IDEAL_STATS: %v", err)
+		}
 	}
 }
 
