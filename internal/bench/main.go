@@ -71,7 +71,9 @@ const luneLimit = 15
 // measurement is one Terraform command's wall time, the API calls it made per sandbox operation,
 // and when each vendor's first and last call came (since the command started).
 type measurement struct {
-	took        time.Duration
+	took time.Duration
+	// cpu is the CPU time of Terraform and the provider together.
+	cpu         time.Duration
 	ops         map[string]int
 	first, last map[string]time.Duration
 }
@@ -128,6 +130,7 @@ type result struct {
 	scenario
 	apply, plan, destroy measurement
 	ideal                struct{ apply, plan, destroy time.Duration }
+	idealCPU             map[string]time.Duration
 	// idealFlights is, for the ideal's apply and destroy, how many two-request writes of each
 	// kind were in flight on average while any was.
 	idealFlights    map[string]map[string]flight
@@ -348,17 +351,19 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		if b.profiles != "" {
 			env = append(slices.Clip(env), "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, strings.NewReplacer("/", "-", " ", "-").Replace(label(args[0]))+".pprof"))
 		}
-		took, err := b.terraformRun(realDir, env, args...)
-		m.took, m.ops = took, sb.Counts()
+		took, cpu, err := b.terraformRun(realDir, env, args...)
+		m.took, m.cpu, m.ops = took, cpu, sb.Counts()
 		m.first, m.last = timeline.spans()
 		r.luneRateLimited += sb.Count("lune.rate_limited")
 		return err
 	}
-	r.idealFlights = map[string]map[string]flight{}
+	r.idealFlights, r.idealCPU = map[string]map[string]flight{}, map[string]time.Duration{}
 	ideal := func(took *time.Duration, args ...string) error {
 		stats := filepath.Join(idealDir, args[0]+"-flights.json")
+		var cpu time.Duration
 		var err error
-		*took, err = b.terraformRun(idealDir, append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), args...)
+		*took, cpu, err = b.terraformRun(idealDir, append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), args...)
+		r.idealCPU[args[0]] = cpu
 		if err != nil {
 			return err
 		}
@@ -402,15 +407,17 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 // which dev_overrides does not spare it, and fails offline; the backend is set up all the same,
 // which is all plan and apply need.
 func (b *bench) initBackend(dir string, env []string) error {
-	_, err := b.terraformRun(dir, env, "init", "-input=false")
+	_, _, err := b.terraformRun(dir, env, "init", "-input=false")
 	if _, statErr := os.Stat(filepath.Join(dir, ".terraform", "terraform.tfstate")); statErr != nil {
 		return fmt.Errorf("terraform init did not set the http backend up: %w", errors.Join(err, statErr))
 	}
 	return nil
 }
 
-// terraformRun runs one Terraform command and returns its wall time.
-func (b *bench) terraformRun(dir string, env []string, args ...string) (time.Duration, error) {
+// terraformRun runs one Terraform command and returns its wall time and its CPU time, with the
+// provider's (the usage of a waited-for process includes its children's that it waited for, and
+// Terraform waits for its providers).
+func (b *bench) terraformRun(dir string, env []string, args ...string) (took, cpu time.Duration, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.terraform, append(args, "-no-color")...) //nolint:gosec // the bench's own Terraform binary and arguments.
@@ -418,11 +425,14 @@ func (b *bench) terraformRun(dir string, env []string, args ...string) (time.Dur
 	cmd.Env = append(os.Environ(), env...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
-	took := time.Since(start)
-	if err != nil {
-		return took, fmt.Errorf("terraform %s: %w\n%s", args[0], err, tail(out, 40))
+	took = time.Since(start)
+	if cmd.ProcessState != nil {
+		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
-	return took, nil
+	if err != nil {
+		return took, cpu, fmt.Errorf("terraform %s: %w\n%s", args[0], err, tail(out, 40))
+	}
+	return took, cpu, nil
 }
 
 // webhooksConfig is n webhooks of every type, credentials coming from the environment, with the
@@ -502,14 +512,15 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 		_ = tw.Flush()
 	}
 
-	fmt.Fprintf(w, "\nwhen each vendor was called, seconds since the command started (first-last):\n")
+	fmt.Fprintf(w, "\neach command's wall and CPU time (Terraform's and the provider's), and when each vendor was called, seconds since the command started (first-last):\n")
 	for _, r := range results {
 		for _, step := range []struct {
 			name  string
 			m     measurement
 			ideal time.Duration
-		}{{"apply", r.apply, r.ideal.apply}, {"destroy", r.destroy, r.ideal.destroy}} {
-			fmt.Fprintf(w, "  %s: %s in %.2fs, ideal %.2fs:", r.scenario, step.name, step.m.took.Seconds(), step.ideal.Seconds())
+		}{{"apply", r.apply, r.ideal.apply}, {"plan", r.plan, r.ideal.plan}, {"destroy", r.destroy, r.ideal.destroy}} {
+			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs), ideal %.2fs (CPU %.1fs):", r.scenario, step.name,
+				step.m.took.Seconds(), step.m.cpu.Seconds(), step.ideal.Seconds(), r.idealCPU[step.name].Seconds())
 			for _, v := range []string{"lune", "inveterate", "blaze"} {
 				if first, ok := step.m.first[v]; ok {
 					fmt.Fprintf(w, "  %s %.2f-%.2f", v, first.Seconds(), step.m.last[v].Seconds())

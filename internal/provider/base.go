@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -181,6 +182,16 @@ func (r *resourceBase[C]) beginRead(ctx context.Context, state tfsdk.State, iden
 	diags.Append(state.Get(ctx, m)...)
 	diags.Append(setIdentity(ctx, identity, m.id())...)
 	return !diags.HasError()
+}
+
+// saveRead stores the state a refresh found. When it is the state Terraform sent, as for nearly
+// every resource of a large refresh, the state is left as sent: encoding the same values again
+// would only cost the framework's reflection, once per resource.
+func saveRead[M any](ctx context.Context, resp *resource.ReadResponse, sent, found *M) {
+	if reflect.DeepEqual(sent, found) {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, found)...)
 }
 
 // beginPlan is how every ModifyPlan starts: without the vendor's credentials the plan fails, and a

@@ -216,13 +216,14 @@ func (r *inveterateWebhookResource) Read(ctx context.Context, req resource.ReadR
 	if !r.beginRead(ctx, req.State, resp.Identity, &state, &resp.Diagnostics) {
 		return
 	}
+	sent := state
 	w := readListed(ctx, r.kind(), state.ID.ValueString(), req, resp)
 	if w == nil {
 		return
 	}
 	// The list never carries the token: the one in state stays as it is.
 	resp.Diagnostics.Append(state.fromAPI(ctx, w)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveRead(ctx, resp, &sent, &state)
 }
 
 // Update only ever sees a change of timeouts, because every other argument replaces the webhook:

@@ -205,12 +205,13 @@ func (r *inveterateWebhookSubscriptionResource) Read(ctx context.Context, req re
 	if !r.beginRead(ctx, req.State, resp.Identity, &state, &resp.Diagnostics) {
 		return
 	}
+	sent := state
 	sub := readListed(ctx, r.kind(), state.ID.ValueString(), req, resp)
 	if sub == nil {
 		return
 	}
 	state.fromAPI(sub)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveRead(ctx, resp, &sent, &state)
 }
 
 func (r *inveterateWebhookSubscriptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

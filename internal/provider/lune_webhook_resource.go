@@ -238,6 +238,7 @@ func (r *luneWebhookResource) Read(ctx context.Context, req resource.ReadRequest
 	if !r.beginRead(ctx, req.State, resp.Identity, &state, &resp.Diagnostics) {
 		return
 	}
+	sent := state
 	w, err := r.clients.readLuneWebhook(ctx, state.ID.ValueString())
 	if httpclient.IsNotFound(err) {
 		tflog.Info(ctx, "Lune webhook is gone; removing it from state", map[string]any{"id": state.ID.ValueString()})
@@ -270,7 +271,7 @@ func (r *luneWebhookResource) Read(ctx context.Context, req resource.ReadRequest
 					"and stores the new one.", w.ID))
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveRead(ctx, resp, &sent, &state)
 }
 
 func (r *luneWebhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

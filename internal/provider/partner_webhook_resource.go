@@ -194,6 +194,7 @@ func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequ
 	if !r.beginRead(ctx, req.State, resp.Identity, &state, &resp.Diagnostics) {
 		return
 	}
+	sent := state
 	// A soft-deleted webhook (deleted: true) is not found, like one that never existed.
 	w, err := r.clients.readPartnerWebhook(ctx, state.ID.ValueString())
 	if httpclient.IsNotFound(err) {
@@ -206,7 +207,7 @@ func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, w)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	saveRead(ctx, resp, &sent, &state)
 }
 
 func (r *partnerWebhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	webhooks "github.com/webhookinfra/terraform-provider-webhooks/internal/provider"
 )
 
@@ -141,12 +142,20 @@ func (r *idealResource) wait(ctx context.Context, op string, requests int) bool 
 }
 
 // known is the planned object with every unknown value made known, as an API's answer would: an
-// id or other string computed by the vendor, zero for a number, false for a bool, null for a
-// collection or an object the plan left unknown.
+// id or other string computed by the vendor, zero for a number, false for a bool, an admin
+// webhook's events (the real provider plans them, and the state a plan reads must be as large), and
+// null for any other collection or object the plan left unknown.
 func (r *idealResource) known(planned tftypes.Value) tftypes.Value {
-	out, err := tftypes.Transform(planned, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+	out, err := tftypes.Transform(planned, func(at *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		if v.IsKnown() {
 			return v, nil
+		}
+		if at.Equal(tftypes.NewAttributePath().WithAttributeName("events")) && v.Type().Is(tftypes.List{ElementType: tftypes.String}) {
+			events := make([]tftypes.Value, len(inveterate.WebhookEvents))
+			for i, e := range inveterate.WebhookEvents {
+				events[i] = tftypes.NewValue(tftypes.String, e)
+			}
+			return tftypes.NewValue(v.Type(), events), nil
 		}
 		switch t := v.Type(); {
 		case t.Is(tftypes.String):

@@ -7,6 +7,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 )
 
 // TestPerfectPacer: 15 sends at once, then each a window after the one 15 before it, never two
@@ -72,6 +74,16 @@ func TestIdealResources(t *testing.T) {
 		got := r.known(planned)
 		if !got.IsFullyKnown() {
 			t.Errorf("%s: state after create has unknown values: %v", meta.TypeName, got)
+		}
+		var attrs map[string]tftypes.Value
+		if err := got.As(&attrs); err != nil {
+			t.Fatal(err)
+		}
+		if meta.TypeName == "webhooks_inveterate_webhook" {
+			var list []tftypes.Value
+			if err := attrs["events"].As(&list); err != nil || len(list) != len(inveterate.WebhookEvents) {
+				t.Errorf("%s: events %v, want Inveterate's %d events as the real provider plans them", meta.TypeName, attrs["events"], len(inveterate.WebhookEvents))
+			}
 		}
 	}
 }
