@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,7 +48,7 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 1, "runs of each scenario; with more than one, the median of each ratio is printed too")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
 	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each: scenario, command, seconds since the command started, vendor, method, path")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "build the provider with CPU profiling and write a profile of its process per command into this directory")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "build the provider with CPU profiling and write a profile of each provider process into this directory (profiling slows the provider: its ratios are then not comparable)")
 	flag.Parse()
 	o.out, o.progress = os.Stdout, os.Stderr
 	if err := run(o); err != nil {
@@ -72,10 +73,11 @@ const luneLimit = 15
 // and when each vendor's first and last call came (since the command started).
 type measurement struct {
 	took time.Duration
-	// cpu is the CPU time of Terraform and the provider together.
-	cpu         time.Duration
-	ops         map[string]int
-	first, last map[string]time.Duration
+	// cpu is the CPU time of Terraform and the provider together; sandboxCPU the bench's own, most of
+	// it the sandbox serving the command (what a vendor's servers would spend).
+	cpu, sandboxCPU time.Duration
+	ops             map[string]int
+	first, last     map[string]time.Duration
 }
 
 // vendorCalls is the calls to one vendor: the sum of its operations.
@@ -253,6 +255,9 @@ func run(o options) error {
 			results = append(results, r)
 		}
 	}
+	if b.profiles != "" {
+		fmt.Fprintf(o.out, "\nthe provider ran with CPU profiling (%s): its times include the profiler's\n", b.profiles)
+	}
 	report(o.out, o.parallelism, o.runs, results)
 	return nil
 }
@@ -351,8 +356,9 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		if b.profiles != "" {
 			env = append(slices.Clip(env), "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, strings.NewReplacer("/", "-", " ", "-").Replace(label(args[0]))+".pprof"))
 		}
+		before := selfCPU()
 		took, cpu, err := b.terraformRun(realDir, env, args...)
-		m.took, m.cpu, m.ops = took, cpu, sb.Counts()
+		m.took, m.cpu, m.sandboxCPU, m.ops = took, cpu, selfCPU()-before, sb.Counts()
 		m.first, m.last = timeline.spans()
 		r.luneRateLimited += sb.Count("lune.rate_limited")
 		return err
@@ -367,15 +373,18 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		if err != nil {
 			return err
 		}
+		flights := map[string]flight{}
+		r.idealFlights[args[0]] = flights
 		data, err := os.ReadFile(stats) //nolint:gosec // G304: the bench's own file.
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // no two-request write in this command (a plan)
+		}
 		if err != nil {
 			return fmt.Errorf("the ideal provider's figures: %w", err)
 		}
-		flights := map[string]flight{}
 		if err := json.Unmarshal(data, &flights); err != nil {
 			return fmt.Errorf("the ideal provider's figures: %w", err)
 		}
-		r.idealFlights[args[0]] = flights
 		return nil
 	}
 	par := fmt.Sprintf("-parallelism=%d", b.parallelism)
@@ -403,11 +412,12 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 	return r, nil
 }
 
-// initBackend sets the http backend up. terraform init then asks the registry for the provider,
-// which dev_overrides does not spare it, and fails offline; the backend is set up all the same,
-// which is all plan and apply need.
+// initBackend sets the http backend up. terraform init then looks for the provider, which
+// dev_overrides does not spare it, in an empty plugin directory and fails; the backend is set up
+// all the same, which is all plan and apply need.
 func (b *bench) initBackend(dir string, env []string) error {
-	_, _, err := b.terraformRun(dir, env, "init", "-input=false")
+	// An empty -plugin-dir keeps init off the network whatever the machine can reach.
+	_, _, err := b.terraformRun(dir, env, "init", "-input=false", "-plugin-dir="+filepath.Join(b.work, "no-plugins"))
 	if _, statErr := os.Stat(filepath.Join(dir, ".terraform", "terraform.tfstate")); statErr != nil {
 		return fmt.Errorf("terraform init did not set the http backend up: %w", errors.Join(err, statErr))
 	}
@@ -519,8 +529,8 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 			m     measurement
 			ideal time.Duration
 		}{{"apply", r.apply, r.ideal.apply}, {"plan", r.plan, r.ideal.plan}, {"destroy", r.destroy, r.ideal.destroy}} {
-			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs), ideal %.2fs (CPU %.1fs):", r.scenario, step.name,
-				step.m.took.Seconds(), step.m.cpu.Seconds(), step.ideal.Seconds(), r.idealCPU[step.name].Seconds())
+			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs, the sandbox's %.1fs), ideal %.2fs (CPU %.1fs):", r.scenario, step.name,
+				step.m.took.Seconds(), step.m.cpu.Seconds(), step.m.sandboxCPU.Seconds(), step.ideal.Seconds(), r.idealCPU[step.name].Seconds())
 			for _, v := range []string{"lune", "inveterate", "blaze"} {
 				if first, ok := step.m.first[v]; ok {
 					fmt.Fprintf(w, "  %s %.2f-%.2f", v, first.Seconds(), step.m.last[v].Seconds())

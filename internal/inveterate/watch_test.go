@@ -261,10 +261,11 @@ func TestWatch_surfaceDue(t *testing.T) {
 	if got := s.due(); !got.Equal(at(50 * time.Millisecond)) {
 		t.Fatalf("the write answered at 20ms: due at %v, want settle after it", got.Sub(t0))
 	}
-	b := newWaiter[rec]("b", false, at(40*time.Millisecond), time.Minute)
+	// Quiet (25+30ms) comes before the two waits have spent their budget ((100+0+25)/2ms).
+	b := newWaiter[rec]("b", false, at(25*time.Millisecond), time.Minute)
 	s.begin(b)
-	if got := s.due(); !got.Equal(at(70 * time.Millisecond)) {
-		t.Fatalf("a wait began at 40ms: due at %v, want settle after it", got.Sub(t0))
+	if got := s.due(); !got.Equal(at(55 * time.Millisecond)) {
+		t.Fatalf("a wait began at 25ms: due at %v, want settle after it", got.Sub(t0))
 	}
 	c := newWaiter[rec]("c", false, at(45*time.Millisecond), 5*time.Millisecond)
 	s.begin(c)

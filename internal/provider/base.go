@@ -197,7 +197,9 @@ func saveRead[M any](ctx context.Context, resp *resource.ReadResponse, sent, fou
 // beginPlan is how every ModifyPlan starts: without the vendor's credentials the plan fails, and a
 // resource about to be created proves the credentials and the API first (verifyAccess). It
 // returns true when the plan changes an existing resource, with its state and plan decoded. A plan
-// equal to the state (most of a large no-change plan) is left alone without decoding either.
+// equal to the state (most of a large no-change plan) is left alone without decoding either: a
+// ModifyPlan may only act on a resource whose plan changes something (none acts on private state
+// alone).
 func (r *resourceBase[C]) beginPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, state, plan model) bool {
 	if _, ok := r.client(true, &resp.Diagnostics); !ok {
 		return false

@@ -283,23 +283,29 @@ func (f *flights) report() map[string]Flight {
 	return out
 }
 
-// computedString is a value of the length the vendors give the string attribute at: Terraform's cost
-// per resource (serializing the state, after every resource on local state) grows with the state's
-// size, so the ideal provider's state must not be smaller than the real one's.
+// computedString is a value of the length the sandbox, which the bench runs the provider against,
+// gives the string attribute at: Terraform's cost per resource (serializing the state, after every
+// resource on local state) grows with the state's size, so the ideal provider's state must be as
+// large as the real one's, no smaller and no larger.
 func (r *idealResource) computedString(at *tftypes.AttributePath) string {
 	name := ""
 	if step, ok := at.LastStep().(tftypes.AttributeName); ok {
 		name = string(step)
 	}
 	n := r.p.ids.Add(1)
+	hex := func(length int) string { return fmt.Sprintf("%0*x", length, n) }
 	switch {
 	case strings.HasSuffix(name, "_at"):
 		return time.Unix(1_700_000_000+n, 0).UTC().Format(time.RFC3339) // a timestamp, to the second
 	case name == "secret_last4", name == "account_type":
-		return fmt.Sprintf("%04d", n%10000)
+		return hex(4) // "test" or "live"
 	case name == "secret":
-		return fmt.Sprintf("whsec_%032x", n) // Lune's whsec_ and 32 characters
+		return "whsec_" + hex(32) // Lune's whsec_ and 32 characters
+	case name == "merchant_id", name == "created_by_app":
+		return hex(16) // "sandbox-merchant", "webhooks-sandbox"
+	case name == "company_id", name == "shop_id", name == "id" && r.typeName == "webhooks_partner_webhook":
+		return hex(24) // BLAZE's object ids
 	default:
-		return fmt.Sprintf("%032x", n) // ids and tokens: 32 hexadecimal characters
+		return hex(32) // Lune's and Inveterate's ids, Inveterate's tokens
 	}
 }

@@ -43,8 +43,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err.Error())
 	}
-	// WEBHOOKS_IDEAL_STATS names a file for the writes in flight, written once Terraform is done.
-	if path := os.Getenv("WEBHOOKS_IDEAL_STATS"); path != "" && served != nil {
+	// WEBHOOKS_IDEAL_STATS names a file for the writes in flight, written once Terraform is done by
+	// the process that made writes (Terraform starts one per walk: the others have nothing to say).
+	if path := os.Getenv("WEBHOOKS_IDEAL_STATS"); path != "" && served != nil && len(served.flights.report()) > 0 {
 		b, err := json.Marshal(served.flights.report())
 		if err == nil {
 			err = os.WriteFile(path, b, 0o600)
