@@ -65,8 +65,9 @@ const settleAfterAnswer = 3 * time.Millisecond
 
 // pacing is when a watch sends its lists.
 type pacing struct {
-	// gather is the longest a first look waits for the surface to be quiet, settle how long nothing
-	// must change for it to be, interval the pause between two looks of a wait.
+	// gather is the longest a first look waits for the surface to be quiet, and the budget of
+	// waiting the first looks share (surface.due); settle is how long nothing must change for the
+	// surface to be quiet, interval the pause between two looks of a wait.
 	gather, settle, interval time.Duration
 }
 

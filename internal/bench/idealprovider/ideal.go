@@ -143,9 +143,10 @@ func (r *idealResource) wait(ctx context.Context, op string, requests int) bool 
 }
 
 // known is the planned object with every unknown value made known, as an API's answer would: an
-// id or other string computed by the vendor (as long as the vendors' own, see computedString), zero for a number, false for a bool, an admin
-// webhook's events (the real provider plans them, and the state a plan reads must be as large), and
-// null for any other collection or object the plan left unknown.
+// id or other string computed by the vendor (as long as the vendors' own, see computedString), zero
+// for a number, false for a bool, an admin webhook's events (the real provider plans them, and the
+// state a plan reads must be as large), and null for any other collection or object the plan left
+// unknown.
 func (r *idealResource) known(planned tftypes.Value) tftypes.Value {
 	out, err := tftypes.Transform(planned, func(at *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		if v.IsKnown() {
