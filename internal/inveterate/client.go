@@ -263,13 +263,57 @@ func validList[T any](items []T) ([]T, error) {
 	return items, nil
 }
 
-// list fetches a list endpoint.
-func list[T any](ctx context.Context, c *Client, path string) ([]T, error) {
-	var env envelope
-	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path, MustExist: true}, &env); err != nil {
+// listAnswer is the answer to a list, for records that arrive as W. Its usual form, the records as
+// an array in data, decodes in one pass straight into W; any other form keeps the envelope for
+// decodeList to read.
+type listAnswer[W any] struct {
+	items []W
+	// typed is set when the answer had the usual form: items holds its records.
+	typed bool
+	env   envelope
+}
+
+// UnmarshalJSON reads the answer to a list: in one pass when it has the usual form, else into its
+// envelope. The usual form is decoded as strictly as the envelope (message a string or absent).
+func (a *listAnswer[W]) UnmarshalJSON(body []byte) error {
+	var usual struct {
+		Message string `json:"message"`
+		Data    []W    `json:"data"`
+	}
+	if json.Unmarshal(body, &usual) == nil {
+		a.items, a.typed = usual.Data, true
+		return nil
+	}
+	return json.Unmarshal(body, &a.env)
+}
+
+// list fetches a list endpoint whose records arrive as W, and makes each a T with record.
+func list[W, T any](ctx context.Context, c *Client, path string, record func(*W) T) ([]T, error) {
+	var answer listAnswer[W]
+	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path, MustExist: true}, &answer); err != nil {
 		return nil, err
 	}
-	return decodeList[T](env.Data)
+	return listed(&answer, record)
+}
+
+// listed is the records of a decoded answer to a list, each made a T with record: every one
+// complete (validList), or an error.
+func listed[W, T any](answer *listAnswer[W], record func(*W) T) ([]T, error) {
+	items := answer.items
+	if !answer.typed {
+		var err error
+		if items, err = decodeList[W](answer.env.Data); err != nil {
+			return nil, err
+		}
+	}
+	if len(items) == 0 {
+		return nil, nil
+	}
+	out := make([]T, len(items))
+	for i := range items {
+		out[i] = record(&items[i])
+	}
+	return validList(out)
 }
 
 // poll calls try until it reports done, ctx ends, or wait has passed. Inveterate's lists lag

@@ -3,6 +3,8 @@ package inveterate
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +115,89 @@ func TestDecodeListWrappedIsStrict(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// listBody is an answer to a list of n subscriptions, as the sandbox sends it.
+func listBody(n int) []byte {
+	items := make([]map[string]string, n)
+	for i := range items {
+		items[i] = map[string]string{"id": fmt.Sprintf("%032x", i), "topic": "customer.updated",
+			"callbackUrl": fmt.Sprintf("https://hooks.example/%d", i), "name": fmt.Sprintf("hook-%d", i),
+			"merchantId": "0123456789abcdef", "createdAt": "2026-12-04T22:13:17.123456Z", "updatedAt": "2026-12-04T22:13:17Z"}
+	}
+	body, err := json.Marshal(map[string]any{"message": "ok", "data": items})
+	if err != nil {
+		panic(err)
+	}
+	return body
+}
+
+// decodeAnswer decodes a list's answer body as the client does: into a listAnswer (as httpclient
+// decodes it), then listed.
+func decodeAnswer(body []byte) ([]Subscription, error) {
+	var answer listAnswer[subscriptionWire]
+	if err := json.Unmarshal(body, &answer); err != nil {
+		return nil, err
+	}
+	return listed(&answer, (*subscriptionWire).subscription)
+}
+
+// decodeEnvelope is the plain reading of the same body, the reference: the envelope, then
+// decodeList of its data, each record through Subscription's own decoder.
+func decodeEnvelope(body []byte) ([]Subscription, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, err
+	}
+	return decodeList[Subscription](env.Data)
+}
+
+// FuzzListAnswerDecodesAsTheEnvelope: the one-pass decoding of a list's answer (listAnswer) reads
+// every body as the plain reading does: the same records, or an error where it errs.
+func FuzzListAnswerDecodesAsTheEnvelope(f *testing.F) {
+	for _, body := range []string{
+		string(listBody(3)),
+		`{"message":"ok","data":[{"id":"a","topic":"t.x","createdAt":"2026-01-02T03:04:05+01:00","updatedAt":"soon"}]}`,
+		`{"message":"ok","data":{"items":[{"id":"a","topic":"t.x"}]}}`,
+		`{"message":"ok","data":{"a":[],"b":[{"id":"x","topic":"y.z"}]}}`,
+		`{"message":7,"data":[{"id":"a","topic":"t.x"}]}`,
+		`{"message":"ok","data":[{"id":1,"topic":"t.x"}]}`,
+		`{"message":"ok","data":[{"id":"a","topic":"t.x","createdAt":5}]}`,
+		`{"message":"ok","data":[{"id":"a"}]}`,
+		`{"message":"ok","data":[{"ID":"a","TOPIC":"t.x","createdat":null}]}`,
+		`{"message":"ok","data":null}`,
+		`{"message":"ok","data":[]}`,
+		`{"message":"ok"}`,
+		`{"data":[{"id":"a","topic":"t.x"}],"data":{"x":[]}}`,
+		`[]`,
+		`"nope"`,
+	} {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) {
+			return // httpclient does not decode what is not JSON
+		}
+		got, gotErr := decodeAnswer(body)
+		want, wantErr := decodeEnvelope(body)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("body %s: one-pass error %v, envelope error %v", body, gotErr, wantErr)
+		}
+		if len(got) != len(want) || (len(got) > 0 && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("body %s:\none-pass %+v\nenvelope %+v", body, got, want)
+		}
+	})
+}
+
+// BenchmarkListAnswer2000 decodes the answer to a list of 2,000 subscriptions, as a list confirming
+// creates at 2,000 per type carries (the bench's largest scale): each look of the watch pays it.
+func BenchmarkListAnswer2000(b *testing.B) {
+	body := listBody(2000)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if got, err := decodeAnswer(body); err != nil || len(got) != 2000 {
+			b.Fatalf("%d records, %v", len(got), err)
+		}
 	}
 }

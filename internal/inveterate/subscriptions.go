@@ -53,19 +53,32 @@ type Subscription struct {
 	UpdatedAt time.Time `json:"-"`
 }
 
+// subscriptionWire is a subscription as Inveterate sends it, its timestamps as strings. A list
+// decodes straight into it, with no decoder of its own per record: a list that confirms creates at
+// scale carries thousands of them.
+type subscriptionWire struct {
+	ID          string `json:"id"`
+	Topic       string `json:"topic"`
+	CallbackURL string `json:"callbackUrl"`
+	Name        string `json:"name"`
+	MerchantID  string `json:"merchantId"`
+	CreatedAt   string `json:"createdAt"`
+	UpdatedAt   string `json:"updatedAt"`
+}
+
+// subscription is w with its RFC 3339 timestamps as times.
+func (w *subscriptionWire) subscription() Subscription {
+	return Subscription{ID: w.ID, Topic: w.Topic, CallbackURL: w.CallbackURL, Name: w.Name, MerchantID: w.MerchantID,
+		CreatedAt: parseTime(w.CreatedAt), UpdatedAt: parseTime(w.UpdatedAt)}
+}
+
 // UnmarshalJSON reads a subscription, with its RFC 3339 timestamps as times.
 func (s *Subscription) UnmarshalJSON(data []byte) error {
-	type plain Subscription
-	var wire struct {
-		plain
-		CreatedAt string `json:"createdAt"`
-		UpdatedAt string `json:"updatedAt"`
-	}
+	var wire subscriptionWire
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return err
 	}
-	*s = Subscription(wire.plain)
-	s.CreatedAt, s.UpdatedAt = parseTime(wire.CreatedAt), parseTime(wire.UpdatedAt)
+	*s = wire.subscription()
 	return nil
 }
 
@@ -101,7 +114,7 @@ type subscriptionKey struct {
 // ListSubscriptions returns every subscription the list shows now. A subscription just created
 // may not be in it yet.
 func (c *Client) ListSubscriptions(ctx context.Context) ([]Subscription, error) {
-	return list[Subscription](ctx, c, subscriptionsPath)
+	return list(ctx, c, subscriptionsPath, (*subscriptionWire).subscription)
 }
 
 // FindSubscription returns the subscription with id from a fresh list, or ErrNotFound. There is no

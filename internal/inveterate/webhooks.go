@@ -37,18 +37,31 @@ type Webhook struct {
 	Token     string    `json:"token,omitempty"`
 }
 
+// webhookWire is an admin webhook as Inveterate sends it, its timestamp as a string: a list decodes
+// straight into it (see subscriptionWire).
+type webhookWire struct {
+	ID           string `json:"id"`
+	MerchantID   string `json:"merchantId"`
+	CallbackURL  string `json:"callbackUrl"`
+	Name         string `json:"name"`
+	CreatedByApp string `json:"createdByApp"`
+	CreatedAt    string `json:"createdAt"`
+	Token        string `json:"token"`
+}
+
+// webhook is w with its RFC 3339 timestamp as a time.
+func (w *webhookWire) webhook() Webhook {
+	return Webhook{ID: w.ID, MerchantID: w.MerchantID, CallbackURL: w.CallbackURL, Name: w.Name, CreatedByApp: w.CreatedByApp,
+		CreatedAt: parseTime(w.CreatedAt), Token: w.Token}
+}
+
 // UnmarshalJSON reads an admin webhook, with its RFC 3339 timestamp as a time.
 func (w *Webhook) UnmarshalJSON(data []byte) error {
-	type plain Webhook
-	var wire struct {
-		plain
-		CreatedAt string `json:"createdAt"`
-	}
+	var wire webhookWire
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return err
 	}
-	*w = Webhook(wire.plain)
-	w.CreatedAt = parseTime(wire.CreatedAt)
+	*w = wire.webhook()
 	return nil
 }
 
@@ -72,7 +85,7 @@ type webhookKey struct {
 
 // ListWebhooks returns every admin webhook the list shows now (never with a token).
 func (c *Client) ListWebhooks(ctx context.Context) ([]Webhook, error) {
-	return list[Webhook](ctx, c, webhooksPath)
+	return list(ctx, c, webhooksPath, (*webhookWire).webhook)
 }
 
 // FindWebhook returns the admin webhook with id from a fresh list, or ErrNotFound.
