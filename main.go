@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/cpuprofile"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/pluginlog"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/provider"
 )
@@ -25,15 +26,13 @@ func main() {
 	if !debug {
 		pluginlog.QuietUnread(os.Getenv, os.Setenv)
 	}
+	stopProfile := cpuprofile.Start() // a no-op unless `make bench -cpuprofile` built this
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/webhookinfra/webhooks",
 		Debug:   debug,
 	})
-	afterServe()
+	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())
 	}
 }
-
-// afterServe runs once Terraform has stopped the provider (profile_bench.go sets it).
-var afterServe = func() {}

@@ -11,8 +11,8 @@
 //
 // -backend http keeps the state in Terraform's http backend, served in memory on loopback as
 // remote state is by S3 or HCP Terraform: Terraform then no longer rewrites a local file after
-// every resource. -trace FILE writes every API request with its time; -cpuprofile DIR builds the
-// provider with CPU profiling (tag benchprofile) and writes a profile per Terraform command.
+// every resource. -trace FILE writes every API request with its time; -cpuprofile DIR builds both
+// providers with CPU profiling (tag benchprofile) and writes a profile per provider process.
 //
 // It needs Go and the terraform binary only; `make bench` runs it.
 package main
@@ -48,7 +48,7 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 1, "runs of each scenario; with more than one, the median of each ratio is printed too")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
 	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each: scenario, command, seconds since the command started, vendor, method, path")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "build the provider with CPU profiling and write a profile of each provider process into this directory (profiling slows the provider: its ratios are then not comparable)")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "build both providers with CPU profiling and write a profile of each provider process into this directory, the ideal's named ideal-* (profiling slows them: the ratios are then only indicative)")
 	flag.Parse()
 	o.out, o.progress = os.Stdout, os.Stderr
 	if err := run(o); err != nil {
@@ -233,7 +233,7 @@ func run(o options) error {
 	if b.realRC, err = install(root, work, "provider", ".", tags...); err != nil {
 		return err
 	}
-	if b.idealRC, err = install(root, work, "ideal", "./internal/bench/idealprovider"); err != nil {
+	if b.idealRC, err = install(root, work, "ideal", "./internal/bench/idealprovider", tags...); err != nil {
 		return err
 	}
 	if o.trace != "" {
@@ -256,7 +256,7 @@ func run(o options) error {
 		}
 	}
 	if b.profiles != "" {
-		fmt.Fprintf(o.out, "\nthe provider ran with CPU profiling (%s): its times include the profiler's\n", b.profiles)
+		fmt.Fprintf(o.out, "\nboth providers ran with CPU profiling (%s, the ideal's named ideal-*): their times include the profiler's\n", b.profiles)
 	}
 	report(o.out, o.parallelism, o.runs, results)
 	return nil
@@ -352,12 +352,8 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 	real := func(m *measurement, args ...string) error {
 		sb.ResetCounts()
 		timeline.reset(label(args[0]))
-		env := realEnv
-		if b.profiles != "" {
-			env = append(slices.Clip(env), "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, strings.NewReplacer("/", "-", " ", "-").Replace(label(args[0]))+".pprof"))
-		}
 		before := selfCPU()
-		took, cpu, err := b.terraformRun(realDir, env, args...)
+		took, cpu, err := b.terraformRun(realDir, b.profiled(realEnv, label(args[0])), args...)
 		m.took, m.cpu, m.sandboxCPU, m.ops = took, cpu, selfCPU()-before, sb.Counts()
 		m.first, m.last = timeline.spans()
 		r.luneRateLimited += sb.Count("lune.rate_limited")
@@ -368,7 +364,8 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		stats := filepath.Join(idealDir, args[0]+"-flights.json")
 		var cpu time.Duration
 		var err error
-		*took, cpu, err = b.terraformRun(idealDir, append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), args...)
+		env := b.profiled(append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), "ideal "+label(args[0]))
+		*took, cpu, err = b.terraformRun(idealDir, env, args...)
 		r.idealCPU[args[0]] = cpu
 		if err != nil {
 			return err
@@ -422,6 +419,17 @@ func (b *bench) initBackend(dir string, env []string) error {
 		return fmt.Errorf("terraform init did not set the http backend up: %w", errors.Join(err, statErr))
 	}
 	return nil
+}
+
+// profiled is env, with the profile file of the command named label when the bench profiles (see
+// internal/bench/cpuprofile): the real provider's as "500/20ms/http/0 apply", the ideal's as
+// "ideal 500/20ms/http/0 apply", each into a file of that name under -cpuprofile.
+func (b *bench) profiled(env []string, label string) []string {
+	if b.profiles == "" {
+		return env
+	}
+	name := strings.NewReplacer("/", "-", " ", "-").Replace(label) + ".pprof"
+	return append(slices.Clip(env), "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, name))
 }
 
 // terraformRun runs one Terraform command and returns its wall time and its CPU time, with the

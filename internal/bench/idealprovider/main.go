@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/cpuprofile"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/pluginlog"
 )
 
@@ -34,12 +35,14 @@ func main() {
 		log.Fatalf("WEBHOOKS_IDEAL_LATENCY: %v", err)
 	}
 	var served *ideal
+	stopProfile := cpuprofile.Start() // a no-op unless `make bench -cpuprofile` built this
 	newProvider := newIdeal(latency, time.Now)
 	err = providerserver.Serve(context.Background(), func() provider.Provider {
 		p := newProvider()
 		served = p.(*ideal)
 		return p
 	}, providerserver.ServeOpts{Address: "registry.terraform.io/webhookinfra/webhooks"})
+	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

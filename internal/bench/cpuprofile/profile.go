@@ -1,0 +1,36 @@
+//go:build benchprofile
+
+// Package cpuprofile lets `make bench -cpuprofile` profile the provider processes it runs, the real
+// provider's and the ideal provider's alike. Built with the tag benchprofile (only the bench builds
+// it so), a process that Terraform starts with WEBHOOKS_CPUPROFILE set writes a CPU profile of its
+// whole life to WEBHOOKS_CPUPROFILE.<pid>: Terraform starts a provider process for each walk of a
+// command (validate, plan, apply), and each gets a profile of its own, which `go tool pprof`
+// merges. Without the tag, Start does nothing: released builds have no such code.
+package cpuprofile
+
+import (
+	"log"
+	"os"
+	"runtime/pprof"
+	"strconv"
+)
+
+// Start starts profiling when WEBHOOKS_CPUPROFILE names a file; call stop once the provider has
+// been stopped.
+func Start() (stop func()) {
+	path := os.Getenv("WEBHOOKS_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path + "." + strconv.Itoa(os.Getpid())) //nolint:gosec // G304: the bench names the file.
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
+}
