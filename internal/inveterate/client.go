@@ -264,27 +264,63 @@ func validList[T any](items []T) ([]T, error) {
 }
 
 // listAnswer is the answer to a list, for records that arrive as W. Its usual form, the records as
-// an array in data, decodes in one pass straight into W; any other form keeps the envelope for
-// decodeList to read.
+// an array in data, decodes straight into W, with no decoder of its own per record; any other form
+// keeps the envelope for decodeList to read. An answer with no data member at all is no list (a
+// proxy's or a maintenance page's JSON): Validate rejects it, so that it never reads as an empty
+// list, which would say that every record is gone.
 type listAnswer[W any] struct {
 	items []W
-	// typed is set when the answer had the usual form: items holds its records.
-	typed bool
-	env   envelope
+	// typed is set when the answer had the usual form: items holds its records. hasData is set when
+	// the answer has a data member, null included (an empty list, as some encoders send it).
+	typed, hasData bool
+	env            envelope
 }
 
-// UnmarshalJSON reads the answer to a list: in one pass when it has the usual form, else into its
-// envelope. The usual form is decoded as strictly as the envelope (message a string or absent).
+// UnmarshalJSON reads the answer to a list: straight into its records when it has the usual form,
+// else into its envelope. The usual form is decoded as strictly as the envelope (message a string
+// or absent).
 func (a *listAnswer[W]) UnmarshalJSON(body []byte) error {
 	var usual struct {
-		Message string `json:"message"`
-		Data    []W    `json:"data"`
+		Message string      `json:"message"`
+		Data    listData[W] `json:"data"`
 	}
 	if json.Unmarshal(body, &usual) == nil {
-		a.items, a.typed = usual.Data, true
+		a.items, a.typed, a.hasData = usual.Data.items, true, usual.Data.seen
 		return nil
 	}
-	return json.Unmarshal(body, &a.env)
+	if err := json.Unmarshal(body, &a.env); err != nil {
+		return err
+	}
+	a.hasData = len(a.env.Data) > 0
+	return nil
+}
+
+// Validate rejects an answer without data (httpclient.Validator): an empty body, JSON null, or an
+// object with no data member.
+func (a *listAnswer[W]) Validate() error {
+	if !a.hasData {
+		return errors.New("the answer has no data member, so it is not a list")
+	}
+	return nil
+}
+
+// listData is the data member of a list's answer, as an array of W decoded afresh: when an answer
+// repeats the member, its last value alone counts, as it does for the envelope's json.RawMessage
+// (decoding the second array into the first's slice would keep the first's fields wherever the
+// second's records lack them).
+type listData[W any] struct {
+	items []W
+	// seen is set once the member has been read, null included.
+	seen bool
+}
+
+func (d *listData[W]) UnmarshalJSON(data []byte) error {
+	var fresh []W
+	if err := json.Unmarshal(data, &fresh); err != nil {
+		return err
+	}
+	d.items, d.seen = fresh, true
+	return nil
 }
 
 // list fetches a list endpoint whose records arrive as W, and makes each a T with record.
@@ -338,7 +374,6 @@ func (c *Client) poll(ctx context.Context, wait time.Duration, try func(ctx cont
 	}
 }
 
-// parseTime reads a timestamp the API may send in RFC 3339 (with or without fractions).
 // parseTime reads one of Inveterate's optional timestamps. Absent, or in a form that does not
 // parse, it is the zero time: the caller treats it as not known.
 func parseTime(s string) time.Time {

@@ -1,6 +1,7 @@
 package inveterate
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -133,32 +134,102 @@ func listBody(n int) []byte {
 	return body
 }
 
-// decodeAnswer decodes a list's answer body as the client does: into a listAnswer (as httpclient
-// decodes it), then listed.
-func decodeAnswer(body []byte) ([]Subscription, error) {
-	var answer listAnswer[subscriptionWire]
+// decodeAnswer decodes a list's answer body as the client does: into a listAnswer, which httpclient
+// then validates, then listed.
+func decodeAnswer[W, T any](body []byte, record func(*W) T) ([]T, error) {
+	var answer listAnswer[W]
 	if err := json.Unmarshal(body, &answer); err != nil {
 		return nil, err
 	}
-	return listed(&answer, (*subscriptionWire).subscription)
+	if err := answer.Validate(); err != nil {
+		return nil, err
+	}
+	return listed(&answer, record)
 }
 
-// decodeEnvelope is the plain reading of the same body, the reference: the envelope, then
-// decodeList of its data, each record through Subscription's own decoder.
-func decodeEnvelope(body []byte) ([]Subscription, error) {
+// frozenSubscription and frozenWebhook decode as Subscription and Webhook did before lists had a wire
+// form of their own, each record through a decoder of its own: the reference readings, kept here
+// so that a mistake in the wire forms cannot hide on both sides of a comparison.
+type (
+	frozenSubscription Subscription
+	frozenWebhook      Webhook
+)
+
+func (s *frozenSubscription) UnmarshalJSON(data []byte) error {
+	type plain Subscription
+	var wire struct {
+		plain
+		CreatedAt string `json:"createdAt"`
+		UpdatedAt string `json:"updatedAt"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	*s = frozenSubscription(wire.plain)
+	s.CreatedAt, s.UpdatedAt = parseTime(wire.CreatedAt), parseTime(wire.UpdatedAt)
+	return nil
+}
+
+func (w *frozenWebhook) UnmarshalJSON(data []byte) error {
+	type plain Webhook
+	var wire struct {
+		plain
+		CreatedAt string `json:"createdAt"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	*w = frozenWebhook(wire.plain)
+	w.CreatedAt = parseTime(wire.CreatedAt)
+	return nil
+}
+
+// decodeEnvelope is the reference reading of a list's answer: the envelope (an answer without data
+// is no list), then decodeList of its data through the frozen decoder F, each record made a T and
+// checked as the client checks it.
+func decodeEnvelope[F, T any](body []byte) ([]T, error) {
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, err
 	}
-	return decodeList[Subscription](env.Data)
+	if len(env.Data) == 0 {
+		return nil, errors.New("no data")
+	}
+	frozen, err := decodeList[F](env.Data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(frozen))
+	for i := range frozen {
+		out[i] = any(frozen[i]).(interface{ thaw() T }).thaw()
+	}
+	return validList(out)
 }
 
-// FuzzListAnswerDecodesAsTheEnvelope: the one-pass decoding of a list's answer (listAnswer) reads
-// every body as the plain reading does: the same records, or an error where it errs.
+func (s frozenSubscription) thaw() Subscription { return Subscription(s) }
+func (w frozenWebhook) thaw() Webhook           { return Webhook(w) }
+
+// sameReading fails t unless the client reads body as the reference does: the same records, or an
+// error where it errs.
+func sameReading[W, F, T any](t *testing.T, body []byte, record func(*W) T) {
+	t.Helper()
+	got, gotErr := decodeAnswer(body, record)
+	want, wantErr := decodeEnvelope[F, T](body)
+	if (gotErr == nil) != (wantErr == nil) {
+		t.Fatalf("%T, body %s: client's error %v, reference's error %v", got, body, gotErr, wantErr)
+	}
+	if len(got) != len(want) || (len(got) > 0 && !reflect.DeepEqual(got, want)) {
+		t.Fatalf("%T, body %s:\nclient    %+v\nreference %+v", got, body, got, want)
+	}
+}
+
+// FuzzListAnswerDecodesAsTheEnvelope: the client reads every answer to a list of either kind as the
+// reference reading does (decodeEnvelope): the same records, or an error where it errs.
 func FuzzListAnswerDecodesAsTheEnvelope(f *testing.F) {
 	for _, body := range []string{
 		string(listBody(3)),
 		`{"message":"ok","data":[{"id":"a","topic":"t.x","createdAt":"2026-01-02T03:04:05+01:00","updatedAt":"soon"}]}`,
+		`{"message":"ok","data":[{"id":"a","callbackUrl":"https://x","createdByApp":"app","token":"t"}]}`,
 		`{"message":"ok","data":{"items":[{"id":"a","topic":"t.x"}]}}`,
 		`{"message":"ok","data":{"a":[],"b":[{"id":"x","topic":"y.z"}]}}`,
 		`{"message":7,"data":[{"id":"a","topic":"t.x"}]}`,
@@ -166,10 +237,17 @@ func FuzzListAnswerDecodesAsTheEnvelope(f *testing.F) {
 		`{"message":"ok","data":[{"id":"a","topic":"t.x","createdAt":5}]}`,
 		`{"message":"ok","data":[{"id":"a"}]}`,
 		`{"message":"ok","data":[{"ID":"a","TOPIC":"t.x","createdat":null}]}`,
+		`{"message":"ok","data":[null]}`,
 		`{"message":"ok","data":null}`,
 		`{"message":"ok","data":[]}`,
 		`{"message":"ok"}`,
+		`{"status":"maintenance"}`,
+		`{}`,
+		`null`,
 		`{"data":[{"id":"a","topic":"t.x"}],"data":{"x":[]}}`,
+		`{"data":[{"id":"a","topic":"t.x"}],"data":[null]}`,
+		`{"data":[{"id":"a","topic":"t.x"}],"data":[{}]}`,
+		`{"data":[{"id":"a","topic":"t.x","name":"first"}],"data":[{"id":"b","topic":"t.y"}]}`,
 		`[]`,
 		`"nope"`,
 	} {
@@ -179,15 +257,68 @@ func FuzzListAnswerDecodesAsTheEnvelope(f *testing.F) {
 		if !json.Valid(body) {
 			return // httpclient does not decode what is not JSON
 		}
-		got, gotErr := decodeAnswer(body)
-		want, wantErr := decodeEnvelope(body)
-		if (gotErr == nil) != (wantErr == nil) {
-			t.Fatalf("body %s: one-pass error %v, envelope error %v", body, gotErr, wantErr)
-		}
-		if len(got) != len(want) || (len(got) > 0 && !reflect.DeepEqual(got, want)) {
-			t.Fatalf("body %s:\none-pass %+v\nenvelope %+v", body, got, want)
-		}
+		sameReading[subscriptionWire, frozenSubscription](t, body, (*subscriptionWire).subscription)
+		sameReading[webhookWire, frozenWebhook](t, body, (*webhookWire).webhook)
 	})
+}
+
+// An answer with no data member is no list: read as an empty one, it would tell a refresh that
+// every record is gone (and the next apply would create them all again), and a delete's wait that
+// its record has left.
+func TestListAnswerWithoutDataIsNoList(t *testing.T) {
+	for _, body := range []string{``, ` `, `null`, `{}`, `{"message":"ok"}`, `{"status":"maintenance"}`} {
+		var answer listAnswer[subscriptionWire]
+		if len(bytes.TrimSpace([]byte(body))) > 0 { // httpclient decodes no empty body, and validates it all the same
+			if err := json.Unmarshal([]byte(body), &answer); err != nil {
+				t.Fatalf("%q: %v", body, err)
+			}
+		}
+		if err := answer.Validate(); err == nil {
+			t.Errorf("%q reads as a list", body)
+		}
+	}
+	for _, body := range []string{`{"data":null}`, `{"data":[]}`, `{"message":"ok","data":{"items":[]}}`} {
+		got, err := decodeAnswer([]byte(body), (*subscriptionWire).subscription)
+		if err != nil || len(got) != 0 {
+			t.Errorf("%s: %+v, %v; want an empty list", body, got, err)
+		}
+	}
+}
+
+// A repeated data member counts once, the last: its records are read afresh, never over the first's.
+func TestListAnswerRepeatedDataTheLastCounts(t *testing.T) {
+	got, err := decodeAnswer([]byte(`{"data":[{"id":"a","topic":"t.x","name":"first"}],"data":[{"id":"b","topic":"t.y"}]}`), (*subscriptionWire).subscription)
+	if err != nil || len(got) != 1 || got[0].ID != "b" || got[0].Name != "" {
+		t.Fatalf("got %+v, %v; want b alone, without the first record's name", got, err)
+	}
+	if got, err := decodeAnswer([]byte(`{"data":[{"id":"a","topic":"t.x"}],"data":[{}]}`), (*subscriptionWire).subscription); err == nil {
+		t.Fatalf("got %+v; want the incomplete record rejected", got)
+	}
+}
+
+// Each wire form carries every member of its record: a field added to Subscription or Webhook and
+// not to its wire form would silently never be read from a list.
+func TestWireFormsCarryEveryMember(t *testing.T) {
+	for _, pair := range [][2]any{{Subscription{}, subscriptionWire{}}, {Webhook{}, webhookWire{}}} {
+		public, wire := reflect.TypeOf(pair[0]), reflect.TypeOf(pair[1])
+		tags := map[string]bool{}
+		for i := range wire.NumField() {
+			tags[strings.Split(wire.Field(i).Tag.Get("json"), ",")[0]] = true
+		}
+		for i := range public.NumField() {
+			f := public.Field(i)
+			name := strings.Split(f.Tag.Get("json"), ",")[0]
+			if name == "-" { // the timestamps: the wire form has them as strings, by their JSON names
+				name = strings.ToLower(f.Name[:1]) + f.Name[1:]
+			}
+			if !tags[name] {
+				t.Errorf("%s.%s (%q) is not in %s", public.Name(), f.Name, name, wire.Name())
+			}
+		}
+		if public.NumField() != wire.NumField() {
+			t.Errorf("%s has %d fields, %s %d", public.Name(), public.NumField(), wire.Name(), wire.NumField())
+		}
+	}
 }
 
 // BenchmarkListAnswer2000 decodes the answer to a list of 2,000 subscriptions, as a list confirming
@@ -196,7 +327,7 @@ func BenchmarkListAnswer2000(b *testing.B) {
 	body := listBody(2000)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if got, err := decodeAnswer(body); err != nil || len(got) != 2000 {
+		if got, err := decodeAnswer(body, (*subscriptionWire).subscription); err != nil || len(got) != 2000 {
 			b.Fatalf("%d records, %v", len(got), err)
 		}
 	}
