@@ -9,7 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
-	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/cpuprofile"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/cpuprofile"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/pluginlog"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/provider"
 )

@@ -37,6 +37,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/benchstats"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -135,14 +136,8 @@ type result struct {
 	idealCPU             map[string]time.Duration
 	// idealFlights is, for the ideal's apply and destroy, how many two-request writes of each
 	// kind were in flight on average while any was.
-	idealFlights    map[string]map[string]flight
+	idealFlights    map[string]map[string]benchstats.Flight
 	luneRateLimited int
-}
-
-// flight is what the ideal provider reports of one kind of two-request write (WEBHOOKS_IDEAL_STATS).
-type flight struct {
-	Ops          int     `json:"ops"`
-	MeanInFlight float64 `json:"mean_in_flight"`
 }
 
 func (r result) applyRatio() float64   { return ratio(r.apply.took, r.ideal.apply) }
@@ -349,7 +344,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 	label := func(command string) string {
 		return fmt.Sprintf("%d/%s/%s/%d %s", s.n, s.latency, s.backend, runIndex, command)
 	}
-	real := func(m *measurement, args ...string) error {
+	measureReal := func(m *measurement, args ...string) error {
 		sb.ResetCounts()
 		timeline.reset(label(args[0]))
 		before := selfCPU()
@@ -359,9 +354,12 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		r.luneRateLimited += sb.Count("lune.rate_limited")
 		return err
 	}
-	r.idealFlights, r.idealCPU = map[string]map[string]flight{}, map[string]time.Duration{}
+	r.idealFlights, r.idealCPU = map[string]map[string]benchstats.Flight{}, map[string]time.Duration{}
 	ideal := func(took *time.Duration, args ...string) error {
 		stats := filepath.Join(idealDir, args[0]+"-flights.json")
+		if err := os.Remove(stats); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err // an earlier run's figures must not pass for this one's
+		}
 		var cpu time.Duration
 		var err error
 		env := b.profiled(append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), "ideal "+label(args[0]))
@@ -370,11 +368,11 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		if err != nil {
 			return err
 		}
-		flights := map[string]flight{}
+		flights := map[string]benchstats.Flight{}
 		r.idealFlights[args[0]] = flights
 		data, err := os.ReadFile(stats) //nolint:gosec // G304: the bench's own file.
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // no two-request write in this command (a plan)
+		if errors.Is(err, fs.ErrNotExist) && args[0] == "plan" {
+			return nil // no write in a plan
 		}
 		if err != nil {
 			return fmt.Errorf("the ideal provider's figures: %w", err)
@@ -399,7 +397,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		{"destroy", destroy, &r.destroy, &r.ideal.destroy},
 	} {
 		fmt.Fprintf(b.progress, "%s, run %d: %s of %d resources...\n", s, runIndex+1, phase.name, 4*s.n)
-		if err := real(phase.real, phase.args...); err != nil {
+		if err := measureReal(phase.real, phase.args...); err != nil {
 			return r, fmt.Errorf("provider: %w", err)
 		}
 		if err := ideal(phase.ideal, phase.args...); err != nil {
@@ -422,7 +420,7 @@ func (b *bench) initBackend(dir string, env []string) error {
 }
 
 // profiled is env, with the profile file of the command named label when the bench profiles (see
-// internal/bench/cpuprofile): the real provider's as "500/20ms/http/0 apply", the ideal's as
+// internal/cpuprofile): the real provider's as "500/20ms/http/0 apply", the ideal's as
 // "ideal 500/20ms/http/0 apply", each into a file of that name under -cpuprofile.
 func (b *bench) profiled(env []string, label string) []string {
 	if b.profiles == "" {
@@ -537,7 +535,7 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 			m     measurement
 			ideal time.Duration
 		}{{"apply", r.apply, r.ideal.apply}, {"plan", r.plan, r.ideal.plan}, {"destroy", r.destroy, r.ideal.destroy}} {
-			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs, the sandbox's %.1fs), ideal %.2fs (CPU %.1fs):", r.scenario, step.name,
+			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs; the bench's, serving the sandbox and state, %.1fs), ideal %.2fs (CPU %.1fs):", r.scenario, step.name,
 				step.m.took.Seconds(), step.m.cpu.Seconds(), step.m.sandboxCPU.Seconds(), step.ideal.Seconds(), r.idealCPU[step.name].Seconds())
 			for _, v := range []string{"lune", "inveterate", "blaze"} {
 				if first, ok := step.m.first[v]; ok {

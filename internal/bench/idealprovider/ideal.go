@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/benchstats"
+
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	webhooks "github.com/webhookinfra/terraform-provider-webhooks/internal/provider"
 )
@@ -229,13 +231,6 @@ type flight struct {
 	opTime, busy time.Duration
 }
 
-// Flight is what flights reports of one kind of write.
-type Flight struct {
-	Ops int `json:"ops"`
-	// MeanInFlight is the writes in flight on average while any was.
-	MeanInFlight float64 `json:"mean_in_flight"`
-}
-
 func (f *flights) enter(key string, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -270,16 +265,16 @@ func (k *flight) advance(now time.Time) {
 }
 
 // report is every kind's figures.
-func (f *flights) report() map[string]Flight {
+func (f *flights) report() map[string]benchstats.Flight {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := map[string]Flight{}
+	out := map[string]benchstats.Flight{}
 	for key, k := range f.kinds {
 		mean := 0.0
 		if k.busy > 0 {
 			mean = k.opTime.Seconds() / k.busy.Seconds()
 		}
-		out[key] = Flight{Ops: k.ops, MeanInFlight: mean}
+		out[key] = benchstats.Flight{Ops: k.ops, MeanInFlight: mean}
 	}
 	return out
 }
