@@ -271,6 +271,14 @@ type Validator interface {
 	Validate() error
 }
 
+// BodyDecoder is an answer that reads its own body: Do hands it the body as received instead of
+// passing it through json.Unmarshal, which first scans the whole body once more to check that it
+// is JSON. An answer that decodes the body with json.Unmarshal itself is checked all the same; one
+// that reads it otherwise must reject what is not JSON. An empty body is not handed over.
+type BodyDecoder interface {
+	DecodeBody(body []byte) error
+}
+
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -3,6 +3,7 @@ package httpclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -284,6 +285,56 @@ func TestDoAnswerBodies(t *testing.T) {
 			}
 			if string(resp.Body) != tt.wantBody {
 				t.Errorf("body = %q, want %q", resp.Body, tt.wantBody)
+			}
+		})
+	}
+}
+
+// selfDecoded is an answer that reads its own body (BodyDecoder) and must have one (Validator).
+type selfDecoded struct {
+	body  []byte
+	calls int
+}
+
+func (d *selfDecoded) DecodeBody(body []byte) error {
+	d.calls++
+	d.body = append([]byte(nil), body...)
+	if !json.Valid(body) {
+		return errors.New("not JSON")
+	}
+	return nil
+}
+
+func (d *selfDecoded) Validate() error {
+	if d.body == nil {
+		return errors.New("no body")
+	}
+	return nil
+}
+
+// A BodyDecoder gets the body as received, once; an empty body is not handed over, and the answer
+// is validated all the same; what it rejects is an unreadable answer.
+func TestDoBodyDecoder(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		wantErr    bool
+		wantCalls  int
+	}{
+		{name: "JSON", body: `{"data":[1,2]}`, wantCalls: 1},
+		{name: "not JSON", body: `<html>`, wantErr: true, wantCalls: 1},
+		{name: "empty", body: " ", wantErr: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(t, testConfig(seqServer(t, reply(200, tt.body)).URL))
+			var out selfDecoded
+			_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x"}, &out)
+			if tt.wantErr {
+				assertKind(t, err, ErrServer)
+			} else if err != nil || string(out.body) != tt.body {
+				t.Fatalf("Do: %v; body %q, want %q", err, out.body, tt.body)
+			}
+			if out.calls != tt.wantCalls {
+				t.Errorf("DecodeBody called %d times, want %d", out.calls, tt.wantCalls)
 			}
 		})
 	}

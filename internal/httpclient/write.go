@@ -318,14 +318,19 @@ func (x *exchange) judge(a attempt, out any) (verdict, *APIError) {
 	return failed, e
 }
 
-// decode reads a successful answer into out, and checks it is complete (Validator).
+// decode reads a successful answer into out (itself, if it is a BodyDecoder), and checks it is
+// complete (Validator).
 func decode(data []byte, out any) error {
 	if out == nil {
 		return nil
 	}
 	var err error
 	if len(bytes.TrimSpace(data)) > 0 {
-		err = json.Unmarshal(data, out)
+		if d, ok := out.(BodyDecoder); ok {
+			err = d.DecodeBody(data)
+		} else {
+			err = json.Unmarshal(data, out)
+		}
 	}
 	if v, ok := out.(Validator); ok && err == nil {
 		err = v.Validate() // an empty answer too: it is not the object asked for

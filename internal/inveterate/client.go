@@ -276,10 +276,10 @@ type listAnswer[W any] struct {
 	env            envelope
 }
 
-// UnmarshalJSON reads the answer to a list: straight into its records when it has the usual form,
-// else into its envelope. The usual form is decoded as strictly as the envelope (message a string
-// or absent).
-func (a *listAnswer[W]) UnmarshalJSON(body []byte) error {
+// DecodeBody reads the answer to a list (httpclient.BodyDecoder): straight into its records when it
+// has the usual form, else into its envelope. The usual form is decoded as strictly as the envelope
+// (message a string or absent); json.Unmarshal rejects a body that is not JSON either way.
+func (a *listAnswer[W]) DecodeBody(body []byte) error {
 	var usual struct {
 		Message string      `json:"message"`
 		Data    listData[W] `json:"data"`

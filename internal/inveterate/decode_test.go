@@ -134,11 +134,11 @@ func listBody(n int) []byte {
 	return body
 }
 
-// decodeAnswer decodes a list's answer body as the client does: into a listAnswer, which httpclient
-// then validates, then listed.
+// decodeAnswer decodes a list's answer body as the client does: httpclient hands it to a listAnswer
+// (DecodeBody) and validates that, then listed reads the records.
 func decodeAnswer[W, T any](body []byte, record func(*W) T) ([]T, error) {
 	var answer listAnswer[W]
-	if err := json.Unmarshal(body, &answer); err != nil {
+	if err := answer.DecodeBody(body); err != nil {
 		return nil, err
 	}
 	if err := answer.Validate(); err != nil {
@@ -269,7 +269,7 @@ func TestListAnswerWithoutDataIsNoList(t *testing.T) {
 	for _, body := range []string{``, ` `, `null`, `{}`, `{"message":"ok"}`, `{"status":"maintenance"}`} {
 		var answer listAnswer[subscriptionWire]
 		if len(bytes.TrimSpace([]byte(body))) > 0 { // httpclient decodes no empty body, and validates it all the same
-			if err := json.Unmarshal([]byte(body), &answer); err != nil {
+			if err := answer.DecodeBody([]byte(body)); err != nil {
 				t.Fatalf("%q: %v", body, err)
 			}
 		}
