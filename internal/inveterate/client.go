@@ -323,6 +323,17 @@ func (d *listData[W]) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// decodeVia reads one record into into through its wire form W, which record makes a T: the
+// decoder of a record type, sharing its wire form with the lists.
+func decodeVia[W, T any](data []byte, into *T, record func(*W) T) error {
+	var wire W
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	*into = record(&wire)
+	return nil
+}
+
 // list fetches a list endpoint whose records arrive as W, and makes each a T with record.
 func list[W, T any](ctx context.Context, c *Client, path string, record func(*W) T) ([]T, error) {
 	var answer listAnswer[W]

@@ -2,7 +2,6 @@ package inveterate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -74,12 +73,7 @@ func (w *subscriptionWire) subscription() Subscription {
 
 // UnmarshalJSON reads a subscription, with its RFC 3339 timestamps as times.
 func (s *Subscription) UnmarshalJSON(data []byte) error {
-	var wire subscriptionWire
-	if err := json.Unmarshal(data, &wire); err != nil {
-		return err
-	}
-	*s = wire.subscription()
-	return nil
+	return decodeVia(data, s, (*subscriptionWire).subscription)
 }
 
 // Validate rejects a subscription without its id or topic, which address it (httpclient.Validator).

@@ -2,7 +2,6 @@ package inveterate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -57,12 +56,7 @@ func (w *webhookWire) webhook() Webhook {
 
 // UnmarshalJSON reads an admin webhook, with its RFC 3339 timestamp as a time.
 func (w *Webhook) UnmarshalJSON(data []byte) error {
-	var wire webhookWire
-	if err := json.Unmarshal(data, &wire); err != nil {
-		return err
-	}
-	*w = wire.webhook()
-	return nil
+	return decodeVia(data, w, (*webhookWire).webhook)
 }
 
 // Validate rejects a webhook without its id (httpclient.Validator).
