@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/benchstats"
-
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	webhooks "github.com/webhookinfra/terraform-provider-webhooks/internal/provider"
 )

@@ -48,8 +48,12 @@ func main() {
 	}
 	// WEBHOOKS_IDEAL_STATS names a file for the writes in flight, written once Terraform is done by
 	// the process that made writes (Terraform starts one per walk: the others have nothing to say).
-	if path := os.Getenv("WEBHOOKS_IDEAL_STATS"); path != "" && served != nil && len(served.flights.report()) > 0 {
-		b, err := json.Marshal(served.flights.report())
+	if path := os.Getenv("WEBHOOKS_IDEAL_STATS"); path != "" && served != nil {
+		report := served.flights.report()
+		if len(report) == 0 {
+			return
+		}
+		b, err := json.Marshal(report)
 		if err == nil {
 			err = os.WriteFile(path, b, 0o600) //nolint:gosec // G703: the bench names the file, as it names the provider.
 		}
