@@ -65,6 +65,9 @@ type Settings struct {
 	// counts its limit in windows (Config.RateWindow).
 	RateLimit float64
 	RateBurst int
+	// RateLedgerDir is where the ledgers of limits shared by the processes of this machine are
+	// kept (see Config.RateShare). Empty: a directory in the user's cache directory.
+	RateLedgerDir string
 	// Transport carries every attempt. Nil is a pooled transport with the system's proxy and
 	// trust settings; a program that embeds the provider may route requests its own way.
 	Transport http.RoundTripper
@@ -89,8 +92,16 @@ type Config struct {
 	// windowPacer); RateBurst is unused. Zero spreads RateLimit per second evenly.
 	RateWindow time.Duration
 	// RateReserved is how many requests of the first window are left to whoever used the API with
-	// the same credentials just before the client existed (with RateWindow).
+	// the same credentials just before the client existed (with RateWindow), when the machine's
+	// ledger cannot tell.
 	RateReserved int
+	// RateShare, with RateWindow, names the holder of the limit (its credentials and base URL): the
+	// clients of this machine's processes with the same RateShare keep to the limit together,
+	// through a ledger in Settings.RateLedgerDir (see ledger.go). Empty: the client paces alone.
+	RateShare string
+	// RateShareLimit is the limit those clients keep to between them, each within its own
+	// RateLimit (zero: RateLimit).
+	RateShareLimit int
 	// APIPath is the path the vendor's endpoints begin with ("/v1"), which a base URL must not
 	// repeat: an error about a wrong base URL names it.
 	APIPath string

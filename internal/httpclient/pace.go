@@ -29,7 +29,24 @@ func newPacer(cfg Config, now func() time.Time) pacer {
 	case cfg.RateLimit <= 0:
 		return nil
 	case cfg.RateWindow > 0:
-		p := newWindowPacer(max(int(cfg.RateLimit), 1), cfg.RateWindow, cfg.RateReserved, now)
+		n := max(int(cfg.RateLimit), 1)
+		var l *ledger
+		if cfg.RateShare != "" {
+			// Without the machine's ledger (no cache directory, no file locks) the pacer goes alone.
+			l, _ = openLedger(cfg.RateLedgerDir, cfg.RateShare, cfg.RateWindow, cfg.RequestTimeout, now())
+		}
+		// With the ledger, what the others used is known: nothing is reserved.
+		reserved := 0
+		if l == nil {
+			// What a predecessor or a client starting with this one used is unknown: see the sharing
+			// rule.
+			reserved = max(cfg.RateReserved, n/2)
+		}
+		p := newWindowPacer(n, cfg.RateWindow, reserved, now)
+		p.ledger, p.shareN = l, n
+		if cfg.RateShareLimit > 0 {
+			p.shareN = cfg.RateShareLimit
+		}
 		// A hold never outlasts the wait the retries themselves allow for a Retry-After.
 		p.maxHold = cfg.MaxRetryAfter
 		return p
@@ -73,6 +90,16 @@ type windowPacer struct {
 	// maxHold caps a hold the server asks for with Retry-After (zero: no cap).
 	maxHold time.Duration
 
+	// ledger, when set, shares the limit with the pacers of this machine's other processes (see
+	// ledger.go); the pacer drops it, and goes on alone, if it fails. lastID numbers the places it
+	// takes in it. shareN is the limit all the pacers of the ledger keep to between them.
+	ledger *ledger
+	lastID uint64
+	shareN int
+	// ledgerNext is when the ledger, which held the pacer back, is worth reading again: the pacer's
+	// waiters look at it once between them.
+	ledgerNext time.Time
+
 	mu sync.Mutex
 	// free holds, for each slot not in use, when it may be used again.
 	free []time.Time
@@ -100,9 +127,10 @@ type windowPacer struct {
 //     only holds: that request met the crowding the cut answered.
 //   - A success, while limit is what holds the client back, raises limit by probeSlots/limit, so by
 //     probeSlots a window, never above n. Each probe past the key's limit costs someone a refusal.
-//   - A new pacer leaves max(reserved, n/2) of its first window to others: to the process that
-//     used the key just before (the plan before an apply), and to clients starting with it, which
-//     then overshoot the key by less. A refused request of that first window may be the
+//   - Other processes of the same machine share the limit exactly, through its ledger (see
+//     ledger.go). Without one, a new pacer leaves max(reserved, n/2) of its first window to others:
+//     to the process that used the key just before (the plan before an apply), and to clients
+//     starting with it, which then overshoot the key by less. A refused request of that first window may be the
 //     predecessor's doing, gone a window later: until a request sent after the first window is
 //     refused, limit climbs back after a cut by regainShare a window, not by probeSlots.
 //
@@ -126,7 +154,7 @@ func newWindowPacer(n int, window time.Duration, reserved int, now func() time.T
 	start := now()
 	p := &windowPacer{
 		n: n, window: window, now: now,
-		reserved: min(max(reserved, n/2), n), firstEnd: start.Add(window),
+		reserved: min(reserved, n), firstEnd: start.Add(window),
 		free: make([]time.Time, n), released: make(chan struct{}), limit: float64(n),
 	}
 	// A reserved slot was used by a request that ended, at the latest, now.
@@ -148,12 +176,17 @@ func (p *windowPacer) wait(ctx context.Context) (func(attemptEnd), error) {
 		if now.Before(p.heldUntil) {
 			next = p.heldUntil
 		} else if slot >= 0 && busy < int(p.limit) {
-			// Take the slot: remove it from free until the request ends.
-			last := len(p.free) - 1
-			p.free[slot] = p.free[last]
-			p.free = p.free[:last]
-			p.mu.Unlock()
-			return func(end attemptEnd) { p.release(now, end) }, nil
+			id, retry := p.claim(now, busy)
+			if retry.IsZero() {
+				// Take the slot: remove it from free until the request ends.
+				last := len(p.free) - 1
+				p.free[slot] = p.free[last]
+				p.free = p.free[:last]
+				p.mu.Unlock()
+				return func(end attemptEnd) { p.release(now, id, end) }, nil
+			}
+			// Other processes hold the rest of the limit.
+			next = retry
 		}
 		released := p.released
 		p.mu.Unlock()
@@ -199,12 +232,35 @@ func (p *windowPacer) look(now time.Time) (slot, busy int, soonest time.Time) {
 	return slot, busy, soonest
 }
 
-// release gives back the slot of a request sent at sent that has just ended: it may be used a
-// window later. The pacer learns from how it ended (see the sharing rule).
-func (p *windowPacer) release(sent time.Time, end attemptEnd) {
+// claim records in the machine's ledger the place of a request about to go at now, if the other
+// processes' places leave room for it beside the pacer's busy slots, within the limit they share;
+// else it returns when to look again. Without a ledger there is always room. Callers hold p.mu.
+func (p *windowPacer) claim(now time.Time, busy int) (id uint64, retry time.Time) {
+	switch {
+	case p.ledger == nil:
+		return 0, time.Time{}
+	case now.Before(p.ledgerNext):
+		return 0, p.ledgerNext
+	}
+	p.lastID++
+	retry, err := p.ledger.claim(now, p.lastID, p.shareN-busy)
+	if err != nil {
+		p.ledger = nil
+		return 0, time.Time{}
+	}
+	p.ledgerNext = retry
+	return p.lastID, retry
+}
+
+// release gives back the slot of a request sent at sent, with ledger place id, that has just
+// ended: it may be used a window later. The pacer learns from how it ended (see the sharing rule).
+func (p *windowPacer) release(sent time.Time, id uint64, end attemptEnd) {
 	p.mu.Lock()
 	now := p.now()
 	p.free = append(p.free, now.Add(p.window))
+	if p.ledger != nil && id != 0 && p.ledger.release(now, id) != nil {
+		p.ledger = nil
+	}
 	if end.refused {
 		p.refused(sent, now, end.retryAfter)
 	} else {

@@ -20,12 +20,14 @@ const (
 	// RateLimit is Lune's documented limit, in requests per second per key, and the client's
 	// default: it keeps to it as Lune counts it, at most RateLimit requests in any second (see
 	// httpclient.Config.RateWindow), so alone on a key it never provokes a 429 and never waits
-	// more than it must. Runs that share a key (other processes, other machines) learn of each
-	// other from 429s and share the limit (httpclient's sharing rule).
+	// more than it must. Runs that share a key share the limit: on one machine exactly, through
+	// the machine's ledger (httpclient.Config.RateShare); across machines by learning of each
+	// other from 429s (httpclient's sharing rule).
 	RateLimit = 15
 	// reservedAtStart is the least of a new client's first second left to the process that used the
-	// key just before: in a terraform apply, the plan's one list (its access check, which its
-	// refreshes share). The pacer leaves at least half of the first second anyway.
+	// key just before (in a terraform apply, the plan's one list: its access check, which its
+	// refreshes share) when the machine's ledger cannot say what it used. The pacer then leaves at
+	// least half of the first second anyway.
 	reservedAtStart = 1
 )
 
@@ -74,7 +76,9 @@ func New(cfg Config) (*Client, error) {
 		// Lune counts requests per key in each second.
 		RateWindow:   time.Second,
 		RateReserved: reservedAtStart,
-		DecodeError:  decodeError,
+		// Lune counts per key; a key is one at one base URL (the sandbox's keys are not production's).
+		RateShare: cfg.BaseURL + "\x00" + cfg.APIKey, RateShareLimit: RateLimit,
+		DecodeError: decodeError,
 		Redact: httpclient.Redaction{
 			Headers:    []string{"Authorization"},
 			Values:     []string{cfg.APIKey},

@@ -14,14 +14,16 @@ import (
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/blaze"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient/httpclienttest"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/lune"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
-// TestMain runs the tests, or with -sweep the sweepers (make sweep).
+// TestMain runs the tests, or with -sweep the sweepers (make sweep), with a cache directory of
+// their own.
 func TestMain(m *testing.M) {
-	resource.TestMain(m)
+	resource.TestMain(httpclienttest.OwnCache{M: m})
 }
 
 // The sweepers delete what acceptance runs left behind at the vendors (a run that was killed, a

@@ -6,8 +6,10 @@ package httpclienttest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"testing"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
@@ -51,4 +53,25 @@ func Complete(t testing.TB, op, id string, err error) {
 	case err == nil && id == "":
 		t.Errorf("%s: no error, and an object without id", op)
 	}
+}
+
+// OwnCache runs M, a package's tests, with a user cache directory of its own, removed when they
+// end: the machine's pace ledgers (see httpclient.Settings.RateLedgerDir) that the tests' clients
+// keep stay out of the user's cache. It sets XDG_CACHE_HOME, which os.UserCacheDir follows on
+// Linux and the BSDs.
+type OwnCache struct{ M interface{ Run() int } }
+
+// Run runs the tests and returns their exit code.
+func (o OwnCache) Run() int {
+	dir, err := os.MkdirTemp("", "webhooks-test-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	if err := os.Setenv("XDG_CACHE_HOME", dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return o.M.Run()
 }

@@ -1,0 +1,279 @@
+package httpclient
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The machine's ledger. Window pacers that share a rate limit (one key of one vendor at one base
+// URL) keep to it together when they run on the same machine, whatever process they are in: the
+// plan and the apply of one terraform apply, the parallel runs of a wrapper such as Terragrunt, the
+// aliases of one configuration. Each limit has a ledger, a small file in the user's cache that lists
+// every place taken in the last window: a pacer takes a place only if its own busy slots and the
+// others' places leave room for it, records it, and records when its request ended. The file is
+// locked while it is read and rewritten, so the n+1-requests argument of windowPacer holds across
+// the processes: the places live in one table.
+//
+// A ledger entry is one line, "owner id pid until flight": owner is a random number of its pacer,
+// id the place's number within it, pid its process, until (Unix nanoseconds) when the place is free
+// again, and flight 1 while the request is out (until is then a lease: the longest an attempt may
+// last, and a window). A process that is gone (killed while its request was out) sent that request
+// before it was found gone: its place is free a window later. Clients of other machines are not in
+// the ledger; the sharing rule deals with them.
+const (
+	// ledgerDirName is the ledgers' directory in the user's cache directory.
+	ledgerDirName = "terraform-provider-webhooks/pace"
+	// ledgerSuffix ends a ledger's file name.
+	ledgerSuffix = ".pace"
+	// ledgerPoll is how soon a pacer held back by another process's request that is still out looks
+	// again: that process's answer cannot wake it.
+	ledgerPoll = 20 * time.Millisecond
+	// ledgerStale is how long a ledger may lie untouched before it is removed: all it held ended
+	// long before.
+	ledgerStale = 24 * time.Hour
+)
+
+// errLedgerUnsupported: this platform has no file lock the ledger can rely on.
+var errLedgerUnsupported = errors.New("no file locking on this platform")
+
+// ledger is one pacer's handle on the ledger of its limit.
+type ledger struct {
+	path          string
+	owner         uint64
+	pid           int
+	window, lease time.Duration
+}
+
+// ledgerEntry is one place in a ledger.
+type ledgerEntry struct {
+	owner, id uint64
+	// pid is 0 once its process was found gone: until is then final.
+	pid    int
+	until  int64
+	flight bool
+}
+
+// openLedger returns the ledger of the limit named share (credentials and base URL) in dir (empty:
+// the user's cache directory), for a pacer whose requests are each out for at most attemptMax.
+// The file's name is a salted hash of share: nothing of the credentials can be read or guessed
+// from it.
+func openLedger(dir, share string, window, attemptMax time.Duration, now time.Time) (*ledger, error) {
+	if !ledgerSupported {
+		return nil, errLedgerUnsupported
+	}
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return nil, err
+		}
+		dir = filepath.Join(cache, filepath.FromSlash(ledgerDirName))
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	salt, err := ledgerSalt(dir)
+	if err != nil {
+		return nil, err
+	}
+	pruneLedgers(dir, now)
+	sum := sha256.Sum256(append(salt, share...))
+	var owner [8]byte
+	if _, err := rand.Read(owner[:]); err != nil {
+		return nil, err
+	}
+	l := &ledger{
+		path:  filepath.Join(dir, hex.EncodeToString(sum[:16])+ledgerSuffix),
+		owner: binary.LittleEndian.Uint64(owner[:]), pid: os.Getpid(),
+		window: window, lease: attemptMax + window,
+	}
+	// A ledger that cannot be locked, read and written is no ledger.
+	if err := l.update(now, func(e []ledgerEntry) []ledgerEntry { return e }); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// ledgerSalt returns dir's salt, made on first use: 32 random bytes, readable by the user only.
+// It is written whole before it is linked into place, so no one reads half of it.
+func ledgerSalt(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "salt")
+	read := func() ([]byte, error) {
+		b, err := os.ReadFile(path) //nolint:gosec // G304: the user's own cache directory.
+		if err == nil && len(b) != 64 {
+			return nil, fmt.Errorf("%s is not a salt", path)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return hex.DecodeString(string(b))
+	}
+	if b, err := read(); !errors.Is(err, os.ErrNotExist) {
+		return b, err
+	}
+	tmp, err := os.CreateTemp(dir, "salt-*")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = os.Remove(tmp.Name()) }()
+	salt := make([]byte, 32)
+	if _, err := rand.Read(salt); err != nil {
+		_ = tmp.Close()
+		return nil, err
+	}
+	_, err = tmp.WriteString(hex.EncodeToString(salt))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Another process may have linked its salt first: then that one counts.
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	return read()
+}
+
+// pruned holds the directories whose stale ledgers this process has removed.
+var pruned sync.Map
+
+// pruneLedgers removes, once a process, the ledgers of dir that nobody has used for ledgerStale (a
+// test's sandbox, a rotated key). A process that opened one of them at that very moment keeps
+// pacing on the removed file, unseen by the processes that come after it, as if on another
+// machine: the sharing rule deals with that.
+func pruneLedgers(dir string, now time.Time) {
+	if _, done := pruned.LoadOrStore(dir, struct{}{}); done {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), ledgerSuffix) && now.Sub(info.ModTime()) > ledgerStale {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// claim takes place id at now if the other pacers' places leave room, that is if fewer than room
+// are taken; else it returns when to look again.
+func (l *ledger) claim(now time.Time, id uint64, room int) (retry time.Time, err error) {
+	err = l.update(now, func(entries []ledgerEntry) []ledgerEntry {
+		others := 0
+		for _, e := range entries {
+			if e.owner == l.owner {
+				continue
+			}
+			others++
+			free := time.Unix(0, e.until)
+			if poll := now.Add(ledgerPoll); e.flight && poll.Before(free) {
+				free = poll
+			}
+			if retry.IsZero() || free.Before(retry) {
+				retry = free
+			}
+		}
+		if others < room {
+			retry = time.Time{}
+			return append(entries, ledgerEntry{owner: l.owner, id: id, pid: l.pid, until: now.Add(l.lease).UnixNano(), flight: true})
+		}
+		return entries
+	})
+	return retry, err
+}
+
+// release records that the request of place id ended at now: the place is free a window later.
+func (l *ledger) release(now time.Time, id uint64) error {
+	until := now.Add(l.window).UnixNano()
+	return l.update(now, func(entries []ledgerEntry) []ledgerEntry {
+		for i, e := range entries {
+			if e.owner == l.owner && e.id == id {
+				entries[i].until, entries[i].flight = until, false
+				return entries
+			}
+		}
+		// Its lease ran out before the request ended (the machine was suspended): it counts again.
+		return append(entries, ledgerEntry{owner: l.owner, id: id, pid: l.pid, until: until})
+	})
+}
+
+// update reads the ledger under its lock, drops the places that are free at now, settles those of
+// processes that are gone, and writes back what change returns.
+func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry) error {
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }() // closing the file unlocks it
+	if err := lockFile(f); err != nil {
+		return err
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	entries := parseLedger(string(b))
+	live := entries[:0]
+	alive := map[int]bool{l.pid: true}
+	for _, e := range entries {
+		if e.pid != 0 {
+			up, known := alive[e.pid]
+			if !known {
+				up = processAlive(e.pid)
+				alive[e.pid] = up
+			}
+			if !up {
+				e.pid, e.flight, e.until = 0, false, min(e.until, now.Add(l.window).UnixNano())
+			}
+		}
+		if e.until > now.UnixNano() {
+			live = append(live, e)
+		}
+	}
+	var out strings.Builder
+	for _, e := range change(live) {
+		flight := 0
+		if e.flight {
+			flight = 1
+		}
+		fmt.Fprintf(&out, "%x %x %d %d %d\n", e.owner, e.id, e.pid, e.until, flight)
+	}
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	_, err = f.WriteAt([]byte(out.String()), 0)
+	return err
+}
+
+// parseLedger reads a ledger's lines; a line it cannot read (a write cut short by a crash) is
+// dropped.
+func parseLedger(s string) []ledgerEntry {
+	var entries []ledgerEntry
+	for line := range strings.Lines(s) {
+		f := strings.Fields(line)
+		if len(f) != 5 || !strings.HasSuffix(line, "\n") {
+			continue
+		}
+		owner, err1 := strconv.ParseUint(f[0], 16, 64)
+		id, err2 := strconv.ParseUint(f[1], 16, 64)
+		pid, err3 := strconv.Atoi(f[2])
+		until, err4 := strconv.ParseInt(f[3], 10, 64)
+		if err := errors.Join(err1, err2, err3, err4); err != nil || pid < 0 || (f[4] != "0" && f[4] != "1") {
+			continue
+		}
+		entries = append(entries, ledgerEntry{owner: owner, id: id, pid: pid, until: until, flight: f[4] == "1"})
+	}
+	return entries
+}

@@ -1,0 +1,15 @@
+//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+
+package httpclient
+
+import "os"
+
+// ledgerSupported: without a lock the ledger could not be trusted, so a pacer here goes without
+// one.
+const ledgerSupported = false
+
+// lockFile is never called here: there is no ledger.
+func lockFile(*os.File) error { return errLedgerUnsupported }
+
+// processAlive is never asked here: without a lock there is no ledger.
+func processAlive(int) bool { return true }

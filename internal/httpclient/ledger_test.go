@@ -1,0 +1,331 @@
+package httpclient
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
+)
+
+// testShare is the limit the ledger tests share: Lune's sandbox key at a base URL.
+const testShare = "http://127.0.0.1:1\x00" + sandbox.DefaultLuneTestKey
+
+// ledgerPacer is the pacer of a new Lune client of a process on this machine, whose ledgers are
+// kept in dir.
+func ledgerPacer(t *testing.T, dir string) *windowPacer {
+	t.Helper()
+	p, ok := newPacer(Config{
+		Settings:   Settings{RateLimit: luneRate, RateLedgerDir: dir, RequestTimeout: DefaultRequestTimeout},
+		RateWindow: time.Second, RateReserved: luneReserved, RateShare: testShare,
+	}, time.Now).(*windowPacer)
+	if !ok || p.ledger == nil {
+		t.Fatalf("the pacer has no ledger: %#v", p)
+	}
+	return p
+}
+
+// TestWindowPacer_sharedKeyOnOneMachine: TestWindowPacer_sharedKey's three processes, on one
+// machine. They share the key through its ledger: none is refused, and together they keep Lune's
+// pace.
+func TestWindowPacer_sharedKeyOnOneMachine(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		sb := sandbox.New(sandbox.Config{})
+		uses := make([]keyUse, 3)
+		done := make(chan struct{})
+		for i := range uses {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				uses[i] = useKey(t, sb, string(rune('A'+i)), ledgerPacer(t, dir), 300, uint64(i)+1)
+			}()
+		}
+		for range uses {
+			<-done
+		}
+		checkConverged(t, uses...)
+		ok, refused, start, end := 0, 0, uses[0].start, uses[0].end
+		for _, u := range uses {
+			ok, refused = ok+u.ok, refused+u.refused
+			start, end = minTime(start, u.start), maxTime(end, u.end)
+		}
+		rate := float64(ok) / end.Sub(start).Seconds()
+		t.Logf("3 processes on one machine: %d requests, %d attempts refused, together %.1f/s over %.1fs", ok, refused, rate, end.Sub(start).Seconds())
+		if ok != 900 || refused != 0 {
+			t.Errorf("%d of 900 requests succeeded and %d attempts were refused, want all and none", ok, refused)
+		}
+		// 15 a second, less the round trips in each place's second: 14 when alone.
+		if rate < 13.5 {
+			t.Errorf("together %.1f requests/s, want at least 13.5", rate)
+		}
+	})
+}
+
+// TestWindowPacer_handoverOnOneMachine: TestWindowPacer_handover's worst case, a plan that used
+// all of its last second, on one machine. The apply's client reads in the ledger what the plan
+// used: nothing is refused, and it reserves nothing of its first second.
+func TestWindowPacer_handoverOnOneMachine(t *testing.T) {
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		sb := sandbox.New(sandbox.Config{})
+		planPacer := ledgerPacer(t, dir)
+		time.Sleep(time.Second)
+		planStart := time.Now()
+		plan := useKey(t, sb, "plan", planPacer, 15, 100)
+		time.Sleep(300*time.Millisecond - time.Since(planStart))
+		applyPacer := ledgerPacer(t, dir)
+		if applyPacer.reserved != 0 {
+			t.Errorf("with a ledger the apply reserves %d slots of its first second, want none", applyPacer.reserved)
+		}
+		apply := useKey(t, sb, "apply", applyPacer, 150, 200)
+		checkConverged(t, plan, apply)
+		t.Logf("plan: %d requests, %d refused; apply: %d requests, %d attempts refused, %.1f/s; %d in its first 3s",
+			plan.ok, plan.refused, apply.ok, apply.refused, apply.rate(), apply.okWithin(3*time.Second))
+		if plan.refused+apply.refused != 0 {
+			t.Errorf("%d of the plan's and %d of the apply's attempts were refused, want none", plan.refused, apply.refused)
+		}
+		// The plan's second ends 700 ms into the apply's: then 15 a second and a round trip.
+		if got := apply.okWithin(3 * time.Second); got < 36 {
+			t.Errorf("the apply sent %d requests in its first 3s, want at least 36", got)
+		}
+	})
+}
+
+// TestWindowPacer_aloneOnOneMachine: a client alone on its key, with a ledger, has no predecessor
+// to leave its first second to: it sends 15 at once.
+func TestWindowPacer_aloneOnOneMachine(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	p := newPacer(Config{
+		Settings:   Settings{RateLimit: 15, RateLedgerDir: t.TempDir(), RequestTimeout: time.Second},
+		RateWindow: time.Second, RateReserved: 1, RateShare: testShare,
+	}, clock.now)
+	if got := takeAll(t, p); len(got) != 15 {
+		t.Errorf("%d requests went at once, want 15", len(got))
+	}
+}
+
+// TestLedger_namesNoCredential: a ledger's name is a salted hash of its limit's name, kept where
+// only the user may look.
+func TestLedger_namesNoCredential(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pace")
+	l, err := openLedger(dir, testShare, time.Second, time.Second, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := sha256.Sum256([]byte(testShare))
+	name := filepath.Base(l.path)
+	if strings.Contains(name, sandbox.DefaultLuneTestKey) || strings.Contains(hex.EncodeToString(plain[:]), strings.TrimSuffix(name, ledgerSuffix)) {
+		t.Errorf("the ledger's name %q shows its key", name)
+	}
+	for path, want := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, filepath.Join(dir, "salt"): 0o600, l.path: 0o600} {
+		if info, err := os.Stat(path); err != nil || info.Mode() != want {
+			t.Errorf("%s: %v, %v; want mode %v", path, info.Mode(), err, want)
+		}
+	}
+	other, err := openLedger(dir, testShare, time.Second, time.Second, time.Now())
+	if err != nil || other.path != l.path || other.owner == l.owner {
+		t.Errorf("a second client of the limit has ledger %q and owner %x (%v), want %q and an owner of its own", other.path, other.owner, err, l.path)
+	}
+	if another, err := openLedger(dir, testShare+"x", time.Second, time.Second, time.Now()); err != nil || another.path == l.path {
+		t.Errorf("another limit has ledger %q (%v), want one of its own", another.path, err)
+	}
+}
+
+// TestLedger_goneProcess: a place taken by a process that is gone while its request was out is
+// free a window after it is found gone, not when its lease ends.
+func TestLedger_goneProcess(t *testing.T) {
+	gone := exec.Command(os.Args[0], "-test.run=^$")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_700_000_000, 0)
+	l, err := openLedger(t.TempDir(), testShare, time.Second, time.Minute, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := ""
+	for i := range 15 {
+		lines += fmt.Sprintf("abc %x %d %d 1\n", i, gone.Process.Pid, now.Add(time.Hour).UnixNano())
+	}
+	if err := os.WriteFile(l.path, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	retry, err := l.claim(now, 1, 15)
+	if err != nil || !retry.Equal(now.Add(time.Second)) {
+		t.Errorf("claim: retry at %v (%v), want a window later, %v", retry, err, now.Add(time.Second))
+	}
+	// Found gone, the places' ends are final: they do not move on as time does.
+	if retry, err := l.claim(now.Add(time.Second), 2, 15); err != nil || !retry.IsZero() {
+		t.Errorf("a window later: retry at %v (%v), want the place at once", retry, err)
+	}
+}
+
+// TestLedger_otherProcessInFlight: a place another process holds while its request is out is
+// looked at again soon, as that process's answer cannot wake this one; a place it released is free
+// exactly a window after its answer.
+func TestLedger_otherProcessInFlight(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	dir := t.TempDir()
+	a, errA := openLedger(dir, testShare, time.Second, time.Minute, now)
+	b, errB := openLedger(dir, testShare, time.Second, time.Minute, now)
+	if err := errors.Join(errA, errB); err != nil {
+		t.Fatal(err)
+	}
+	if retry, err := a.claim(now, 1, 1); err != nil || !retry.IsZero() {
+		t.Fatalf("a's claim: retry %v, %v", retry, err)
+	}
+	if retry, err := b.claim(now, 1, 1); err != nil || !retry.Equal(now.Add(ledgerPoll)) {
+		t.Errorf("b's claim while a's request is out: retry at %v (%v), want %v later", retry, err, ledgerPoll)
+	}
+	if err := a.release(now.Add(100*time.Millisecond), 1); err != nil {
+		t.Fatal(err)
+	}
+	if retry, err := b.claim(now.Add(200*time.Millisecond), 2, 1); err != nil || !retry.Equal(now.Add(1100*time.Millisecond)) {
+		t.Errorf("b's claim after a's answer: retry at %v (%v), want a window after the answer", retry, err)
+	}
+	if retry, err := b.claim(now.Add(1100*time.Millisecond), 3, 1); err != nil || !retry.IsZero() {
+		t.Errorf("b's claim a window after a's answer: retry at %v (%v), want the place", retry, err)
+	}
+}
+
+// TestLedger_unreadableLines: lines a crash cut short, or that are not a ledger's, are dropped,
+// and the ledger is rewritten whole.
+func TestLedger_unreadableLines(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l, err := openLedger(t.TempDir(), testShare, time.Second, time.Minute, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := now.Add(time.Hour).UnixNano()
+	good := fmt.Sprintf("abc 1 0 %d 0\n", until)
+	junk := "not a ledger\nabc 2 0 x 0\nabc 3 -1 1 0\nabc 4 0 1 2\n" + good + fmt.Sprintf("abc 5 0 %d 0", until)
+	if err := os.WriteFile(l.path, []byte(junk), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if retry, err := l.claim(now, 1, 1); err != nil || !retry.Equal(time.Unix(0, until)) {
+		t.Errorf("claim: retry at %v (%v), want the one readable place's end", retry, err)
+	}
+	if b, err := os.ReadFile(l.path); err != nil || string(b) != good {
+		t.Errorf("the ledger holds %q (%v), want %q", b, err, good)
+	}
+}
+
+// TestWindowPacer_withoutLedger: a pacer whose ledger cannot be made leaves half its first window,
+// as without one; one whose ledger fails later goes on alone.
+func TestWindowPacer_withoutLedger(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, ok := newPacer(Config{
+		Settings:   Settings{RateLimit: 15, RateLedgerDir: file, RequestTimeout: time.Second},
+		RateWindow: time.Second, RateReserved: 1, RateShare: testShare,
+	}, time.Now).(*windowPacer)
+	if !ok || p.ledger != nil || p.reserved != 7 {
+		t.Errorf("with its directory a file, the pacer has ledger %v and reserves %d, want none and 7", p.ledger, p.reserved)
+	}
+
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	p, ok = newPacer(Config{
+		Settings:   Settings{RateLimit: 15, RateLedgerDir: t.TempDir(), RequestTimeout: time.Second},
+		RateWindow: time.Second, RateShare: testShare,
+	}, clock.now).(*windowPacer)
+	if !ok || p.ledger == nil {
+		t.Fatal("no ledger")
+	}
+	if err := os.Remove(p.ledger.path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(p.ledger.path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if got := takeAll(t, p); len(got) != 15 || p.ledger != nil {
+		t.Errorf("with its ledger a directory, %d requests went (ledger %v), want 15 and the ledger dropped", len(got), p.ledger)
+	}
+}
+
+// TestLedger_pruneStale: ledgers untouched for a day are removed when a process first opens a
+// ledger of their directory; the salt and fresh ledgers stay.
+func TestLedger_pruneStale(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	stale, fresh := filepath.Join(dir, "stale"+ledgerSuffix), filepath.Join(dir, "fresh"+ledgerSuffix)
+	for _, f := range []string{stale, fresh} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(stale, now.Add(-25*time.Hour), now.Add(-25*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openLedger(dir, testShare, time.Second, time.Second, now); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]bool{stale: false, fresh: true, filepath.Join(dir, "salt"): true} {
+		if _, err := os.Stat(f); (err == nil) != want {
+			t.Errorf("%s exists: %t, want %t", filepath.Base(f), err == nil, want)
+		}
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// TestWindowPacer_shareLimit: pacers of one key keep to the key's limit between them, each within
+// its own (a configuration that sets a lower requests_per_second is not starved by one at the
+// key's limit).
+func TestWindowPacer_shareLimit(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	dir := t.TempDir()
+	pacerOf := func(rate float64) pacer {
+		return newPacer(Config{
+			Settings:   Settings{RateLimit: rate, RateLedgerDir: dir, RequestTimeout: time.Second},
+			RateWindow: time.Second, RateShare: testShare, RateShareLimit: 15,
+		}, clock.now)
+	}
+	full, slow, third := pacerOf(15), pacerOf(5), pacerOf(15)
+	var got []int
+	var out []func(attemptEnd)
+	for _, p := range []pacer{full, slow, third} {
+		dones := takeAll(t, p)
+		got, out = append(got, len(dones)), append(out, dones...)
+		clock.advance(10 * time.Millisecond)
+	}
+	endAll(out, attemptEnd{})
+	if want := []int{15, 0, 0}; !slices.Equal(got, want) {
+		t.Errorf("requests that went at once: %v, want %v", got, want)
+	}
+	clock.advance(2 * time.Second)
+	for range 10 {
+		if take(t, full) == nil {
+			t.Fatal("the key's first pacer could not send 10 requests a window later")
+		}
+	}
+	got = got[:0]
+	for _, p := range []pacer{slow, third} {
+		got = append(got, len(takeAll(t, p)))
+	}
+	if want := []int{5, 0}; !slices.Equal(got, want) {
+		t.Errorf("after 10 of the first pacer's a window later, requests that went at once: %v, want %v", got, want)
+	}
+}
