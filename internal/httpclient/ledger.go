@@ -189,6 +189,10 @@ func (l *ledger) claim(now time.Time, id uint64, room int) (retry time.Time, err
 			retry = time.Time{}
 			return append(entries, ledgerEntry{owner: l.owner, id: id, pid: l.pid, until: now.Add(l.lease).UnixNano(), flight: true})
 		}
+		if retry.IsZero() {
+			// No room even without the others: the caller's own places fill the limit.
+			retry = now.Add(ledgerPoll)
+		}
 		return entries
 	})
 	return retry, err

@@ -30,6 +30,10 @@ func newPacer(cfg Config, now func() time.Time) pacer {
 		return nil
 	case cfg.RateWindow > 0:
 		n := max(int(cfg.RateLimit), 1)
+		if cfg.RateShareLimit > 0 {
+			// No client of a shared limit goes beyond it.
+			n = min(n, cfg.RateShareLimit)
+		}
 		var l *ledger
 		if cfg.RateShare != "" {
 			// Without the machine's ledger (no cache directory, no file locks) the pacer goes alone.

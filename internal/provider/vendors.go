@@ -119,7 +119,7 @@ var vendorSections = []vendorSection{
 		},
 		account: &setting{"account_id", envLuneAccountID, "Act on another account of the organisation (header `Lune-Account`)."},
 		baseURL: setting{"base_url", envLuneBaseURL, "https://api.lune.co"},
-		pace:    pace{envLunePace, "Lune allows 15 per API key in any one second, and by default the provider uses all of them: it counts as Lune does, holding each request's place until a second after its answer, so that network jitter never provokes a 429. Several configurations or provider aliases using one key at the same time share the 15", lune.RateLimit},
+		pace:    pace{envLunePace, "Lune allows 15 per API key in any one second, and by default the provider uses all of them: it counts as Lune does, holding each request's place until a second after its answer, so that network jitter never provokes a 429. Runs, configurations and provider aliases that use one key on one machine share the 15 exactly, through a small file in the user's cache directory; runs on other machines share them by backing off after a 429", lune.RateLimit},
 		modelOf: func(m *providerModel) types.Object { return m.Lune },
 		slot:    luneVendor,
 		newClient: func(in clientInput) (*lune.Client, error) {
