@@ -44,8 +44,15 @@ const (
 	ledgerStale = 24 * time.Hour
 )
 
-// errLedgerUnsupported: this platform has no file lock the ledger can rely on.
-var errLedgerUnsupported = errors.New("no file locking on this platform")
+// ledgerLockWait is the longest a pacer waits for a ledger's lock.
+const ledgerLockWait = time.Second
+
+var (
+	// errLedgerUnsupported: this platform has no file lock the ledger can rely on.
+	errLedgerUnsupported = errors.New("no file locking on this platform")
+	// errLedgerLocked: the ledger's lock was held for ledgerLockWait.
+	errLedgerLocked = errors.New("the ledger stayed locked")
+)
 
 // ledger is one pacer's handle on the ledger of its limit.
 type ledger struct {

@@ -38,6 +38,7 @@ func ledgerPacer(t *testing.T, dir string) *windowPacer {
 // machine. They share the key through its ledger: none is refused, and together they keep Lune's
 // pace.
 func TestWindowPacer_sharedKeyOnOneMachine(t *testing.T) {
+	needLedger(t)
 	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
 		sb := sandbox.New(sandbox.Config{})
@@ -74,6 +75,7 @@ func TestWindowPacer_sharedKeyOnOneMachine(t *testing.T) {
 // all of its last second, on one machine. The apply's client reads in the ledger what the plan
 // used: nothing is refused, and it reserves nothing of its first second.
 func TestWindowPacer_handoverOnOneMachine(t *testing.T) {
+	needLedger(t)
 	dir := t.TempDir()
 	synctest.Test(t, func(t *testing.T) {
 		sb := sandbox.New(sandbox.Config{})
@@ -103,6 +105,7 @@ func TestWindowPacer_handoverOnOneMachine(t *testing.T) {
 // TestWindowPacer_aloneOnOneMachine: a client alone on its key, with a ledger, has no predecessor
 // to leave its first second to: it sends 15 at once.
 func TestWindowPacer_aloneOnOneMachine(t *testing.T) {
+	needLedger(t)
 	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 	p := newPacer(Config{
 		Settings:   Settings{RateLimit: 15, RateLedgerDir: t.TempDir(), RequestTimeout: time.Second},
@@ -116,6 +119,7 @@ func TestWindowPacer_aloneOnOneMachine(t *testing.T) {
 // TestLedger_namesNoCredential: a ledger's name is a salted hash of its limit's name, kept where
 // only the user may look.
 func TestLedger_namesNoCredential(t *testing.T) {
+	needLedger(t)
 	dir := filepath.Join(t.TempDir(), "pace")
 	l, err := openLedger(dir, testShare, time.Second, time.Second, time.Now())
 	if err != nil {
@@ -143,6 +147,7 @@ func TestLedger_namesNoCredential(t *testing.T) {
 // TestLedger_goneProcess: a place taken by a process that is gone while its request was out is
 // free a window after it is found gone, not when its lease ends.
 func TestLedger_goneProcess(t *testing.T) {
+	needLedger(t)
 	gone := exec.Command(os.Args[0], "-test.run=^$")
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)
@@ -173,6 +178,7 @@ func TestLedger_goneProcess(t *testing.T) {
 // looked at again soon, as that process's answer cannot wake this one; a place it released is free
 // exactly a window after its answer.
 func TestLedger_otherProcessInFlight(t *testing.T) {
+	needLedger(t)
 	now := time.Unix(1_700_000_000, 0)
 	dir := t.TempDir()
 	a, errA := openLedger(dir, testShare, time.Second, time.Minute, now)
@@ -200,6 +206,7 @@ func TestLedger_otherProcessInFlight(t *testing.T) {
 // TestLedger_unreadableLines: lines a crash cut short, or that are not a ledger's, are dropped,
 // and the ledger is rewritten whole.
 func TestLedger_unreadableLines(t *testing.T) {
+	needLedger(t)
 	now := time.Unix(1_700_000_000, 0)
 	l, err := openLedger(t.TempDir(), testShare, time.Second, time.Minute, now)
 	if err != nil {
@@ -222,6 +229,7 @@ func TestLedger_unreadableLines(t *testing.T) {
 // TestWindowPacer_withoutLedger: a pacer whose ledger cannot be made leaves half its first window,
 // as without one; one whose ledger fails later goes on alone.
 func TestWindowPacer_withoutLedger(t *testing.T) {
+	needLedger(t)
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -256,6 +264,7 @@ func TestWindowPacer_withoutLedger(t *testing.T) {
 // TestLedger_pruneStale: ledgers untouched for a day are removed when a process first opens a
 // ledger of their directory; the salt and fresh ledgers stay.
 func TestLedger_pruneStale(t *testing.T) {
+	needLedger(t)
 	dir := t.TempDir()
 	now := time.Now()
 	stale, fresh := filepath.Join(dir, "stale"+ledgerSuffix), filepath.Join(dir, "fresh"+ledgerSuffix)
@@ -277,6 +286,14 @@ func TestLedger_pruneStale(t *testing.T) {
 	}
 }
 
+// needLedger skips a test where the platform keeps no ledger.
+func needLedger(t *testing.T) {
+	t.Helper()
+	if !ledgerSupported {
+		t.Skip("no ledger on this platform: its pacers go alone")
+	}
+}
+
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
@@ -295,6 +312,7 @@ func maxTime(a, b time.Time) time.Time {
 // its own (a configuration that sets a lower requests_per_second is not starved by one at the
 // key's limit).
 func TestWindowPacer_shareLimit(t *testing.T) {
+	needLedger(t)
 	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 	dir := t.TempDir()
 	pacerOf := func(rate float64) pacer {
@@ -328,4 +346,32 @@ func TestWindowPacer_shareLimit(t *testing.T) {
 	if want := []int{5, 0}; !slices.Equal(got, want) {
 		t.Errorf("after 10 of the first pacer's a window later, requests that went at once: %v, want %v", got, want)
 	}
+}
+
+// TestWindowPacer_ledgerStaysLocked: a ledger whose lock another holder keeps (a process stopped
+// with Ctrl-Z at that moment) is given up after ledgerLockWait: the pacer goes on alone instead of
+// hanging.
+func TestWindowPacer_ledgerStaysLocked(t *testing.T) {
+	needLedger(t)
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		p := ledgerPacer(t, dir)
+		holder, err := os.OpenFile(p.ledger.path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = holder.Close() }()
+		if err := lockFile(holder); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		done, err := p.wait(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		done(attemptEnd{})
+		if waited := time.Since(start); waited != ledgerLockWait || p.ledger != nil {
+			t.Errorf("the request went after %v, with ledger %v; want after %v, the ledger given up", waited, p.ledger, ledgerLockWait)
+		}
+	})
 }

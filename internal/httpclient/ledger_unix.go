@@ -6,17 +6,27 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // ledgerSupported: flock(2) is the ledger's lock.
 const ledgerSupported = true
 
-// lockFile takes f's exclusive lock, waiting for it; closing f gives it back. Two opens of one file
-// hold two locks, even in one process.
+// lockFile takes f's exclusive lock; closing f gives it back. Two opens of one file hold two locks,
+// even in one process. Holders keep it for microseconds: one that keeps it for ledgerLockWait (a
+// process stopped with Ctrl-Z at that moment, a network file system that lost its lock server) is
+// not waited for, and the ledger is given up.
 func lockFile(f *os.File) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX) //nolint:gosec // G115: a file descriptor fits an int.
-		if !errors.Is(err, syscall.EINTR) {
+	fd := int(f.Fd()) //nolint:gosec // G115: a file descriptor fits an int.
+	for deadline := time.Now().Add(ledgerLockWait); ; {
+		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		switch {
+		case errors.Is(err, syscall.EWOULDBLOCK) && time.Now().Before(deadline):
+			time.Sleep(time.Millisecond)
+		case errors.Is(err, syscall.EINTR):
+		case errors.Is(err, syscall.EWOULDBLOCK):
+			return errLedgerLocked
+		default:
 			return err
 		}
 	}
