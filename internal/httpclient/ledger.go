@@ -44,14 +44,19 @@ const (
 	ledgerStale = 24 * time.Hour
 )
 
-// ledgerLockWait is the longest a pacer waits for a ledger's lock.
-const ledgerLockWait = time.Second
+// A ledger's lock is held for the microseconds it takes to read and rewrite it. Who finds it held
+// looks again every ledgerLockPoll; a pacer that found it held for ledgerLockWait gives the ledger
+// up and goes on alone, rather than hang behind a holder that stopped.
+const (
+	ledgerLockPoll = time.Millisecond
+	ledgerLockWait = time.Second
+)
 
 var (
 	// errLedgerUnsupported: this platform has no file lock the ledger can rely on.
 	errLedgerUnsupported = errors.New("no file locking on this platform")
-	// errLedgerLocked: the ledger's lock was held for ledgerLockWait.
-	errLedgerLocked = errors.New("the ledger stayed locked")
+	// errLedgerBusy: another holds the ledger's lock.
+	errLedgerBusy = errors.New("the ledger is locked")
 )
 
 // ledger is one pacer's handle on the ledger of its limit.
@@ -105,7 +110,7 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 		window: window, lease: attemptMax + window,
 	}
 	// A ledger that cannot be locked, read and written is no ledger.
-	if err := l.update(now, func(e []ledgerEntry) []ledgerEntry { return e }); err != nil {
+	if err := patiently(func() error { return l.update(now, func(e []ledgerEntry) []ledgerEntry { return e }) }); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -220,7 +225,19 @@ func (l *ledger) release(now time.Time, id uint64) error {
 	})
 }
 
-// update reads the ledger under its lock, drops the places that are free at now, settles those of
+// patiently calls op, which needs a ledger's lock, until it finds the lock free or has found it
+// held for ledgerLockWait. Its caller holds no lock of its own: it may sleep.
+func patiently(op func() error) error {
+	for tries := ledgerLockWait / ledgerLockPoll; ; tries-- {
+		err := op()
+		if !errors.Is(err, errLedgerBusy) || tries == 0 {
+			return err
+		}
+		time.Sleep(ledgerLockPoll)
+	}
+}
+
+// update reads the ledger under its lock (errLedgerBusy if another holds it), drops the places that are free at now, settles those of
 // processes that are gone, and writes back what change returns.
 func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry) error {
 	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE, 0o600)

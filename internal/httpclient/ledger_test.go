@@ -375,3 +375,54 @@ func TestWindowPacer_ledgerStaysLocked(t *testing.T) {
 		}
 	})
 }
+
+// TestWindowPacer_releaseWaitsForLock: a request that ends while another holds the ledger's lock
+// gives its place back once the lock is free; the pacer keeps its ledger, and its other waiters are
+// not held up meanwhile.
+func TestWindowPacer_releaseWaitsForLock(t *testing.T) {
+	needLedger(t)
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		p := ledgerPacer(t, dir)
+		first, err := p.wait(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		holder, err := os.OpenFile(p.ledger.path, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lockFile(holder); err != nil {
+			t.Fatal(err)
+		}
+		released := make(chan struct{})
+		go func() {
+			first(attemptEnd{})
+			close(released)
+		}()
+		time.Sleep(100 * time.Millisecond)
+		// The release waits for the ledger without the pacer's lock, which its waiters need.
+		if !p.mu.TryLock() {
+			t.Fatal("the pacer stays locked while its release waits for the ledger")
+		}
+		p.mu.Unlock()
+		select {
+		case <-released:
+			t.Fatal("the place was released while another held the ledger's lock")
+		default:
+		}
+		_ = holder.Close()
+		<-released
+		if p.ledger == nil {
+			t.Fatal("the pacer gave its ledger up after waiting 100ms for the lock")
+		}
+		b, err := os.ReadFile(p.ledger.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := parseLedger(string(b))
+		if len(entries) != 1 || entries[0].flight {
+			t.Errorf("the ledger holds %+v, want the one place, its request ended", entries)
+		}
+	})
+}

@@ -6,26 +6,24 @@ import (
 	"errors"
 	"os"
 	"syscall"
-	"time"
 )
 
 // ledgerSupported: flock(2) is the ledger's lock.
 const ledgerSupported = true
 
-// lockFile takes f's exclusive lock; closing f gives it back. Two opens of one file hold two locks,
-// even in one process. Holders keep it for microseconds: one that keeps it for ledgerLockWait (a
-// process stopped with Ctrl-Z at that moment, a network file system that lost its lock server) is
-// not waited for, and the ledger is given up.
+// lockFile takes f's exclusive lock if no one holds it, else it returns errLedgerBusy; closing f
+// gives it back. Two opens of one file hold two locks, even in one process. It never waits in the
+// kernel: a holder that keeps the lock (a process stopped with Ctrl-Z at that moment, a network file
+// system that lost its lock server) would hold the caller there for good. Callers wait for it as
+// they can (see ledger.patiently and windowPacer.claim).
 func lockFile(f *os.File) error {
 	fd := int(f.Fd()) //nolint:gosec // G115: a file descriptor fits an int.
-	for deadline := time.Now().Add(ledgerLockWait); ; {
+	for {
 		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
 		switch {
-		case errors.Is(err, syscall.EWOULDBLOCK) && time.Now().Before(deadline):
-			time.Sleep(time.Millisecond)
 		case errors.Is(err, syscall.EINTR):
 		case errors.Is(err, syscall.EWOULDBLOCK):
-			return errLedgerLocked
+			return errLedgerBusy
 		default:
 			return err
 		}

@@ -2,6 +2,7 @@ package httpclient
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -101,8 +102,9 @@ type windowPacer struct {
 	lastID uint64
 	shareN int
 	// ledgerNext is when the ledger, which held the pacer back, is worth reading again: the pacer's
-	// waiters look at it once between them.
-	ledgerNext time.Time
+	// waiters look at it once between them. lockedSince is when the pacer first found the ledger's
+	// lock held, zero while it finds it free.
+	ledgerNext, lockedSince time.Time
 
 	mu sync.Mutex
 	// free holds, for each slot not in use, when it may be used again.
@@ -238,7 +240,9 @@ func (p *windowPacer) look(now time.Time) (slot, busy int, soonest time.Time) {
 
 // claim records in the machine's ledger the place of a request about to go at now, if the other
 // processes' places leave room for it beside the pacer's busy slots, within the limit they share;
-// else it returns when to look again. Without a ledger there is always room. Callers hold p.mu.
+// else it returns when to look again. Without a ledger there is always room. Callers hold p.mu, so
+// claim does not wait for the ledger's lock: it looks again ledgerLockPoll later, and gives the
+// ledger up once it has found the lock held for ledgerLockWait.
 func (p *windowPacer) claim(now time.Time, busy int) (id uint64, retry time.Time) {
 	switch {
 	case p.ledger == nil:
@@ -248,11 +252,17 @@ func (p *windowPacer) claim(now time.Time, busy int) (id uint64, retry time.Time
 	}
 	p.lastID++
 	retry, err := p.ledger.claim(now, p.lastID, p.shareN-busy)
-	if err != nil {
+	switch {
+	case errors.Is(err, errLedgerBusy) && p.lockedSince.IsZero():
+		p.lockedSince = now
+		fallthrough
+	case errors.Is(err, errLedgerBusy) && now.Sub(p.lockedSince) < ledgerLockWait:
+		return 0, now.Add(ledgerLockPoll)
+	case err != nil:
 		p.ledger = nil
 		return 0, time.Time{}
 	}
-	p.ledgerNext = retry
+	p.ledgerNext, p.lockedSince = retry, time.Time{}
 	return p.lastID, retry
 }
 
@@ -262,9 +272,6 @@ func (p *windowPacer) release(sent time.Time, id uint64, end attemptEnd) {
 	p.mu.Lock()
 	now := p.now()
 	p.free = append(p.free, now.Add(p.window))
-	if p.ledger != nil && id != 0 && p.ledger.release(now, id) != nil {
-		p.ledger = nil
-	}
 	if end.refused {
 		p.refused(sent, now, end.retryAfter)
 	} else {
@@ -272,7 +279,18 @@ func (p *windowPacer) release(sent time.Time, id uint64, end attemptEnd) {
 	}
 	close(p.released)
 	p.released = make(chan struct{})
+	l := p.ledger
 	p.mu.Unlock()
+
+	// The pacer's own places in the ledger do not count against it: the place can be released
+	// after the slot, without p.mu, waiting for the ledger's lock if need be.
+	if l != nil && id != 0 && patiently(func() error { return l.release(now, id) }) != nil {
+		p.mu.Lock()
+		if p.ledger == l {
+			p.ledger = nil
+		}
+		p.mu.Unlock()
+	}
 }
 
 // refused applies the sharing rule to a refusal, at now, of a request sent at sent. Callers hold
