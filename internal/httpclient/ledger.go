@@ -47,9 +47,12 @@ const (
 // A ledger's lock is held for the microseconds it takes to read and rewrite it. Who finds it held
 // looks again every ledgerLockPoll; a pacer that found it held for ledgerLockWait gives the ledger
 // up and goes on alone, rather than hang behind a holder that stopped.
+// A pacer's looks at a locked ledger, ledgerLockPoll apart, are one row while no more than
+// lockRowGap separates them.
 const (
 	ledgerLockPoll = time.Millisecond
 	ledgerLockWait = time.Second
+	lockRowGap     = 50 * ledgerLockPoll
 )
 
 var (
@@ -107,7 +110,9 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 	l := &ledger{
 		path:  filepath.Join(dir, hex.EncodeToString(sum[:16])+ledgerSuffix),
 		owner: binary.LittleEndian.Uint64(owner[:]), pid: os.Getpid(),
-		window: window, lease: attemptMax + window,
+		// An attempt's place is in flight from its claim until its release is written, which may
+		// wait for the lock: the lease covers both.
+		window: window, lease: attemptMax + window + ledgerLockWait,
 	}
 	// A ledger that cannot be locked, read and written is no ledger.
 	if err := patiently(func() error { return l.update(now, func(e []ledgerEntry) []ledgerEntry { return e }) }); err != nil {
@@ -266,6 +271,13 @@ func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry)
 				e.pid, e.flight, e.until = 0, false, min(e.until, now.Add(l.window).UnixNano())
 			}
 		}
+		// A place is never free later than its lease, or a window, from now: after the wall clock
+		// was set back, the ledger holds no place for as long as it was set back.
+		longest := l.window
+		if e.flight {
+			longest = l.lease
+		}
+		e.until = min(e.until, now.Add(longest).UnixNano())
 		if e.until > now.UnixNano() {
 			live = append(live, e)
 		}
@@ -278,11 +290,13 @@ func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry)
 		}
 		fmt.Fprintf(&out, "%x %x %d %d %d\n", e.owner, e.id, e.pid, e.until, flight)
 	}
-	if err := f.Truncate(0); err != nil {
+	// Written over the old text, then cut to length: a process killed in between leaves the old
+	// places after the new ones (a cut line is dropped, or counts as one more place), never fewer
+	// places than there are.
+	if _, err := f.WriteAt([]byte(out.String()), 0); err != nil {
 		return err
 	}
-	_, err = f.WriteAt([]byte(out.String()), 0)
-	return err
+	return f.Truncate(int64(out.Len()))
 }
 
 // parseLedger reads a ledger's lines; a line it cannot read (a write cut short by a crash) is

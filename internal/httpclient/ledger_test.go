@@ -1,6 +1,7 @@
 package httpclient
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -212,7 +213,7 @@ func TestLedger_unreadableLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	until := now.Add(time.Hour).UnixNano()
+	until := now.Add(time.Second / 2).UnixNano() // a released place is free within a window
 	good := fmt.Sprintf("abc 1 0 %d 0\n", until)
 	junk := "not a ledger\nabc 2 0 x 0\nabc 3 -1 1 0\nabc 4 0 1 2\n" + good + fmt.Sprintf("abc 5 0 %d 0", until)
 	if err := os.WriteFile(l.path, []byte(junk), 0o600); err != nil {
@@ -425,4 +426,67 @@ func TestWindowPacer_releaseWaitsForLock(t *testing.T) {
 			t.Errorf("the ledger holds %+v, want the one place, its request ended", entries)
 		}
 	})
+}
+
+// TestWindowPacer_lockClashLongAfter: a pacer that once found the ledger locked, for a caller that
+// then gave up, does not count that as the start of a lock held ever since: a clash of a few
+// milliseconds ten minutes later costs it a few milliseconds, not its ledger.
+func TestWindowPacer_lockClashLongAfter(t *testing.T) {
+	needLedger(t)
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		p := ledgerPacer(t, dir)
+		hold := func() *os.File {
+			f, err := os.OpenFile(p.ledger.path, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := lockFile(f); err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+		holder := hold()
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Millisecond)
+		if _, err := p.wait(ctx); err == nil {
+			t.Fatal("a request went while another held the ledger's lock")
+		}
+		cancel()
+		_ = holder.Close()
+		time.Sleep(10 * time.Minute)
+		holder = hold()
+		go func() {
+			time.Sleep(3 * time.Millisecond)
+			_ = holder.Close()
+		}()
+		done, err := p.wait(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		done(attemptEnd{})
+		if p.ledger == nil {
+			t.Error("the pacer gave its ledger up after a clash of 3ms")
+		}
+	})
+}
+
+// TestLedger_clockSetBack: after the wall clock is set back an hour, the places taken before hold
+// no one back for that hour: a new pacer has its 15 a window later.
+func TestLedger_clockSetBack(t *testing.T) {
+	needLedger(t)
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	dir := t.TempDir()
+	pacer := func() pacer {
+		return newPacer(Config{
+			Settings:   Settings{RateLimit: 15, RateLedgerDir: dir, RequestTimeout: time.Second},
+			RateWindow: time.Second, RateShare: testShare,
+		}, clock.now)
+	}
+	endAll(takeAll(t, pacer()), attemptEnd{})
+	clock.advance(-time.Hour)
+	later := pacer()
+	clock.advance(time.Second)
+	if got := takeAll(t, later); len(got) != 15 {
+		t.Errorf("%d requests went a window after the clock was set back an hour, want 15", len(got))
+	}
 }

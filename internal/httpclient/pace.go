@@ -103,8 +103,8 @@ type windowPacer struct {
 	shareN int
 	// ledgerNext is when the ledger, which held the pacer back, is worth reading again: the pacer's
 	// waiters look at it once between them. lockedSince is when the pacer first found the ledger's
-	// lock held, zero while it finds it free.
-	ledgerNext, lockedSince time.Time
+	// lock held in a row of looks each ledgerLockPoll after the last, lastLocked when it last did.
+	ledgerNext, lockedSince, lastLocked time.Time
 
 	mu sync.Mutex
 	// free holds, for each slot not in use, when it may be used again.
@@ -252,13 +252,18 @@ func (p *windowPacer) claim(now time.Time, busy int) (id uint64, retry time.Time
 	}
 	p.lastID++
 	retry, err := p.ledger.claim(now, p.lastID, p.shareN-busy)
-	switch {
-	case errors.Is(err, errLedgerBusy) && p.lockedSince.IsZero():
-		p.lockedSince = now
-		fallthrough
-	case errors.Is(err, errLedgerBusy) && now.Sub(p.lockedSince) < ledgerLockWait:
-		return 0, now.Add(ledgerLockPoll)
-	case err != nil:
+	if errors.Is(err, errLedgerBusy) {
+		// Only a lock held throughout counts: a row of looks broken off (their callers gave up,
+		// a hold came first) is not continued by a brief clash much later.
+		if p.lockedSince.IsZero() || now.Sub(p.lastLocked) > lockRowGap {
+			p.lockedSince = now
+		}
+		p.lastLocked = now
+		if now.Sub(p.lockedSince) < ledgerLockWait {
+			return 0, now.Add(ledgerLockPoll)
+		}
+	}
+	if err != nil {
 		p.ledger = nil
 		return 0, time.Time{}
 	}
@@ -284,7 +289,8 @@ func (p *windowPacer) release(sent time.Time, id uint64, end attemptEnd) {
 
 	// The pacer's own places in the ledger do not count against it: the place can be released
 	// after the slot, without p.mu, waiting for the ledger's lock if need be.
-	if l != nil && id != 0 && patiently(func() error { return l.release(now, id) }) != nil {
+	// A release that waited for the lock records the later end: its place is then free later.
+	if l != nil && id != 0 && patiently(func() error { return l.release(p.now(), id) }) != nil {
 		p.mu.Lock()
 		if p.ledger == l {
 			p.ledger = nil
