@@ -48,9 +48,10 @@ type Client struct {
 	visibilityWait time.Duration
 	pollInterval   time.Duration
 	onWrite        func()
-	// subscriptions and webhooks serve the waits for records to show in (or leave) each list.
-	subscriptions *watch[Subscription]
-	webhooks      *watch[Webhook]
+	// subscriptions and webhooks serve the waits for records to show in (or leave) each list, which
+	// they read as indexes (listindex.go).
+	subscriptions *watch[listedRecord]
+	webhooks      *watch[listedRecord]
 }
 
 // New returns a client for cfg. An empty BaseURL means DefaultBaseURL.
@@ -93,8 +94,8 @@ func New(cfg Config) (*Client, error) {
 		cfg.Context = context.Background()
 	}
 	c := &Client{http: hc, onWrite: cfg.OnWrite, visibilityWait: cfg.VisibilityWait, pollInterval: cfg.PollInterval}
-	c.subscriptions = newWatch(cfg.Context, c.ListSubscriptions, func(s *Subscription) string { return s.ID }, cfg.PollInterval)
-	c.webhooks = newWatch(cfg.Context, c.ListWebhooks, func(w *Webhook) string { return w.ID }, cfg.PollInterval)
+	c.subscriptions = newWatch(cfg.Context, c.listIndex(subscriptionsPath), listedID, cfg.PollInterval)
+	c.webhooks = newWatch(cfg.Context, c.listIndex(webhooksPath), listedID, cfg.PollInterval)
 	return c, nil
 }
 
@@ -207,25 +208,38 @@ func decodeData(data json.RawMessage, out any) error {
 	return nil
 }
 
-// decodeList accepts a list as a JSON array, or as an object whose only member is the array (the
-// contract leaves open whether Inveterate wraps its lists). The wrapped form is strict: an object
-// with a second member (even a repeated key), or whose member is not an array, is an unreadable
-// answer, because there is no telling which member is the list, and picking one would make the same
-// answer mean different things from one call to the next. Every record in the list must be
-// complete (httpclient.Validator).
+// decodeList accepts a list as a JSON array, or as an object whose only member is the array
+// (listArray). Every record in the list must be complete (httpclient.Validator).
 func decodeList[T any](data json.RawMessage) ([]T, error) {
-	var out []T
-	if len(bytes.TrimSpace(data)) == 0 || bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
-		return out, nil
+	array, err := listArray(data)
+	if err != nil || array == nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(data, &out); err == nil {
-		return validList(out)
+	var out []T
+	if err := json.Unmarshal(array, &out); err != nil {
+		return nil, errUnreadableList(data)
+	}
+	return validList(out)
+}
+
+// listArray is the array of a list's data: data itself, or the only member of the object data is
+// (the contract leaves open whether Inveterate wraps its lists); nil for no data or null. The wrapped
+// form is strict: an object with a second member (even a repeated key), or whose member is not an
+// array, is an unreadable answer, because there is no telling which member is the list, and picking
+// one would make the same answer mean different things from one call to the next.
+func listArray(data json.RawMessage) (json.RawMessage, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
+		return nil, nil
+	}
+	if trimmed[0] == '[' {
+		return trimmed, nil
 	}
 	// soleMember reads the object's only member. It walks the tokens rather than decode a map: a map
 	// has no order to rely on, and it keeps only the last of two members with the same key, which
 	// would hide the ambiguity.
 	soleMember := func() (json.RawMessage, bool) {
-		dec := json.NewDecoder(bytes.NewReader(data))
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
 		var member json.RawMessage
 		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 			return nil, false
@@ -242,11 +256,13 @@ func decodeList[T any](data json.RawMessage) ([]T, error) {
 		return bytes.TrimSpace(member), true
 	}
 	if member, ok := soleMember(); ok && bytes.HasPrefix(member, []byte("[")) {
-		if err := json.Unmarshal(member, &out); err == nil {
-			return validList(out)
-		}
+		return member, nil
 	}
-	return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate",
+	return nil, errUnreadableList(data)
+}
+
+func errUnreadableList(data json.RawMessage) error {
+	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate",
 		Cause: fmt.Errorf("unreadable list (want an array, or an object with the array as its only member; got %d bytes)", len(data))}
 }
 

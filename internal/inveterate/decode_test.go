@@ -223,10 +223,10 @@ func sameReading[W, F, T any](t *testing.T, body []byte, record func(*W) T) {
 	}
 }
 
-// FuzzListAnswerDecodesAsTheEnvelope: the client reads every answer to a list of either kind as the
-// reference reading does (decodeEnvelope): the same records, or an error where it errs.
-func FuzzListAnswerDecodesAsTheEnvelope(f *testing.F) {
-	for _, body := range []string{
+// listAnswerSeeds are answers to a list, the usual and the unusual, to seed the fuzz targets that
+// read them.
+func listAnswerSeeds() []string {
+	return []string{
 		string(listBody(3)),
 		`{"message":"ok","data":[{"id":"a","topic":"t.x","createdAt":"2026-01-02T03:04:05+01:00","updatedAt":"soon"}]}`,
 		`{"message":"ok","data":[{"id":"a","callbackUrl":"https://x","createdByApp":"app","token":"t"}]}`,
@@ -250,7 +250,13 @@ func FuzzListAnswerDecodesAsTheEnvelope(f *testing.F) {
 		`{"data":[{"id":"a","topic":"t.x","name":"first"}],"data":[{"id":"b","topic":"t.y"}]}`,
 		`[]`,
 		`"nope"`,
-	} {
+	}
+}
+
+// FuzzListAnswerDecodesAsTheEnvelope: the client reads every answer to a list of either kind as the
+// reference reading does (decodeEnvelope): the same records, or an error where it errs.
+func FuzzListAnswerDecodesAsTheEnvelope(f *testing.F) {
+	for _, body := range listAnswerSeeds() {
 		f.Add([]byte(body))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -173,7 +173,7 @@ func (c *Client) WaitForSubscription(ctx context.Context, id string, wait time.D
 	if !ok {
 		return nil, NotListed("webhook subscription", id)
 	}
-	return found, nil
+	return decodeListed(found, (*subscriptionWire).subscription)
 }
 
 // UpdateSubscription changes a subscription's callback URL or name.

@@ -155,7 +155,7 @@ func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Durati
 	if !ok {
 		return nil, NotListed("webhook", id)
 	}
-	return found, nil
+	return decodeListed(found, (*webhookWire).webhook)
 }
 
 // WaitForWebhookGone waits until the admin webhook with id has left the list, for at most wait. It

@@ -1,0 +1,233 @@
+package inveterate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
+)
+
+// A watch (watch.go) lists Inveterate's records for the few that its waits are for, and Inveterate
+// answers with every record: at scale thousands of them, hundreds of times in one apply. A watch
+// therefore reads a list as an index, each record's id beside its JSON, and decodes a record in full
+// only when a wait takes it (decodeListed). The index costs one pass of a small scanner over an
+// answer that encoding/json has already checked, instead of every record decoded into strings and
+// times: about a third of the CPU (BenchmarkListIndex2000 beside BenchmarkListAnswer2000).
+//
+// The index reads the list as decodeList does, its wrapped form included, and a record's id as
+// encoding/json would (FuzzListIndexReadsAsTheList): a list the index reads is one decodeList reads
+// too, but for records that nobody waits for, which are not checked to be complete.
+
+// listedRecord is one record of a list as a watch reads it: its id, and its JSON, decoded once a wait
+// takes it.
+type listedRecord struct {
+	id  string
+	raw []byte
+}
+
+// listedID is the id of r, by which a watch finds it.
+func listedID(r *listedRecord) string { return r.id }
+
+// indexAnswer is the answer to a list, read as an index (httpclient.BodyDecoder): the envelope is
+// decoded, its data kept as it came. An answer with no data member is no list (see listAnswer).
+type indexAnswer struct {
+	env envelope
+}
+
+// DecodeBody reads the envelope: a body that is not JSON, or whose message is not a string, is
+// rejected as listAnswer rejects it.
+func (a *indexAnswer) DecodeBody(body []byte) error {
+	return json.Unmarshal(body, &a.env)
+}
+
+// Validate rejects an answer without data (httpclient.Validator).
+func (a *indexAnswer) Validate() error {
+	if len(a.env.Data) == 0 {
+		return errors.New("the answer has no data member, so it is not a list")
+	}
+	return nil
+}
+
+// records is the index of the answer's list: every record an object with an id that is a
+// non-empty string.
+func (a *indexAnswer) records() ([]listedRecord, error) {
+	array, err := listArray(a.env.Data)
+	if err != nil || array == nil {
+		return nil, err
+	}
+	return indexRecords(array)
+}
+
+// listIndex fetches the list at path as an index.
+func (c *Client) listIndex(path string) func(ctx context.Context) ([]listedRecord, error) {
+	return func(ctx context.Context) ([]listedRecord, error) {
+		var answer indexAnswer
+		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path, MustExist: true}, &answer); err != nil {
+			return nil, err
+		}
+		return answer.records()
+	}
+}
+
+// decodeListed decodes a record of an index, through its wire form W, which record makes a T: it
+// must be complete (httpclient.Validator), as every record of a list decoded in full must be.
+func decodeListed[W, T any](r *listedRecord, record func(*W) T) (*T, error) {
+	var wire W
+	if err := json.Unmarshal(r.raw, &wire); err != nil {
+		return nil, unreadableRecord(r.id, err)
+	}
+	out := record(&wire)
+	if v, ok := any(&out).(httpclient.Validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, unreadableRecord(r.id, err)
+		}
+	}
+	return &out, nil
+}
+
+func unreadableRecord(id string, err error) error {
+	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("record %q of the list: %w", id, err)}
+}
+
+// indexRecords reads array, a JSON array that encoding/json has checked is well formed, as records:
+// each must be an object whose id is a string, not empty.
+func indexRecords(array []byte) ([]listedRecord, error) {
+	var out []listedRecord
+	i := skipSpace(array, 1)
+	for n := 0; i < len(array) && array[i] != ']'; n++ {
+		end := skipValue(array, i)
+		record := array[i:end]
+		id, err := recordID(record)
+		if err == nil && id == "" {
+			err = errors.New("it has no id")
+		}
+		if err != nil {
+			return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("record %d of the list: %w", n, err)}
+		}
+		out = append(out, listedRecord{id: id, raw: record})
+		i = skipSpace(array, end)
+		if i < len(array) && array[i] == ',' {
+			i = skipSpace(array, i+1)
+		}
+	}
+	return out, nil
+}
+
+// recordID is the id of record, a well-formed JSON value, as encoding/json decodes it into a string
+// field named "id": a member whose name matches without regard to case, the last of several; a null
+// leaves it as it was, any other value but a string is an error.
+func recordID(record []byte) (string, error) {
+	if record[0] != '{' {
+		return "", errors.New("it is not an object")
+	}
+	var id string
+	i := skipSpace(record, 1)
+	for i < len(record) && record[i] == '"' {
+		nameEnd := skipString(record, i)
+		name := record[i:nameEnd]
+		i = skipSpace(record, skipSpace(record, nameEnd)+1) // past the colon
+		valueEnd := skipValue(record, i)
+		if isIDName(name) {
+			switch record[i] {
+			case '"':
+				id = unquote(record[i:valueEnd])
+			case 'n': // null
+			default:
+				return "", errors.New("its id is not a string")
+			}
+		}
+		i = skipSpace(record, valueEnd)
+		if i < len(record) && record[i] == ',' {
+			i = skipSpace(record, i+1)
+		}
+	}
+	return id, nil
+}
+
+// isIDName reports whether name, a JSON string, names the id: "id" without regard to case, as
+// encoding/json matches a member to a field.
+func isIDName(name []byte) bool {
+	if len(name) == 4 { // the usual spelling, or another case of it
+		return name[1]|0x20 == 'i' && name[2]|0x20 == 'd'
+	}
+	return !plain(name) && strings.EqualFold(unquote(name), "id")
+}
+
+// unquote is the text of s, a well-formed JSON string, as encoding/json decodes it.
+func unquote(s []byte) string {
+	if plain(s) {
+		return string(s[1 : len(s)-1])
+	}
+	var out string
+	_ = json.Unmarshal(s, &out) // s is well formed: it cannot fail
+	return out
+}
+
+// plain reports whether the JSON string s reads as its bytes: no escape, nothing but ASCII.
+func plain(s []byte) bool {
+	for _, c := range s {
+		if c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// skipSpace returns the index of the first byte at or after i that is not JSON whitespace.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the well-formed JSON string that starts at i.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++ // the escaped byte; a \u escape's digits need no care
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// skipValue returns the index just past the well-formed JSON value that starts at i.
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	default: // a number, true, false or null: it ends where its container or the text goes on
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case ',', ']', '}', ' ', '\t', '\n', '\r':
+				return i
+			}
+		}
+		return i
+	}
+}
