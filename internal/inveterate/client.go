@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -261,6 +262,12 @@ func listArray(data json.RawMessage) (json.RawMessage, error) {
 	return nil, errUnreadableList(data)
 }
 
+// errListRecord is the error of a record of a list, named by which (its place or its quoted id),
+// that cannot be used: the list is not Inveterate's, or not whole.
+func errListRecord(which string, err error) error {
+	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("record %s of the list: %w", which, err)}
+}
+
 func errUnreadableList(data json.RawMessage) error {
 	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate",
 		Cause: fmt.Errorf("unreadable list (want an array, or an object with the array as its only member; got %d bytes)", len(data))}
@@ -272,7 +279,7 @@ func validList[T any](items []T) ([]T, error) {
 	for i := range items {
 		if v, ok := any(&items[i]).(httpclient.Validator); ok {
 			if err := v.Validate(); err != nil {
-				return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("record %d of the list: %w", i, err)}
+				return nil, errListRecord(strconv.Itoa(i), err)
 			}
 		}
 	}

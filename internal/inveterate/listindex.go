@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
@@ -76,21 +76,16 @@ func (c *Client) listIndex(path string) func(ctx context.Context) ([]listedRecor
 // decodeListed decodes a record of an index, through its wire form W, which record makes a T: it
 // must be complete (httpclient.Validator), as every record of a list decoded in full must be.
 func decodeListed[W, T any](r *listedRecord, record func(*W) T) (*T, error) {
-	var wire W
-	if err := json.Unmarshal(r.raw, &wire); err != nil {
-		return nil, unreadableRecord(r.id, err)
+	var out T
+	if err := decodeVia(r.raw, &out, record); err != nil {
+		return nil, errListRecord(strconv.Quote(r.id), err)
 	}
-	out := record(&wire)
 	if v, ok := any(&out).(httpclient.Validator); ok {
 		if err := v.Validate(); err != nil {
-			return nil, unreadableRecord(r.id, err)
+			return nil, errListRecord(strconv.Quote(r.id), err)
 		}
 	}
 	return &out, nil
-}
-
-func unreadableRecord(id string, err error) error {
-	return &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("record %q of the list: %w", id, err)}
 }
 
 // indexRecords reads array, a JSON array that encoding/json has checked is well formed, as records:
@@ -106,9 +101,9 @@ func indexRecords(array []byte) ([]listedRecord, error) {
 			err = errors.New("it has no id")
 		}
 		if err != nil {
-			return nil, &httpclient.APIError{Kind: httpclient.ErrServer, Vendor: "Inveterate", Cause: fmt.Errorf("record %d of the list: %w", n, err)}
+			return nil, errListRecord(strconv.Itoa(n), err)
 		}
-		out = append(out, listedRecord{id: id, raw: record})
+		out = append(out, listedRecord{id: id, raw: array[i:end:end]})
 		i = skipSpace(array, end)
 		if i < len(array) && array[i] == ',' {
 			i = skipSpace(array, i+1)
