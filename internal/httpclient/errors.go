@@ -124,7 +124,10 @@ type APIError struct {
 // Error describes the failure in one line: what was asked, what came back, how often it was tried.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s API: %s %s", e.Vendor, e.Method, e.Path)
+	fmt.Fprintf(&b, "%s API:", e.Vendor)
+	if request := strings.TrimSpace(e.Method + " " + e.Path); request != "" { // an error of no one request has neither
+		b.WriteString(" " + request)
+	}
 	switch {
 	case errors.Is(e.Kind, ErrConnection) && e.Message != "":
 		fmt.Fprintf(&b, ": %s", e.Message)

@@ -64,6 +64,12 @@ func TestAPIErrorString(t *testing.T) {
 		{"message only",
 			&APIError{Kind: ErrUnauthorized, Vendor: "Lune", Method: "GET", Path: "/z", StatusCode: 401, Message: "bad key"},
 			"Lune API: GET /z answered HTTP 401: bad key"},
+		{"no path",
+			&APIError{Kind: ErrNotFound, Vendor: "Inveterate", Method: "GET", Message: `webhook "a" is not in the list`},
+			`Inveterate API: GET failed: not found: webhook "a" is not in the list`},
+		{"no request",
+			&APIError{Kind: ErrServer, Vendor: "Inveterate", Cause: errors.New("record 3 of the list: it has no id")},
+			"Inveterate API: failed: record 3 of the list: it has no id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

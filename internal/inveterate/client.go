@@ -262,6 +262,16 @@ func listArray(data json.RawMessage) (json.RawMessage, error) {
 	return nil, errUnreadableList(data)
 }
 
+// onList names the list at path in err, an error of reading its answer that names no request
+// (errListRecord, errUnreadableList), so that the user is told which list was unusable.
+func onList(path string, err error) error {
+	var apiErr *httpclient.APIError
+	if errors.As(err, &apiErr) && apiErr.Method == "" && apiErr.Path == "" {
+		apiErr.Method, apiErr.Path = http.MethodGet, path
+	}
+	return err
+}
+
 // errListRecord is the error of a record of a list, named by which (its place or its quoted id),
 // that cannot be used: the list is not Inveterate's, or not whole.
 func errListRecord(which string, err error) error {
@@ -363,7 +373,8 @@ func list[W, T any](ctx context.Context, c *Client, path string, record func(*W)
 	if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path, MustExist: true}, &answer); err != nil {
 		return nil, err
 	}
-	return listed(&answer, record)
+	items, err := listed(&answer, record)
+	return items, onList(path, err)
 }
 
 // listed is the records of a decoded answer to a list, each made a T with record: every one

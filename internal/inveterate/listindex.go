@@ -69,7 +69,8 @@ func (c *Client) listIndex(path string) func(ctx context.Context) ([]listedRecor
 		if _, err := c.http.Do(ctx, httpclient.Request{Method: http.MethodGet, Path: path, MustExist: true}, &answer); err != nil {
 			return nil, err
 		}
-		return answer.records()
+		records, err := answer.records()
+		return records, onList(path, err)
 	}
 }
 
@@ -89,14 +90,13 @@ func decodeListed[W, T any](r *listedRecord, record func(*W) T) (*T, error) {
 }
 
 // indexRecords reads array, a JSON array that encoding/json has checked is well formed, as records:
-// each must be an object whose id is a string, not empty.
+// each must be an object whose id is a string, not empty. It reads each record once, taking its id
+// as it passes the record's members.
 func indexRecords(array []byte) ([]listedRecord, error) {
 	var out []listedRecord
 	i := skipSpace(array, 1)
 	for n := 0; i < len(array) && array[i] != ']'; n++ {
-		end := skipValue(array, i)
-		record := array[i:end]
-		id, err := recordID(record)
+		id, end, err := recordID(array, i)
 		if err == nil && id == "" {
 			err = errors.New("it has no id")
 		}
@@ -112,41 +112,45 @@ func indexRecords(array []byte) ([]listedRecord, error) {
 	return out, nil
 }
 
-// recordID is the id of record, a well-formed JSON value, as encoding/json decodes it into a string
-// field named "id": a member whose name matches without regard to case, the last of several; a null
-// leaves it as it was, any other value but a string is an error.
-func recordID(record []byte) (string, error) {
-	if record[0] != '{' {
-		return "", errors.New("it is not an object")
+// recordID reads the record that starts at b[i], a well-formed JSON value, and returns its id as
+// encoding/json decodes it into a string field tagged "id", and the index just past the record. A
+// member names the id if its name is "id" in any case (encoding/json v1 takes an exact match, else a
+// match under Unicode simple folding, and only I and D fold to i and d); of several, the last one
+// counts; a null leaves the id as it was, and any other value but a string is an error, as is a
+// record that is no object.
+func recordID(b []byte, i int) (id string, end int, err error) {
+	if b[i] != '{' {
+		return "", 0, errors.New("it is not an object")
 	}
-	var id string
-	i := skipSpace(record, 1)
-	for i < len(record) && record[i] == '"' {
-		nameEnd := skipString(record, i)
-		name := record[i:nameEnd]
-		i = skipSpace(record, skipSpace(record, nameEnd)+1) // past the colon
-		valueEnd := skipValue(record, i)
+	i = skipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		nameEnd := skipString(b, i)
+		name := b[i:nameEnd]
+		i = skipSpace(b, skipSpace(b, nameEnd)+1) // past the colon
+		valueEnd := skipValue(b, i)
 		if isIDName(name) {
-			switch record[i] {
+			switch b[i] {
 			case '"':
-				id = unquote(record[i:valueEnd])
+				id = unquote(b[i:valueEnd])
 			case 'n': // null
 			default:
-				return "", errors.New("its id is not a string")
+				return "", 0, errors.New("its id is not a string")
 			}
 		}
-		i = skipSpace(record, valueEnd)
-		if i < len(record) && record[i] == ',' {
-			i = skipSpace(record, i+1)
+		i = skipSpace(b, valueEnd)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
 		}
 	}
-	return id, nil
+	return id, i + 1, nil // past the closing brace
 }
 
-// isIDName reports whether name, a JSON string, names the id: "id" without regard to case, as
-// encoding/json matches a member to a field.
+// isIDName reports whether name, a JSON string with its quotes, names the id: "id" in any case, as
+// encoding/json matches a member to a field (recordID). In a name of four bytes, b|0x20 is 'i' only
+// for the bytes I and i, and 'd' only for D and d; a backslash or a byte of a multi-byte rune never
+// passes, so an escape or a rune that is not ASCII cannot be mistaken for either letter.
 func isIDName(name []byte) bool {
-	if len(name) == 4 { // the usual spelling, or another case of it
+	if len(name) == 4 {
 		return name[1]|0x20 == 'i' && name[2]|0x20 == 'd'
 	}
 	return !plain(name) && strings.EqualFold(unquote(name), "id")
@@ -216,7 +220,7 @@ func skipValue(b []byte, i int) int {
 			i++
 		}
 		return i
-	default: // a number, true, false or null: it ends where its container or the text goes on
+	default: // a number, true, false or null: none holds a delimiter or a space, so the first one ends it
 		for ; i < len(b); i++ {
 			switch b[i] {
 			case ',', ']', '}', ' ', '\t', '\n', '\r':

@@ -4,32 +4,83 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 )
 
-// readIndex reads body as a watch does: the envelope, then the index of its list.
-func readIndex(body []byte) ([]listedRecord, error) {
+// readAnswer reads body's envelope as a watch does: an answer without data is no list.
+func readAnswer(body []byte) (*indexAnswer, error) {
 	var answer indexAnswer
 	if err := answer.DecodeBody(body); err != nil {
 		return nil, err
 	}
-	if err := answer.Validate(); err != nil {
+	return &answer, answer.Validate()
+}
+
+// readIndex reads body as a watch does: the envelope, then the index of its list.
+func readIndex(body []byte) ([]listedRecord, error) {
+	answer, err := readAnswer(body)
+	if err != nil {
 		return nil, err
 	}
 	return answer.records()
 }
 
-// sameIndex fails t unless the index of body agrees with the list decoded in full (decodeAnswer):
-// where the full reading has records, the index has the same ids in the same order, and each of its
-// records decodes to the same record; where the index errs, so does the full reading; and where
-// only the full reading errs, one of the index's records does not decode.
+// referenceIndex is the index of body read without the scanner: the envelope and its list as the
+// index finds them, each record split off by encoding/json, its id read by encoding/json
+// (recordIDReference), and an error where a record is no object or has no id.
+func referenceIndex(body []byte) ([]listedRecord, error) {
+	answer, err := readAnswer(body)
+	if err != nil {
+		return nil, err
+	}
+	array, err := listArray(answer.env.Data)
+	if err != nil || array == nil {
+		return nil, err
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(array, &raws); err != nil {
+		return nil, err
+	}
+	var out []listedRecord
+	for i, raw := range raws {
+		id, err := recordIDReference(raw)
+		if err == nil && (raw[0] != '{' || id == "") {
+			err = errors.New("no object, or no id")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %w", i, err)
+		}
+		out = append(out, listedRecord{id: id, raw: raw})
+	}
+	return out, nil
+}
+
+// sameIndex fails t unless the index of body is the reference index (referenceIndex: the same
+// records, ids and bytes, or an error on both sides) and agrees with the list decoded in full
+// (decodeAnswer): where the full reading has records, each record of the index decodes to the same
+// record; where the index errs, so does the full reading; and where only the full reading errs, one
+// of the index's records does not decode.
 func sameIndex[W, T any](t *testing.T, body []byte, record func(*W) T) {
 	t.Helper()
-	full, fullErr := decodeAnswer(body, record)
 	index, indexErr := readIndex(body)
+	reference, referenceErr := referenceIndex(body)
+	if (indexErr == nil) != (referenceErr == nil) {
+		t.Fatalf("body %s: the index gives %v, the reference %v", body, indexErr, referenceErr)
+	}
+	if len(index) != len(reference) {
+		t.Fatalf("body %s: %d records in the index, %d in the reference", body, len(index), len(reference))
+	}
+	for i := range index {
+		if index[i].id != reference[i].id || !bytes.Equal(index[i].raw, reference[i].raw) {
+			t.Fatalf("body %s, record %d: index %q %s, reference %q %s", body, i, index[i].id, index[i].raw, reference[i].id, reference[i].raw)
+		}
+	}
+
+	full, fullErr := decodeAnswer(body, record)
 	switch {
 	case indexErr != nil && fullErr == nil:
 		t.Fatalf("%T, body %s: the index errs (%v), the full reading has %+v", full, body, indexErr, full)
@@ -112,10 +163,10 @@ func FuzzRecordIDReadsAsEncodingJSON(f *testing.F) {
 		if json.Unmarshal(trimmed, &object) != nil || trimmed[0] != '{' {
 			return // the index reads only well-formed objects (indexRecords rejects any other record)
 		}
-		got, gotErr := recordID(trimmed)
+		got, end, gotErr := recordID(trimmed, 0)
 		want, wantErr := recordIDReference(trimmed)
-		if (gotErr == nil) != (wantErr == nil) || (gotErr == nil && got != want) {
-			t.Fatalf("%s: recordID %q, %v; encoding/json %q, %v", record, got, gotErr, want, wantErr)
+		if (gotErr == nil) != (wantErr == nil) || (gotErr == nil && (got != want || end != len(trimmed))) {
+			t.Fatalf("%s: recordID %q (ending at %d of %d), %v; encoding/json %q, %v", record, got, end, len(trimmed), gotErr, want, wantErr)
 		}
 	})
 }

@@ -173,7 +173,8 @@ func (c *Client) WaitForSubscription(ctx context.Context, id string, wait time.D
 	if !ok {
 		return nil, NotListed("webhook subscription", id)
 	}
-	return decodeListed(found, (*subscriptionWire).subscription)
+	listed, err := decodeListed(found, (*subscriptionWire).subscription)
+	return listed, onList(subscriptionsPath, err)
 }
 
 // UpdateSubscription changes a subscription's callback URL or name.

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -508,8 +512,14 @@ func TestWatch_firstAndLastLooks(t *testing.T) {
 // package's external tests, out of reach here).
 func sandboxClient(t *testing.T, srv *sandbox.Server, mutate ...func(*Config)) *Client {
 	t.Helper()
+	return clientAt(t, srv.URL, mutate...)
+}
+
+// clientAt is a client of the server at baseURL, with the sandbox's key.
+func clientAt(t *testing.T, baseURL string, mutate ...func(*Config)) *Client {
+	t.Helper()
 	cfg := Config{
-		Settings: httpclient.Settings{BaseURL: srv.URL, UserAgent: "inveterate-test", MaxRetries: 3,
+		Settings: httpclient.Settings{BaseURL: baseURL, UserAgent: "inveterate-test", MaxRetries: 3,
 			RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond, RequestTimeout: 5 * time.Second},
 		APIKey:         sandbox.DefaultInveterateKey,
 		VisibilityWait: time.Second,
@@ -651,5 +661,60 @@ func TestWaitReportsTheListsError(t *testing.T) {
 	_, err := c.WaitForWebhookGone(context.Background(), "0123456789abcdef0123456789abcdef", time.Hour)
 	if !errors.Is(err, httpclient.ErrServer) {
 		t.Fatalf("got %v, want the list's server error", err)
+	}
+}
+
+// listServer answers every list with body, as whatever stands in front of Inveterate might.
+func listServer(t *testing.T, contentType, body string) *Client {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || (r.URL.Path != subscriptionsPath && r.URL.Path != webhooksPath) {
+			http.Error(w, "not a list", http.StatusTeapot)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(ts.Close)
+	return clientAt(t, ts.URL, func(cfg *Config) { cfg.MaxRetries = 1 })
+}
+
+// TestWaitForGoneIsNotFooledByWhatIsNoList: an answer of 200 that is not Inveterate's list (a
+// maintenance page, a proxy's JSON, an object where the list should be) ends a wait for a deleted
+// webhook to leave with an error: it never reads as a list without the webhook, which would let a
+// destroy end while the webhook still exists.
+func TestWaitForGoneIsNotFooledByWhatIsNoList(t *testing.T) {
+	for _, answer := range []struct{ contentType, body string }{
+		{"application/json", `{"status":"maintenance"}`},
+		{"application/json", `{"message":"ok"}`},
+		{"application/json", `{"message":"ok","data":{}}`},
+		{"application/json", `{"message":"ok","data":{"items":[],"next":null}}`},
+		{"application/json", `{"message":"ok","data":[{"name":"no id"}]}`},
+		{"application/json", `{"message":"ok","data":["0123456789abcdef0123456789abcdef"]}`},
+		{"text/html", `<html><body>Down for maintenance</body></html>`},
+	} {
+		c := listServer(t, answer.contentType, answer.body)
+		gone, err := c.WaitForWebhookGone(context.Background(), "0123456789abcdef0123456789abcdef", time.Second)
+		if gone || !errors.Is(err, httpclient.ErrServer) {
+			t.Errorf("%s answered with %s: gone %v, %v; want an unreadable list", answer.contentType, answer.body, gone, err)
+		}
+	}
+}
+
+// TestWaitTakesItsRecordBesideAnIncompleteOne: a list where another record is incomplete still
+// shows the record a wait is for, and a wait for the incomplete record ends with an error that
+// names it rather than with a record missing its topic.
+func TestWaitTakesItsRecordBesideAnIncompleteOne(t *testing.T) {
+	c := listServer(t, "application/json", `{"message":"ok","data":[`+
+		`{"id":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","topic":"customer.updated","callbackUrl":"https://hooks.example.com/a","name":"a"},`+
+		`{"id":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","callbackUrl":"https://hooks.example.com/b"}]}`)
+	got, err := c.WaitForSubscription(context.Background(), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", time.Second)
+	if err != nil || got.ID != "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" || got.Topic != "customer.updated" || got.CallbackURL != "https://hooks.example.com/a" || got.Name != "a" {
+		t.Fatalf("the complete record: %+v, %v", got, err)
+	}
+	got, err = c.WaitForSubscription(context.Background(), "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", time.Second)
+	if !errors.Is(err, httpclient.ErrServer) || !strings.Contains(err.Error(), `record "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"`) ||
+		!strings.Contains(err.Error(), "GET "+subscriptionsPath) {
+		t.Fatalf("the record without a topic: %+v, %v; want an error naming it and its list", got, err)
 	}
 }

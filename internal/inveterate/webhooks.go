@@ -155,7 +155,8 @@ func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Durati
 	if !ok {
 		return nil, NotListed("webhook", id)
 	}
-	return decodeListed(found, (*webhookWire).webhook)
+	listed, err := decodeListed(found, (*webhookWire).webhook)
+	return listed, onList(webhooksPath, err)
 }
 
 // WaitForWebhookGone waits until the admin webhook with id has left the list, for at most wait. It
