@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -95,9 +96,11 @@ type Config struct {
 	// the same credentials just before the client existed (with RateWindow), when the machine's
 	// ledger cannot tell.
 	RateReserved int
-	// RateShare, with RateWindow, names the holder of the limit (its credentials and base URL): the
-	// clients of this machine's processes with the same RateShare keep to the limit together,
-	// through a ledger in Settings.RateLedgerDir (see ledger.go). Empty: the client paces alone.
+	// RateShare, with RateWindow, names the holder of the limit at the client's base URL (its
+	// credentials): the clients of this machine's processes with the same RateShare at the same
+	// base URL (however its scheme and host are cased, with or without a default port or a
+	// trailing slash) keep to the limit together, through a ledger in Settings.RateLedgerDir (see
+	// ledger.go). Empty: the client paces alone.
 	RateShare string
 	// RateShareLimit is the limit those clients keep to between them, each within its own
 	// RateLimit (zero: RateLimit).
@@ -148,6 +151,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetries < 0 {
 		cfg.MaxRetries = 0
 	}
+	if cfg.RateShare != "" {
+		cfg.RateShare = origin(base) + "\x00" + cfg.RateShare
+	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
@@ -170,6 +176,19 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.pacer = newPacer(cfg, time.Now)
 	return c, nil
+}
+
+// origin is base spelled one way: the scheme and host in lower case, without the scheme's default
+// port, and the path without a trailing slash (New has trimmed it).
+func origin(base *url.URL) string {
+	scheme, host := strings.ToLower(base.Scheme), strings.ToLower(base.Hostname())
+	defaultPort := map[string]string{"http": "80", "https": "443"}[scheme]
+	if port := base.Port(); port != "" && port != defaultPort {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]" // an IPv6 address
+	}
+	return scheme + "://" + host + base.EscapedPath()
 }
 
 // Vendor returns the API's display name.

@@ -122,22 +122,32 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 }
 
 // ledgerSalt returns dir's salt, made on first use: 32 random bytes, readable by the user only.
-// It is written whole before it is linked into place, so no one reads half of it.
+// It is written whole before it is linked into place, so no one reads half of it. A salt that
+// cannot be read, or is no salt (cut short by a power loss before it reached the disk; left
+// unreadable by a run as another user), is replaced, or the ledger would be off for good; a
+// process that read the old one meanwhile paces on a ledger of its own until it ends, as if on
+// another machine.
 func ledgerSalt(dir string) ([]byte, error) {
 	path := filepath.Join(dir, "salt")
 	read := func() ([]byte, error) {
 		b, err := os.ReadFile(path) //nolint:gosec // G304: the user's own cache directory.
-		if err == nil && len(b) != 64 {
-			return nil, fmt.Errorf("%s is not a salt", path)
-		}
 		if err != nil {
 			return nil, err
 		}
-		return hex.DecodeString(string(b))
+		salt, err := hex.DecodeString(string(b))
+		if err == nil && len(salt) != 32 {
+			err = errors.New("not 32 bytes")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a salt: %w", path, err)
+		}
+		return salt, nil
 	}
-	if b, err := read(); !errors.Is(err, os.ErrNotExist) {
-		return b, err
+	b, err := read()
+	if err == nil {
+		return b, nil
 	}
+	broken := !errors.Is(err, os.ErrNotExist)
 	tmp, err := os.CreateTemp(dir, "salt-*")
 	if err != nil {
 		return nil, err
@@ -155,8 +165,12 @@ func ledgerSalt(dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Another process may have linked its salt first: then that one counts.
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+	if broken {
+		err = os.Rename(tmp.Name(), path)
+	} else if err = os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		err = nil // another process linked its salt first: that one counts
+	}
+	if err != nil {
 		return nil, err
 	}
 	return read()

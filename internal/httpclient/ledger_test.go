@@ -1,11 +1,13 @@
 package httpclient
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -262,6 +266,82 @@ func TestWindowPacer_withoutLedger(t *testing.T) {
 	}
 }
 
+// TestWindowPacer_tellsWhyItGoesAlone: a pacer without the ledger it was meant to share says why,
+// once, at debug level in its client's subsystem, whether it never had it or lost it later.
+func TestWindowPacer_tellsWhyItGoesAlone(t *testing.T) {
+	needLedger(t)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	ctx := tflog.NewSubsystem(tflogtest.RootLogger(t.Context(), &logs), "lune")
+	told := func() int { return strings.Count(logs.String(), "without the machine's ledger") }
+	cfg := Config{
+		Settings:   Settings{RateLimit: 15, RateLedgerDir: file, RequestTimeout: time.Second},
+		RateWindow: time.Second, RateShare: testShare, Subsystem: "lune",
+	}
+	p := newPacer(cfg, time.Now).(*windowPacer)
+	for range 2 {
+		done, err := p.wait(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done(attemptEnd{})
+	}
+	if told() != 1 || !strings.Contains(logs.String(), `"ledger_error":"opening it: `) || !strings.Contains(logs.String(), `"@level":"debug"`) {
+		t.Errorf("a pacer whose ledger could not be opened logged %q; want its reason once, at debug level", logs.String())
+	}
+
+	cfg.RateLedgerDir = t.TempDir()
+	p = newPacer(cfg, time.Now).(*windowPacer)
+	if p.ledger == nil {
+		t.Fatal("no ledger")
+	}
+	if _, err := p.wait(ctx); err != nil || told() != 1 {
+		t.Fatalf("a pacer with its ledger: %v, and %q logged", err, logs.String())
+	}
+	if err := os.Remove(p.ledger.path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(p.ledger.path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		done, err := p.wait(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done(attemptEnd{})
+	}
+	if told() != 2 || p.ledger != nil {
+		t.Errorf("a pacer that lost its ledger (%v) logged %q; want one more line", p.ledger, logs.String())
+	}
+}
+
+// TestLedger_replacesABrokenSalt: a salt cut short, or no salt at all, is replaced, and the
+// clients that come after share one ledger again.
+func TestLedger_replacesABrokenSalt(t *testing.T) {
+	needLedger(t)
+	for _, broken := range []string{"", "abc", strings.Repeat("z", 64), strings.Repeat("ab", 33)} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "salt"), []byte(broken), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		l, err := openLedger(dir, testShare, time.Second, time.Second, time.Now())
+		if err != nil {
+			t.Fatalf("salt %q: %v", broken, err)
+		}
+		salt, err := os.ReadFile(filepath.Join(dir, "salt")) //nolint:gosec // G304: the test's own directory.
+		if _, hexErr := hex.DecodeString(string(salt)); err != nil || len(salt) != 64 || hexErr != nil {
+			t.Errorf("salt %q was replaced by %q (%v)", broken, salt, err)
+		}
+		if other, err := openLedger(dir, testShare, time.Second, time.Second, time.Now()); err != nil || other.path != l.path {
+			t.Errorf("salt %q: the next client has ledger %q (%v), want %q", broken, other.path, err, l.path)
+		}
+	}
+}
+
 // TestLedger_pruneStale: ledgers untouched for a day are removed when a process first opens a
 // ledger of their directory; the salt and fresh ledgers stay.
 func TestLedger_pruneStale(t *testing.T) {
@@ -488,5 +568,58 @@ func TestLedger_clockSetBack(t *testing.T) {
 	clock.advance(time.Second)
 	if got := takeAll(t, later); len(got) != 15 {
 		t.Errorf("%d requests went a window after the clock was set back an hour, want 15", len(got))
+	}
+}
+
+// TestNew_ledgerOfTheOrigin: clients of one key share a ledger however their base URL is spelled,
+// and keep apart at another base URL or with another key.
+func TestNew_ledgerOfTheOrigin(t *testing.T) {
+	needLedger(t)
+	dir := t.TempDir()
+	ledgerOf := func(base, key string) string {
+		t.Helper()
+		c, err := New(Config{
+			Settings: Settings{BaseURL: base, RateLimit: 15, RateLedgerDir: dir},
+			Vendor:   "Lune", RateWindow: time.Second, RateShare: key,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, ok := c.pacer.(*windowPacer)
+		if !ok || p.ledger == nil {
+			t.Fatalf("%s: no ledger", base)
+		}
+		return p.ledger.path
+	}
+	one := ledgerOf("https://api.lune.co", "k")
+	for _, base := range []string{"https://api.lune.co/", "HTTPS://API.Lune.CO", "https://api.lune.co:443", "https://api.lune.co//"} {
+		if got := ledgerOf(base, "k"); got != one {
+			t.Errorf("%s: ledger %s, want %s (that of https://api.lune.co)", base, got, one)
+		}
+	}
+	for _, other := range [][2]string{{"https://api.lune.co", "k2"}, {"http://api.lune.co", "k"}, {"https://api.lune.co:8443", "k"}, {"https://api.lune.co/v2", "k"}, {"https://sandbox.lune.co", "k"}} {
+		if got := ledgerOf(other[0], other[1]); got == one {
+			t.Errorf("%s with key %s shares the ledger of https://api.lune.co with key k", other[0], other[1])
+		}
+	}
+}
+
+// TestOrigin: a base URL is spelled one way, as much of it as names where requests go.
+func TestOrigin(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://API.Lune.co:443/": "https://api.lune.co",
+		"http://127.0.0.1:80":      "http://127.0.0.1",
+		"http://127.0.0.1:8080/":   "http://127.0.0.1:8080",
+		"http://[::1]:80/x/":       "http://[::1]/x",
+		"http://[::1]:8080":        "http://[::1]:8080",
+		"https://h.example/a%2Fb/": "https://h.example/a%2Fb",
+	} {
+		u, err := url.Parse(strings.TrimRight(base, "/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := origin(u); got != want {
+			t.Errorf("origin(%s) = %s, want %s", base, got, want)
+		}
 	}
 }

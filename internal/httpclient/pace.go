@@ -3,9 +3,11 @@ package httpclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"golang.org/x/time/rate"
 )
 
@@ -36,9 +38,12 @@ func newPacer(cfg Config, now func() time.Time) pacer {
 			n = min(n, cfg.RateShareLimit)
 		}
 		var l *ledger
+		var lost error
 		if cfg.RateShare != "" {
 			// Without the machine's ledger (no cache directory, no file locks) the pacer goes alone.
-			l, _ = openLedger(cfg.RateLedgerDir, cfg.RateShare, cfg.RateWindow, cfg.RequestTimeout, now())
+			if l, lost = openLedger(cfg.RateLedgerDir, cfg.RateShare, cfg.RateWindow, cfg.RequestTimeout, now()); lost != nil {
+				lost = fmt.Errorf("opening it: %w", lost)
+			}
 		}
 		// With the ledger, what the others used is known: nothing is reserved.
 		reserved := 0
@@ -48,7 +53,7 @@ func newPacer(cfg Config, now func() time.Time) pacer {
 			reserved = max(cfg.RateReserved, n/2)
 		}
 		p := newWindowPacer(n, cfg.RateWindow, reserved, now)
-		p.ledger, p.shareN = l, n
+		p.ledger, p.shareN, p.ledgerLost, p.subsystem = l, n, lost, cfg.Subsystem
 		if cfg.RateShareLimit > 0 {
 			p.shareN = cfg.RateShareLimit
 		}
@@ -105,6 +110,12 @@ type windowPacer struct {
 	// waiters look at it once between them. lockedSince is when the pacer first found the ledger's
 	// lock held in a row of looks each ledgerLockPoll after the last, lastLocked when it last did.
 	ledgerNext, lockedSince, lastLocked time.Time
+	// ledgerLost is why the pacer is without the ledger it was meant to share (nil: it has it, or
+	// was never meant to). The first wait after the loss logs it once, at debug level, in the
+	// client's log subsystem: ledgerTold is then set.
+	ledgerLost error
+	ledgerTold bool
+	subsystem  string
 
 	mu sync.Mutex
 	// free holds, for each slot not in use, when it may be used again.
@@ -171,6 +182,7 @@ func newWindowPacer(n int, window time.Duration, reserved int, now func() time.T
 }
 
 func (p *windowPacer) wait(ctx context.Context) (func(attemptEnd), error) {
+	p.tellLedgerLost(ctx)
 	for {
 		if err := ctx.Err(); err != nil {
 			// A caller that gave up is not admitted, even when a slot is free.
@@ -263,8 +275,11 @@ func (p *windowPacer) claim(now time.Time, busy int) (id uint64, retry time.Time
 			return 0, now.Add(ledgerLockPoll)
 		}
 	}
+	if errors.Is(err, errLedgerBusy) {
+		err = fmt.Errorf("its lock was held for %v", now.Sub(p.lockedSince))
+	}
 	if err != nil {
-		p.ledger = nil
+		p.dropLedger(err)
 		return 0, time.Time{}
 	}
 	p.ledgerNext, p.lockedSince = retry, time.Time{}
@@ -290,12 +305,37 @@ func (p *windowPacer) release(sent time.Time, id uint64, end attemptEnd) {
 	// The pacer's own places in the ledger do not count against it: the place can be released
 	// after the slot, without p.mu, waiting for the ledger's lock if need be.
 	// A release that waited for the lock records the later end: its place is then free later.
-	if l != nil && id != 0 && patiently(func() error { return l.release(p.now(), id) }) != nil {
-		p.mu.Lock()
-		if p.ledger == l {
-			p.ledger = nil
+	if l != nil && id != 0 {
+		if err := patiently(func() error { return l.release(p.now(), id) }); err != nil {
+			p.mu.Lock()
+			if p.ledger == l {
+				p.dropLedger(fmt.Errorf("releasing a place: %w", err))
+			}
+			p.mu.Unlock()
 		}
-		p.mu.Unlock()
+	}
+}
+
+// dropLedger goes on without the ledger, which failed with err. Callers hold p.mu.
+func (p *windowPacer) dropLedger(err error) {
+	p.ledger, p.ledgerLost, p.ledgerTold = nil, err, false
+}
+
+// tellLedgerLost logs, once, why the pacer goes on without the machine's ledger: a user who sees
+// 429s from runs side by side can then tell that the runs could not share the limit. Callers do
+// not hold p.mu.
+func (p *windowPacer) tellLedgerLost(ctx context.Context) {
+	p.mu.Lock()
+	lost := p.ledgerLost
+	if p.ledgerTold {
+		lost = nil
+	}
+	p.ledgerTold = true
+	p.mu.Unlock()
+	if lost != nil {
+		tflog.SubsystemDebug(ctx, p.subsystem, "Pacing the rate limit without the machine's ledger: requests of other processes with the same key are not counted", map[string]any{
+			"ledger_error": lost.Error(),
+		})
 	}
 }
 

@@ -76,8 +76,9 @@ func New(cfg Config) (*Client, error) {
 		// Lune counts requests per key in each second.
 		RateWindow:   time.Second,
 		RateReserved: reservedAtStart,
-		// Lune counts per key; a key is one at one base URL (the sandbox's keys are not production's).
-		RateShare: cfg.BaseURL + "\x00" + cfg.APIKey, RateShareLimit: RateLimit,
+		// Lune counts per key; a key is one at one base URL (the sandbox's keys are not production's),
+		// which httpclient adds to the share.
+		RateShare: cfg.APIKey, RateShareLimit: RateLimit,
 		DecodeError: decodeError,
 		Redact: httpclient.Redaction{
 			Headers:    []string{"Authorization"},
