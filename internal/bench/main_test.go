@@ -46,13 +46,13 @@ func TestBench(t *testing.T) {
 }
 
 // TestStateServer: the in-memory http backend stores, returns and deletes a state, and one lock
-// at a time.
+// at a time, whose holder alone writes the state and unlocks it.
 func TestStateServer(t *testing.T) {
 	s := newStateServer()
 	defer s.Close()
-	do := func(method, body string) (int, string) {
+	do := func(method, query, body string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(method, s.URL+"/state/x", strings.NewReader(body))
+		req, err := http.NewRequest(method, s.URL+"/state/x"+query, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,20 +64,27 @@ func TestStateServer(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	for _, step := range []struct{ method, body, want string }{
-		{"GET", "", "404 "},
-		{"POST", `{"serial":1}`, "200 "},
-		{"GET", "", `200 {"serial":1}`},
-		{"LOCK", `{"ID":"a"}`, "200 "},
-		{"LOCK", `{"ID":"b"}`, `423 {"ID":"a"}`},
-		{"UNLOCK", `{"ID":"a"}`, "200 "},
-		{"LOCK", `{"ID":"b"}`, "200 "},
-		{"DELETE", "", "200 "},
-		{"GET", "", "404 "},
+	for _, step := range []struct{ method, query, body, want string }{
+		{"GET", "", "", "404 "},
+		{"POST", "", `{"serial":1}`, "200 "},
+		{"GET", "", "", `200 {"serial":1}`},
+		{"LOCK", "", `{"ID":"a"}`, "200 "},
+		{"LOCK", "", `{"ID":"b"}`, `423 {"ID":"a"}`},
+		{"POST", "?ID=b", `{"serial":2}`, `423 {"ID":"a"}`},
+		{"POST", "", `{"serial":2}`, `423 {"ID":"a"}`},
+		{"POST", "?ID=a", `{"serial":3}`, "200 "},
+		{"GET", "", "", `200 {"serial":3}`},
+		{"UNLOCK", "", `{"ID":"b"}`, `409 {"ID":"a"}`},
+		{"UNLOCK", "", `{"ID":"a"}`, "200 "},
+		{"LOCK", "", `{"ID":"b"}`, "200 "},
+		{"UNLOCK", "", "", "200 "}, // force-unlock
+		{"POST", "", `{"serial":4}`, "200 "},
+		{"DELETE", "", "", "200 "},
+		{"GET", "", "", "404 "},
 	} {
-		code, body := do(step.method, step.body)
+		code, body := do(step.method, step.query, step.body)
 		if got := fmt.Sprintf("%d %s", code, body); got != step.want {
-			t.Errorf("%s %s: %q, want %q", step.method, step.body, got, step.want)
+			t.Errorf("%s%s %s: %q, want %q", step.method, step.query, step.body, got, step.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,7 +10,9 @@ import (
 )
 
 // stateServer serves Terraform's http state backend in memory, with locking, as a remote backend
-// (S3, HCP Terraform) keeps state off the local disk: each path is one state.
+// (S3, HCP Terraform) keeps state off the local disk: each path is one state. A locked state is
+// written and unlocked only by its lock's holder, whom Terraform names by the lock's ID (in the
+// query of a write, in the body of an unlock); an unlock without a body is a force-unlock.
 type stateServer struct {
 	*httptest.Server
 	mu     sync.Mutex
@@ -48,6 +51,11 @@ func (s *stateServer) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(state)
 	case http.MethodPost:
+		if held, ok := s.locks[key]; ok && r.URL.Query().Get("ID") != lockID(held) {
+			w.WriteHeader(http.StatusLocked)
+			_, _ = w.Write(held)
+			return
+		}
 		s.states[key] = body
 	case http.MethodDelete:
 		delete(s.states, key)
@@ -59,8 +67,20 @@ func (s *stateServer) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.locks[key] = body
 	case "UNLOCK":
+		if held, ok := s.locks[key]; ok && len(body) > 0 && lockID(body) != lockID(held) {
+			w.WriteHeader(http.StatusConflict)
+			_, _ = w.Write(held)
+			return
+		}
 		delete(s.locks, key)
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// lockID is the ID of a lock's JSON info, empty if it has none.
+func lockID(info []byte) string {
+	var lock struct{ ID string }
+	_ = json.Unmarshal(info, &lock)
+	return lock.ID
 }
