@@ -10,9 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/httpclient"
 )
@@ -181,6 +185,55 @@ func TestShortDuration(t *testing.T) {
 	} {
 		if got := shortDuration(d); got != want {
 			t.Errorf("shortDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestBeginPlanDecodesOnlyAChange: beginPlan hands a ModifyPlan the state and plan of a resource
+// whose plan changes something, and nothing else: not a create or a destroy, and not a plan equal
+// to the state (most of a large no-change plan), which it leaves without decoding.
+func TestBeginPlanDecodesOnlyAChange(t *testing.T) {
+	ctx := context.Background()
+	r := newResourceBase(partnerWebhookTypeName,
+		func(*Clients) *Vendor[struct{}] { return &Vendor[struct{}]{Name: "BLAZE", Client: &struct{}{}} },
+		func(*Clients) accessList { return nil }, operationTimeouts{})
+	r.clients = &Clients{}
+	var schemaResp resource.SchemaResponse
+	NewPartnerWebhookResource().Schema(ctx, resource.SchemaRequest{}, &schemaResp)
+	s := schemaResp.Schema
+	raw := func(url string) tftypes.Value {
+		t.Helper()
+		st := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}
+		var m partnerWebhookModel
+		m.ID, m.URL, m.WebHookType = types.StringValue("h1"), types.StringValue(url), types.StringValue("order.created")
+		m.WebHookURLs = types.SetNull(types.StringType)
+		m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
+		if diags := st.Set(ctx, &m); diags.HasError() {
+			t.Fatal(diags)
+		}
+		return st.Raw
+	}
+	null := tftypes.NewValue(s.Type().TerraformType(ctx), nil)
+	for _, c := range []struct {
+		name        string
+		state, plan tftypes.Value
+		want        bool
+	}{
+		{"no change", raw("https://a.example"), raw("https://a.example"), false},
+		{"a change", raw("https://a.example"), raw("https://b.example"), true},
+		{"a create", null, raw("https://a.example"), false},
+		{"a destroy", raw("https://a.example"), null, false},
+	} {
+		req := resource.ModifyPlanRequest{State: tfsdk.State{Schema: s, Raw: c.state}, Plan: tfsdk.Plan{Schema: s, Raw: c.plan}}
+		resp := &resource.ModifyPlanResponse{Plan: req.Plan}
+		var state, plan partnerWebhookModel
+		got := r.beginPlan(ctx, req, resp, &state, &plan)
+		if resp.Diagnostics.HasError() || got != c.want {
+			t.Errorf("%s: beginPlan %v (%v), want %v", c.name, got, resp.Diagnostics, c.want)
+		}
+		decoded := !state.URL.IsNull() || !plan.URL.IsNull()
+		if decoded != c.want || (c.want && (state.URL.ValueString() != "https://a.example" || plan.URL.ValueString() != "https://b.example")) {
+			t.Errorf("%s: state %v and plan %v decoded; want them decoded only for a change", c.name, state.URL, plan.URL)
 		}
 	}
 }
