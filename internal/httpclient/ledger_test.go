@@ -429,6 +429,35 @@ func TestWindowPacer_shareLimit(t *testing.T) {
 	}
 }
 
+// TestWindowPacer_ownSlotComesBackFirst: a pacer that the others' places hold back looks again as
+// soon as one of its own slots comes back, when that is before the first of theirs is free: its
+// own slot leaves it room beside them.
+func TestWindowPacer_ownSlotComesBackFirst(t *testing.T) {
+	needLedger(t)
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		mine, theirs := ledgerPacer(t, dir), ledgerPacer(t, dir)
+		send := func(p *windowPacer, n int) {
+			t.Helper()
+			for range n {
+				done, err := p.wait(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				done(attemptEnd{})
+			}
+		}
+		send(mine, 10) // its slots and places come back at 1 s
+		time.Sleep(500 * time.Millisecond)
+		send(theirs, 5) // theirs at 1.5 s: 15 taken between them
+		start := time.Now()
+		send(mine, 1)
+		if waited := time.Since(start); waited != 500*time.Millisecond {
+			t.Errorf("the request went %v after it asked, want 500ms, when the pacer's own slots came back", waited)
+		}
+	})
+}
+
 // TestWindowPacer_ledgerStaysLocked: a ledger whose lock another holder keeps (a process stopped
 // with Ctrl-Z at that moment) is given up after ledgerLockWait: the pacer goes on alone instead of
 // hanging.

@@ -106,10 +106,12 @@ type windowPacer struct {
 	ledger *ledger
 	lastID uint64
 	shareN int
-	// ledgerNext is when the ledger, which held the pacer back, is worth reading again: the pacer's
-	// waiters look at it once between them. lockedSince is when the pacer first found the ledger's
+	// ledgerNext is when the ledger, which held the pacer back when it had room for ledgerRoom more
+	// places, is worth reading again: the pacer's waiters look at it once between them, unless the
+	// pacer's own slots coming back give it more room before then. lockedSince is when the pacer first found the ledger's
 	// lock held in a row of looks each ledgerLockPoll after the last, lastLocked when it last did.
 	ledgerNext, lockedSince, lastLocked time.Time
+	ledgerRoom                          int
 	// ledgerLost is why the pacer is without the ledger it was meant to share (nil: it has it, or
 	// was never meant to). The first wait after the loss logs it once, at debug level, in the
 	// client's log subsystem: ledgerTold is then set.
@@ -203,8 +205,12 @@ func (p *windowPacer) wait(ctx context.Context) (func(attemptEnd), error) {
 				p.mu.Unlock()
 				return func(end attemptEnd) { p.release(now, id, end) }, nil
 			}
-			// Other processes hold the rest of the limit.
-			next = retry
+			// Other processes hold the rest of the limit: look again when the first of their places
+			// is free, or when one of the pacer's own slots comes back, which leaves it more room
+			// beside the others' places.
+			if next.IsZero() || retry.Before(next) {
+				next = retry
+			}
 		}
 		released := p.released
 		p.mu.Unlock()
@@ -259,7 +265,7 @@ func (p *windowPacer) claim(now time.Time, busy int) (id uint64, retry time.Time
 	switch {
 	case p.ledger == nil:
 		return 0, time.Time{}
-	case now.Before(p.ledgerNext):
+	case now.Before(p.ledgerNext) && p.shareN-busy <= p.ledgerRoom:
 		return 0, p.ledgerNext
 	}
 	p.lastID++
@@ -282,7 +288,7 @@ func (p *windowPacer) claim(now time.Time, busy int) (id uint64, retry time.Time
 		p.dropLedger(err)
 		return 0, time.Time{}
 	}
-	p.ledgerNext, p.lockedSince = retry, time.Time{}
+	p.ledgerNext, p.ledgerRoom, p.lockedSince = retry, p.shareN-busy, time.Time{}
 	return p.lastID, retry
 }
 
