@@ -319,6 +319,21 @@ func TestWindowPacer_tellsWhyItGoesAlone(t *testing.T) {
 	}
 }
 
+// TestLedger_notOnANetworkFileSystem: no ledger is kept in a directory on a network file system;
+// the local one of every other test is used.
+func TestLedger_notOnANetworkFileSystem(t *testing.T) {
+	needLedger(t)
+	dir := t.TempDir()
+	if name, err := networkFileSystem(dir); err != nil || name != "" {
+		t.Fatalf("the test's own directory is on %q (%v), want a local file system", name, err)
+	}
+	networkFileSystemOf = func(string) (string, error) { return "NFS", nil }
+	defer func() { networkFileSystemOf = networkFileSystem }()
+	if l, err := openLedger(dir, testShare, time.Second, time.Second, time.Now()); l != nil || err == nil || !strings.Contains(err.Error(), "network file system (NFS)") {
+		t.Errorf("on NFS: ledger %v, %v; want none, and why", l, err)
+	}
+}
+
 // TestLedger_replacesABrokenSalt: a salt cut short, or no salt at all, is replaced, and the
 // clients that come after share one ledger again.
 func TestLedger_replacesABrokenSalt(t *testing.T) {
