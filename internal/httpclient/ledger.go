@@ -85,8 +85,9 @@ var networkFileSystemOf = networkFileSystem
 // openLedger returns the ledger of the limit named share (credentials and base URL) in dir (empty:
 // the user's cache directory), for a pacer whose requests are each out for at most attemptMax.
 // The file's name is a salted hash of share: nothing of the credentials can be read or guessed
-// from it. No ledger is kept on a network file system: the pids of other machines' processes mean
-// nothing here, and a server that stops answering would hold the pacer in the kernel.
+// from it. No ledger is kept in a directory that others may write in (privateDir), nor on a network
+// file system: the pids of other machines' processes mean nothing here, and a server that stops
+// answering would hold the pacer in the kernel.
 func openLedger(dir, share string, window, attemptMax time.Duration, now time.Time) (*ledger, error) {
 	if !ledgerSupported {
 		return nil, errLedgerUnsupported
@@ -99,6 +100,9 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 		dir = filepath.Join(cache, filepath.FromSlash(ledgerDirName))
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := privateDir(dir); err != nil {
 		return nil, err
 	}
 	if name, err := networkFileSystemOf(dir); err != nil || name != "" {

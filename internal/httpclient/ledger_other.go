@@ -13,3 +13,6 @@ func lockFile(*os.File) error { return errLedgerUnsupported }
 
 // processAlive is never asked here: without a lock there is no ledger.
 func processAlive(int) bool { return true }
+
+// privateDir is never asked here: without a lock there is no ledger.
+func privateDir(string) error { return errLedgerUnsupported }

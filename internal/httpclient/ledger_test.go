@@ -334,6 +334,56 @@ func TestLedger_notOnANetworkFileSystem(t *testing.T) {
 	}
 }
 
+// TestLedger_onlyInAPrivateDirectory: no ledger is kept where another user could put a link in
+// its place: a directory others may write in, a link, or one whose parent lets others rename it.
+func TestLedger_onlyInAPrivateDirectory(t *testing.T) {
+	needLedger(t)
+	mkdir := func(path string, mode os.FileMode) string {
+		t.Helper()
+		if err := os.Mkdir(path, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil { // past the umask
+			t.Fatal(err)
+		}
+		return path
+	}
+	open := func(dir string) error {
+		_, err := openLedger(dir, testShare, time.Second, time.Second, time.Now())
+		return err
+	}
+	root := t.TempDir()
+	shared := mkdir(filepath.Join(root, "shared"), 0o777)
+	sticky := mkdir(filepath.Join(root, "sticky"), 0o777|os.ModeSticky)
+	link := filepath.Join(root, "link")
+	if err := os.Symlink(mkdir(filepath.Join(root, "private"), 0o700), link); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dir, want string
+	}{
+		{mkdir(filepath.Join(root, "open"), 0o777), "may be written by other users"},
+		{mkdir(filepath.Join(root, "group"), 0o770), "may be written by other users"},
+		{link, "is not a directory"},
+		{mkdir(filepath.Join(shared, "pace"), 0o700), "may be written by other users"},
+		{mkdir(filepath.Join(sticky, "pace"), 0o700), ""},
+		{mkdir(filepath.Join(root, "readable"), 0o755), ""},
+	} {
+		if err := open(c.dir); (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: %v, want %q", c.dir, err, c.want)
+		}
+	}
+	if os.Getuid() == 0 { // only root can give a directory away
+		other := mkdir(filepath.Join(root, "other"), 0o700)
+		if err := os.Chown(other, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		if err := open(other); err == nil || !strings.Contains(err.Error(), "belongs to another user") {
+			t.Errorf("a directory of another user: %v", err)
+		}
+	}
+}
+
 // TestLedger_replacesABrokenSalt: a salt cut short, or no salt at all, is replaced, and the
 // clients that come after share one ledger again.
 func TestLedger_replacesABrokenSalt(t *testing.T) {

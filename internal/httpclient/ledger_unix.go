@@ -4,7 +4,9 @@ package httpclient
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
@@ -34,4 +36,33 @@ func lockFile(f *os.File) error {
 func processAlive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// privateDir returns an error unless dir is a directory (not a link) of the user's that no one
+// else may write in, and its parent one that no one else may rename it in: owned by the user or
+// root, and writable by others only if sticky (as /tmp is). Anyone who could put a link in the
+// ledgers' directory could make the pacer write over a file of the user's.
+func privateDir(dir string) error {
+	uid := os.Getuid()
+	check := func(path string, own bool) error {
+		info, err := os.Lstat(path)
+		if err != nil {
+			return err
+		}
+		st, ok := info.Sys().(*syscall.Stat_t)
+		mode := info.Mode()
+		switch {
+		case !ok || !info.IsDir():
+			return fmt.Errorf("%s is not a directory", path)
+		case int(st.Uid) != uid && (own || st.Uid != 0):
+			return fmt.Errorf("%s belongs to another user (uid %d)", path, st.Uid)
+		case mode.Perm()&0o022 != 0 && (own || mode&os.ModeSticky == 0):
+			return fmt.Errorf("%s may be written by other users (mode %v)", path, mode)
+		}
+		return nil
+	}
+	if err := check(dir, true); err != nil {
+		return err
+	}
+	return check(filepath.Dir(dir), false)
 }
