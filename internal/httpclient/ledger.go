@@ -25,17 +25,24 @@ import (
 // locked while it is read and rewritten, so the n+1-requests argument of windowPacer holds across
 // the processes: the places live in one table.
 //
-// A ledger entry is one line, "owner id pid until flight": owner is a random number of its pacer,
-// id the place's number within it, pid its process, until (Unix nanoseconds) when the place is free
-// again, and flight 1 while the request is out (until is then a lease: the longest an attempt may
-// last, and a window). A process that is gone (killed while its request was out) sent that request
-// before it was found gone: its place is free a window later. Clients of other machines are not in
-// the ledger; the sharing rule deals with them.
+// A ledger entry is one line, "owner id proc until flight": owner is a random number of its pacer,
+// id the place's number within it, proc a random number of its process, until (Unix nanoseconds)
+// when the place is free again, and flight 1 while the request is out (until is then a lease: the
+// longest an attempt may last, and a window). A process that is gone (killed while its request was
+// out) sent that request before it was found gone: its place is free a window later.
+//
+// A process holds, for its whole life, the lock of its live file in the ledgers' directory, named
+// by its proc; the kernel gives the lock back when the process ends, however it ends. A process is
+// gone when its live file is not there or its lock is free. Unlike a pid, this holds across the pid
+// namespaces of containers that share a cache volume, and a pid reused by another process does not
+// keep a gone one alive. Clients of other machines are not in the ledger (nor is a ledger kept on a
+// network file system); the sharing rule deals with them.
 const (
 	// ledgerDirName is the ledgers' directory in the user's cache directory.
 	ledgerDirName = "terraform-provider-webhooks/pace"
-	// ledgerSuffix ends a ledger's file name.
+	// ledgerSuffix ends a ledger's file name, liveSuffix a live file's.
 	ledgerSuffix = ".pace"
+	liveSuffix   = ".live"
 	// ledgerPoll is how soon a pacer held back by another process's request that is still out looks
 	// again: that process's answer cannot wake it.
 	ledgerPoll = 20 * time.Millisecond
@@ -64,17 +71,16 @@ var (
 
 // ledger is one pacer's handle on the ledger of its limit.
 type ledger struct {
-	path          string
-	owner         uint64
-	pid           int
+	dir, path     string
+	owner, proc   uint64
 	window, lease time.Duration
 }
 
 // ledgerEntry is one place in a ledger.
 type ledgerEntry struct {
 	owner, id uint64
-	// pid is 0 once its process was found gone: until is then final.
-	pid    int
+	// proc is 0 once its process was found gone: until is then final.
+	proc   uint64
 	until  int64
 	flight bool
 }
@@ -115,6 +121,10 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 	if err != nil {
 		return nil, err
 	}
+	proc, err := processLive(dir)
+	if err != nil {
+		return nil, err
+	}
 	pruneLedgers(dir, now)
 	sum := sha256.Sum256(append(salt, share...))
 	var owner [8]byte
@@ -122,8 +132,8 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 		return nil, err
 	}
 	l := &ledger{
-		path:  filepath.Join(dir, hex.EncodeToString(sum[:16])+ledgerSuffix),
-		owner: binary.LittleEndian.Uint64(owner[:]), pid: os.Getpid(),
+		dir: dir, path: filepath.Join(dir, hex.EncodeToString(sum[:16])+ledgerSuffix),
+		owner: binary.LittleEndian.Uint64(owner[:]), proc: proc,
 		// An attempt's place is in flight from its claim until its release is written, which may
 		// wait for the lock: the lease covers both.
 		window: window, lease: attemptMax + window + ledgerLockWait,
@@ -190,6 +200,40 @@ func ledgerSalt(dir string) ([]byte, error) {
 	return read()
 }
 
+// lives holds this process's live files (see processLive), by directory.
+var lives struct {
+	sync.Mutex
+	proc map[string]uint64
+}
+
+// processLive returns this process's proc in dir, whose live file it creates, and whose lock it
+// takes, on first use: the process holds it until it ends.
+func processLive(dir string) (uint64, error) {
+	lives.Lock()
+	defer lives.Unlock()
+	if proc, ok := lives.proc[dir]; ok {
+		return proc, nil
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, err
+	}
+	proc := binary.LittleEndian.Uint64(b[:]) | 1 // never 0, which marks a process gone
+	if err := holdLive(livePath(dir, proc)); err != nil {
+		return 0, err
+	}
+	if lives.proc == nil {
+		lives.proc = map[string]uint64{}
+	}
+	lives.proc[dir] = proc
+	return proc, nil
+}
+
+// livePath is the live file of process proc in dir.
+func livePath(dir string, proc uint64) string {
+	return filepath.Join(dir, strconv.FormatUint(proc, 16)+liveSuffix)
+}
+
 // pruned holds the directories whose stale ledgers this process has removed.
 var pruned sync.Map
 
@@ -206,8 +250,13 @@ func pruneLedgers(dir string, now time.Time) {
 		return
 	}
 	for _, e := range entries {
-		if info, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), ledgerSuffix) && now.Sub(info.ModTime()) > ledgerStale {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
+		path := filepath.Join(dir, e.Name())
+		switch info, err := e.Info(); {
+		case err != nil:
+		case strings.HasSuffix(e.Name(), ledgerSuffix) && now.Sub(info.ModTime()) > ledgerStale:
+			_ = os.Remove(path)
+		case strings.HasSuffix(e.Name(), liveSuffix):
+			liveAt(path) // removes the live file of a process that is gone
 		}
 	}
 }
@@ -232,7 +281,7 @@ func (l *ledger) claim(now time.Time, id uint64, room int) (retry time.Time, err
 		}
 		if others < room {
 			retry = time.Time{}
-			return append(entries, ledgerEntry{owner: l.owner, id: id, pid: l.pid, until: now.Add(l.lease).UnixNano(), flight: true})
+			return append(entries, ledgerEntry{owner: l.owner, id: id, proc: l.proc, until: now.Add(l.lease).UnixNano(), flight: true})
 		}
 		if retry.IsZero() {
 			// No room even without the others: the caller's own places fill the limit.
@@ -254,7 +303,7 @@ func (l *ledger) release(now time.Time, id uint64) error {
 			}
 		}
 		// Its lease ran out before the request ended (the machine was suspended): it counts again.
-		return append(entries, ledgerEntry{owner: l.owner, id: id, pid: l.pid, until: until})
+		return append(entries, ledgerEntry{owner: l.owner, id: id, proc: l.proc, until: until})
 	})
 }
 
@@ -287,16 +336,16 @@ func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry)
 	}
 	entries := parseLedger(string(b))
 	live := entries[:0]
-	alive := map[int]bool{l.pid: true}
+	alive := map[uint64]bool{l.proc: true}
 	for _, e := range entries {
-		if e.pid != 0 {
-			up, known := alive[e.pid]
+		if e.proc != 0 {
+			up, known := alive[e.proc]
 			if !known {
-				up = processAlive(e.pid)
-				alive[e.pid] = up
+				up = liveAt(livePath(l.dir, e.proc))
+				alive[e.proc] = up
 			}
 			if !up {
-				e.pid, e.flight, e.until = 0, false, min(e.until, now.Add(l.window).UnixNano())
+				e.proc, e.flight, e.until = 0, false, min(e.until, now.Add(l.window).UnixNano())
 			}
 		}
 		// A place is never free later than its lease, or a window, from now: after the wall clock
@@ -316,7 +365,7 @@ func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry)
 		if e.flight {
 			flight = 1
 		}
-		fmt.Fprintf(&out, "%x %x %d %d %d\n", e.owner, e.id, e.pid, e.until, flight)
+		fmt.Fprintf(&out, "%x %x %x %d %d\n", e.owner, e.id, e.proc, e.until, flight)
 	}
 	// Written over the old text, then cut to length: a process killed in between leaves the old
 	// places after the new ones (a cut line is dropped, or counts as one more place), never fewer
@@ -338,12 +387,12 @@ func parseLedger(s string) []ledgerEntry {
 		}
 		owner, err1 := strconv.ParseUint(f[0], 16, 64)
 		id, err2 := strconv.ParseUint(f[1], 16, 64)
-		pid, err3 := strconv.Atoi(f[2])
+		proc, err3 := strconv.ParseUint(f[2], 16, 64)
 		until, err4 := strconv.ParseInt(f[3], 10, 64)
-		if err := errors.Join(err1, err2, err3, err4); err != nil || pid < 0 || (f[4] != "0" && f[4] != "1") {
+		if err := errors.Join(err1, err2, err3, err4); err != nil || (f[4] != "0" && f[4] != "1") {
 			continue
 		}
-		entries = append(entries, ledgerEntry{owner: owner, id: id, pid: pid, until: until, flight: f[4] == "1"})
+		entries = append(entries, ledgerEntry{owner: owner, id: id, proc: proc, until: until, flight: f[4] == "1"})
 	}
 	return entries
 }

@@ -11,8 +11,11 @@ const ledgerSupported = false
 // lockFile is never called here: there is no ledger.
 func lockFile(*os.File) error { return errLedgerUnsupported }
 
-// processAlive is never asked here: without a lock there is no ledger.
-func processAlive(int) bool { return true }
+// holdLive is never called here: without a lock there is no ledger.
+func holdLive(string) error { return errLedgerUnsupported }
+
+// liveAt is never asked here: without a lock there is no ledger.
+func liveAt(string) bool { return true }
 
 // privateDir is never asked here: without a lock there is no ledger.
 func privateDir(string) error { return errLedgerUnsupported }

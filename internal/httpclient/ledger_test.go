@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -150,21 +151,30 @@ func TestLedger_namesNoCredential(t *testing.T) {
 }
 
 // TestLedger_goneProcess: a place taken by a process that is gone while its request was out is
-// free a window after it is found gone, not when its lease ends.
+// free a window after it is found gone, not when its lease ends; a process is gone when its live
+// file is not there, or when no one holds its lock (a file left behind is then removed).
 func TestLedger_goneProcess(t *testing.T) {
 	needLedger(t)
-	gone := exec.Command(os.Args[0], "-test.run=^$")
-	if err := gone.Run(); err != nil {
+	now := time.Unix(1_700_000_000, 0)
+	dir := t.TempDir()
+	l, err := openLedger(dir, testShare, time.Second, time.Minute, now)
+	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Unix(1_700_000_000, 0)
-	l, err := openLedger(t.TempDir(), testShare, time.Second, time.Minute, now)
-	if err != nil {
+	left := livePath(dir, 0xdead) // a live file whose process is gone: nobody holds its lock
+	if err := os.WriteFile(left, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	lines := ""
 	for i := range 15 {
-		lines += fmt.Sprintf("abc %x %d %d 1\n", i, gone.Process.Pid, now.Add(time.Hour).UnixNano())
+		proc := 0xbeef // no live file at all
+		switch i % 3 {
+		case 1:
+			proc = 0xdead
+		case 2:
+			proc = os.Getpid() // a number that is a running process's pid, which means nothing here
+		}
+		lines += fmt.Sprintf("abc %x %x %d 1\n", i, proc, now.Add(time.Hour).UnixNano())
 	}
 	if err := os.WriteFile(l.path, []byte(lines), 0o600); err != nil {
 		t.Fatal(err)
@@ -173,9 +183,83 @@ func TestLedger_goneProcess(t *testing.T) {
 	if err != nil || !retry.Equal(now.Add(time.Second)) {
 		t.Errorf("claim: retry at %v (%v), want a window later, %v", retry, err, now.Add(time.Second))
 	}
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the live file of a process found gone: %v, want it removed", err)
+	}
 	// Found gone, the places' ends are final: they do not move on as time does.
 	if retry, err := l.claim(now.Add(time.Second), 2, 15); err != nil || !retry.IsZero() {
 		t.Errorf("a window later: retry at %v (%v), want the place at once", retry, err)
+	}
+}
+
+// ledgerChildEnv is set in a process the ledger tests start (see TestMain), which takes places in
+// the ledger of its working directory.
+const ledgerChildEnv = "WEBHOOKS_TEST_LEDGER_CHILD"
+
+// TestMain runs the tests, or, in a process TestLedger_killedProcess starts, a ledger child: it
+// takes 15 places in the ledger of its directory, says so, and waits to be killed.
+func TestMain(m *testing.M) {
+	if os.Getenv(ledgerChildEnv) != "" {
+		dir, err := os.Getwd()
+		var l *ledger
+		if err == nil {
+			l, err = openLedger(dir, testShare, time.Second, time.Hour, time.Now())
+		}
+		if err == nil {
+			for id := range uint64(15) {
+				if _, err = l.claim(time.Now(), id+1, 15); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(2)
+		}
+		fmt.Println("ready")
+		select {}
+	}
+	os.Exit(m.Run())
+}
+
+// TestLedger_killedProcess: the places of another process, killed while its requests were out,
+// are free a window after it is found gone, as the kernel gave back its live file's lock; while it
+// ran, they were not.
+func TestLedger_killedProcess(t *testing.T) {
+	needLedger(t)
+	dir := t.TempDir()
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env, child.Dir = append(os.Environ(), ledgerChildEnv+"=1"), dir
+	out, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	said := make([]byte, 6)
+	if _, err := io.ReadFull(out, said); err != nil || string(said) != "ready\n" {
+		t.Fatalf("the child said %q (%v)", said, err)
+	}
+	l, err := openLedger(dir, testShare, time.Second, time.Minute, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if retry, err := l.claim(now, 1, 15); err != nil || !retry.Equal(now.Add(ledgerPoll)) {
+		t.Fatalf("while the child runs with 15 places out: retry at %v (%v), want %v later", retry, err, ledgerPoll)
+	}
+	if err := child.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = child.Wait()
+	now = time.Now()
+	if retry, err := l.claim(now, 2, 15); err != nil || !retry.Equal(now.Add(time.Second)) {
+		t.Errorf("once the child was killed: retry at %v (%v), want a window later", retry, err)
+	}
+	if retry, err := l.claim(now.Add(time.Second), 3, 15); err != nil || !retry.IsZero() {
+		t.Errorf("a window after the child was found gone: retry at %v (%v), want the place", retry, err)
 	}
 }
 
@@ -407,8 +491,9 @@ func TestLedger_replacesABrokenSalt(t *testing.T) {
 	}
 }
 
-// TestLedger_pruneStale: ledgers untouched for a day are removed when a process first opens a
-// ledger of their directory; the salt and fresh ledgers stay.
+// TestLedger_pruneStale: ledgers untouched for a day, and the live files of processes that are
+// gone, are removed when a process first opens a ledger of their directory; the salt, fresh ledgers
+// and the live files of processes that run stay.
 func TestLedger_pruneStale(t *testing.T) {
 	needLedger(t)
 	dir := t.TempDir()
@@ -422,10 +507,15 @@ func TestLedger_pruneStale(t *testing.T) {
 	if err := os.Chtimes(stale, now.Add(-25*time.Hour), now.Add(-25*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openLedger(dir, testShare, time.Second, time.Second, now); err != nil {
+	gone := livePath(dir, 0xdead)
+	if err := os.WriteFile(gone, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for f, want := range map[string]bool{stale: false, fresh: true, filepath.Join(dir, "salt"): true} {
+	l, err := openLedger(dir, testShare, time.Second, time.Second, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]bool{stale: false, fresh: true, filepath.Join(dir, "salt"): true, gone: false, livePath(dir, l.proc): true} {
 		if _, err := os.Stat(f); (err == nil) != want {
 			t.Errorf("%s exists: %t, want %t", filepath.Base(f), err == nil, want)
 		}

@@ -32,10 +32,41 @@ func lockFile(f *os.File) error {
 	}
 }
 
-// processAlive reports whether process pid may still run: a process of another user (EPERM) does.
-func processAlive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+// holdLive creates the live file at path and takes its lock, which this process then holds until
+// it ends: the file is never closed.
+func holdLive(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600) //nolint:gosec // G304: the user's own cache directory.
+	if err != nil {
+		return err
+	}
+	if err := lockFile(f); err != nil {
+		_ = f.Close()
+		_ = os.Remove(path)
+		return err
+	}
+	held = append(held, f)
+	return nil
+}
+
+// held keeps the live files' handles, and so their locks, for the process's life. Callers of
+// holdLive hold lives' lock.
+var held []*os.File
+
+// liveAt reports whether the process whose live file is at path still runs: another holds the
+// file's lock. A live file that is not there is of a process that is gone, and so is one whose
+// lock this call takes; that one is removed (under the lock, so that no one else is removing it
+// at the same time).
+func liveAt(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW, 0) //nolint:gosec // G304: the user's own cache directory.
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist) // a file that cannot be opened: not known to be gone
+	}
+	defer func() { _ = f.Close() }()
+	if err := lockFile(f); err != nil {
+		return true // its process holds the lock, or it cannot be told
+	}
+	_ = os.Remove(path)
+	return false
 }
 
 // privateDir returns an error unless dir is a directory (not a link) of the user's that no one
