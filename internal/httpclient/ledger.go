@@ -40,9 +40,13 @@ import (
 const (
 	// ledgerDirName is the ledgers' directory in the user's cache directory.
 	ledgerDirName = "terraform-provider-webhooks/pace"
-	// ledgerSuffix ends a ledger's file name, liveSuffix a live file's.
+	// ledgerSuffix ends a ledger's file name, liveSuffix a live file's, tempSuffix a file being
+	// made (a live file before it is locked, a salt before it is written whole).
 	ledgerSuffix = ".pace"
 	liveSuffix   = ".live"
+	tempSuffix   = ".tmp"
+	// ledgerFormat names the format of the lines: it is part of what a ledger's name hashes.
+	ledgerFormat = "proc-live-files\x00"
 	// ledgerPoll is how soon a pacer held back by another process's request that is still out looks
 	// again: that process's answer cannot wake it.
 	ledgerPoll = 20 * time.Millisecond
@@ -108,6 +112,15 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	// Every file is then opened by the directory's real path, all of whose ancestors privateDir
+	// checks: no one else can put a link on the way.
+	dir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, err
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
 	if err := privateDir(dir); err != nil {
 		return nil, err
 	}
@@ -125,8 +138,9 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 	if err != nil {
 		return nil, err
 	}
-	pruneLedgers(dir, now)
-	sum := sha256.Sum256(append(salt, share...))
+	pruneLedgers(dir, now, proc)
+	// The format's version is hashed in: a build that writes another format keeps another ledger.
+	sum := sha256.Sum256(append(append(salt, ledgerFormat...), share...))
 	var owner [8]byte
 	if _, err := rand.Read(owner[:]); err != nil {
 		return nil, err
@@ -146,15 +160,20 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 }
 
 // ledgerSalt returns dir's salt, made on first use: 32 random bytes, readable by the user only.
-// It is written whole before it is linked into place, so no one reads half of it. A salt that
+// It is written whole before it is renamed into place, so no one reads half of it. A salt that
 // cannot be read, or is no salt (cut short by a power loss before it reached the disk; left
-// unreadable by a run as another user), is replaced, or the ledger would be off for good; a
-// process that read the old one meanwhile paces on a ledger of its own until it ends, as if on
-// another machine.
+// unreadable by a run as another user), is replaced, or the ledger would be off for good. A salt is
+// made only under the lock of the file salt.lock, by the one process that finds it still missing
+// or broken there: processes that start together all use the salt it made.
 func ledgerSalt(dir string) ([]byte, error) {
 	path := filepath.Join(dir, "salt")
 	read := func() ([]byte, error) {
-		b, err := os.ReadFile(path) //nolint:gosec // G304: the user's own cache directory.
+		f, err := os.OpenFile(path, os.O_RDONLY|openNoFollow, 0) //nolint:gosec // G304: the user's own cache directory.
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = f.Close() }()
+		b, err := io.ReadAll(io.LimitReader(f, 65))
 		if err != nil {
 			return nil, err
 		}
@@ -167,12 +186,21 @@ func ledgerSalt(dir string) ([]byte, error) {
 		}
 		return salt, nil
 	}
-	b, err := read()
-	if err == nil {
+	if b, err := read(); err == nil {
 		return b, nil
 	}
-	broken := !errors.Is(err, os.ErrNotExist)
-	tmp, err := os.CreateTemp(dir, "salt-*")
+	lock, err := os.OpenFile(filepath.Join(dir, "salt.lock"), os.O_RDWR|os.O_CREATE|openNoFollow, 0o600) //nolint:gosec // G304: the user's own cache directory.
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = lock.Close() }() // closing the file unlocks it
+	if err := patiently(func() error { return lockFile(lock) }); err != nil {
+		return nil, err
+	}
+	if b, err := read(); err == nil {
+		return b, nil // made by the process that held the lock before
+	}
+	tmp, err := os.CreateTemp(dir, "salt-*"+tempSuffix)
 	if err != nil {
 		return nil, err
 	}
@@ -189,12 +217,7 @@ func ledgerSalt(dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if broken {
-		err = os.Rename(tmp.Name(), path)
-	} else if err = os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
-		err = nil // another process linked its salt first: that one counts
-	}
-	if err != nil {
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		return nil, err
 	}
 	return read()
@@ -238,10 +261,11 @@ func livePath(dir string, proc uint64) string {
 var pruned sync.Map
 
 // pruneLedgers removes, once a process, the ledgers of dir that nobody has used for ledgerStale (a
-// test's sandbox, a rotated key). A process that opened one of them at that very moment keeps
+// test's sandbox, a rotated key), the files a process killed while it made them left there as
+// long, and the live files of processes that are gone (never own's, this process's). A process that opened one of them at that very moment keeps
 // pacing on the removed file, unseen by the processes that come after it, as if on another
 // machine: the sharing rule deals with that.
-func pruneLedgers(dir string, now time.Time) {
+func pruneLedgers(dir string, now time.Time, own uint64) {
 	if _, done := pruned.LoadOrStore(dir, struct{}{}); done {
 		return
 	}
@@ -253,9 +277,9 @@ func pruneLedgers(dir string, now time.Time) {
 		path := filepath.Join(dir, e.Name())
 		switch info, err := e.Info(); {
 		case err != nil:
-		case strings.HasSuffix(e.Name(), ledgerSuffix) && now.Sub(info.ModTime()) > ledgerStale:
+		case (strings.HasSuffix(e.Name(), ledgerSuffix) || strings.HasSuffix(e.Name(), tempSuffix)) && now.Sub(info.ModTime()) > ledgerStale:
 			_ = os.Remove(path)
-		case strings.HasSuffix(e.Name(), liveSuffix):
+		case strings.HasSuffix(e.Name(), liveSuffix) && path != livePath(dir, own):
 			liveAt(path) // removes the live file of a process that is gone
 		}
 	}
@@ -271,7 +295,7 @@ func (l *ledger) claim(now time.Time, id uint64, room int) (retry time.Time, err
 				continue
 			}
 			others++
-			free := time.Unix(0, e.until)
+			free := now.Add(time.Duration(e.until - now.UnixNano())) // keeps now's monotonic reading
 			if poll := now.Add(ledgerPoll); e.flight && poll.Before(free) {
 				free = poll
 			}
@@ -322,11 +346,14 @@ func patiently(op func() error) error {
 // update reads the ledger under its lock (errLedgerBusy if another holds it), drops the places that are free at now, settles those of
 // processes that are gone, and writes back what change returns.
 func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry) error {
-	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE|openNoFollow, 0o600)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = f.Close() }() // closing the file unlocks it
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a ledger file", l.path)
+	}
 	if err := lockFile(f); err != nil {
 		return err
 	}

@@ -8,6 +8,9 @@ import "os"
 // one.
 const ledgerSupported = false
 
+// openNoFollow is nothing here: without a lock there is no ledger.
+const openNoFollow = 0
+
 // lockFile is never called here: there is no ledger.
 func lockFile(*os.File) error { return errLedgerUnsupported }
 

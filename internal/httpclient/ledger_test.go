@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -197,7 +198,8 @@ func TestLedger_goneProcess(t *testing.T) {
 const ledgerChildEnv = "WEBHOOKS_TEST_LEDGER_CHILD"
 
 // TestMain runs the tests, or, in a process TestLedger_killedProcess starts, a ledger child: it
-// takes 15 places in the ledger of its directory, says so, and waits to be killed.
+// takes 15 places in the ledger of its directory, says so, and waits to be killed (it ends by
+// itself once its parent closes its input, or is gone).
 func TestMain(m *testing.M) {
 	if os.Getenv(ledgerChildEnv) != "" {
 		dir, err := os.Getwd()
@@ -217,7 +219,8 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		fmt.Println("ready")
-		select {}
+		_, _ = io.Copy(io.Discard, os.Stdin) // the parent is gone, or done with it
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }
@@ -234,6 +237,11 @@ func TestLedger_killedProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	in, err := child.StdinPipe() // held open until the child is killed
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = in.Close() }()
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -403,6 +411,33 @@ func TestWindowPacer_tellsWhyItGoesAlone(t *testing.T) {
 	}
 }
 
+// TestLedger_saltRepairedOnce: processes that start together and find the salt broken all end up
+// with the one salt that the first of them made, so they share one ledger.
+func TestLedger_saltRepairedOnce(t *testing.T) {
+	needLedger(t)
+	for round := range 20 {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "salt"), []byte("cut"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		salts := make([]string, 8)
+		var wg sync.WaitGroup
+		for i := range salts {
+			wg.Go(func() {
+				salt, err := ledgerSalt(dir)
+				if err != nil {
+					t.Error(err)
+				}
+				salts[i] = hex.EncodeToString(salt)
+			})
+		}
+		wg.Wait()
+		if made := slices.Compact(slices.Sorted(slices.Values(salts))); len(made) != 1 {
+			t.Fatalf("round %d: the repairs made %d salts, want one: %v", round, len(made), salts)
+		}
+	}
+}
+
 // TestLedger_notOnANetworkFileSystem: no ledger is kept in a directory on a network file system;
 // the local one of every other test is used.
 func TestLedger_notOnANetworkFileSystem(t *testing.T) {
@@ -419,7 +454,8 @@ func TestLedger_notOnANetworkFileSystem(t *testing.T) {
 }
 
 // TestLedger_onlyInAPrivateDirectory: no ledger is kept where another user could put a link in
-// its place: a directory others may write in, a link, or one whose parent lets others rename it.
+// its place: a directory others may write in, or one below a directory that lets others rename
+// what it holds, however far up; a link is followed, and where it leads is what counts.
 func TestLedger_onlyInAPrivateDirectory(t *testing.T) {
 	needLedger(t)
 	mkdir := func(path string, mode os.FileMode) string {
@@ -439,8 +475,11 @@ func TestLedger_onlyInAPrivateDirectory(t *testing.T) {
 	root := t.TempDir()
 	shared := mkdir(filepath.Join(root, "shared"), 0o777)
 	sticky := mkdir(filepath.Join(root, "sticky"), 0o777|os.ModeSticky)
-	link := filepath.Join(root, "link")
+	link, sharedLink := filepath.Join(root, "link"), filepath.Join(root, "shared-link")
 	if err := os.Symlink(mkdir(filepath.Join(root, "private"), 0o700), link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(mkdir(filepath.Join(shared, "behind"), 0o700), sharedLink); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -448,8 +487,10 @@ func TestLedger_onlyInAPrivateDirectory(t *testing.T) {
 	}{
 		{mkdir(filepath.Join(root, "open"), 0o777), "may be written by other users"},
 		{mkdir(filepath.Join(root, "group"), 0o770), "may be written by other users"},
-		{link, "is not a directory"},
+		{link, ""},
+		{sharedLink, "may be written by other users"},
 		{mkdir(filepath.Join(shared, "pace"), 0o700), "may be written by other users"},
+		{mkdir(filepath.Join(mkdir(filepath.Join(shared, "mine"), 0o700), "pace"), 0o700) + "/", "may be written by other users"},
 		{mkdir(filepath.Join(sticky, "pace"), 0o700), ""},
 		{mkdir(filepath.Join(root, "readable"), 0o755), ""},
 	} {
@@ -508,14 +549,20 @@ func TestLedger_pruneStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	gone := livePath(dir, 0xdead)
-	if err := os.WriteFile(gone, nil, 0o600); err != nil {
+	staleTemp, freshTemp := filepath.Join(dir, "live-1"+tempSuffix), filepath.Join(dir, "salt-2"+tempSuffix)
+	for _, f := range []string{gone, staleTemp, freshTemp} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(staleTemp, now.Add(-25*time.Hour), now.Add(-25*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	l, err := openLedger(dir, testShare, time.Second, time.Second, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for f, want := range map[string]bool{stale: false, fresh: true, filepath.Join(dir, "salt"): true, gone: false, livePath(dir, l.proc): true} {
+	for f, want := range map[string]bool{stale: false, fresh: true, filepath.Join(dir, "salt"): true, gone: false, livePath(dir, l.proc): true, staleTemp: false, freshTemp: true} {
 		if _, err := os.Stat(f); (err == nil) != want {
 			t.Errorf("%s exists: %t, want %t", filepath.Base(f), err == nil, want)
 		}

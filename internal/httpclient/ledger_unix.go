@@ -13,6 +13,9 @@ import (
 // ledgerSupported: flock(2) is the ledger's lock.
 const ledgerSupported = true
 
+// openNoFollow makes an open fail on a symbolic link.
+const openNoFollow = syscall.O_NOFOLLOW
+
 // lockFile takes f's exclusive lock if no one holds it, else it returns errLedgerBusy; closing f
 // gives it back. Two opens of one file hold two locks, even in one process. It never waits in the
 // kernel: a holder that keeps the lock (a process stopped with Ctrl-Z at that moment, a network file
@@ -32,16 +35,23 @@ func lockFile(f *os.File) error {
 	}
 }
 
-// holdLive creates the live file at path and takes its lock, which this process then holds until
-// it ends: the file is never closed.
+// holdLive makes the live file at path, locked: a file of another name is created and locked,
+// then renamed to path, so that a live file is never seen unlocked while its process runs (a
+// process pruning gone ones would take it for one). The process then holds the lock until it ends:
+// the file is never closed.
 func holdLive(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600) //nolint:gosec // G304: the user's own cache directory.
+	f, err := os.CreateTemp(filepath.Dir(path), "live-*"+tempSuffix)
 	if err != nil {
 		return err
 	}
 	if err := lockFile(f); err != nil {
 		_ = f.Close()
-		_ = os.Remove(path)
+		_ = os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
 		return err
 	}
 	held = append(held, f)
@@ -69,10 +79,11 @@ func liveAt(path string) bool {
 	return false
 }
 
-// privateDir returns an error unless dir is a directory (not a link) of the user's that no one
-// else may write in, and its parent one that no one else may rename it in: owned by the user or
-// root, and writable by others only if sticky (as /tmp is). Anyone who could put a link in the
-// ledgers' directory could make the pacer write over a file of the user's.
+// privateDir returns an error unless dir, an absolute path without links, is a directory of the
+// user's that no one else may write in, and every directory above it one that no one else may
+// rename it in: owned by the user or root, and writable by others only if sticky (as /tmp is).
+// Anyone who could put a link on the way to the ledgers could make the pacer write over a file of
+// the user's.
 func privateDir(dir string) error {
 	uid := os.Getuid()
 	check := func(path string, own bool) error {
@@ -95,5 +106,12 @@ func privateDir(dir string) error {
 	if err := check(dir, true); err != nil {
 		return err
 	}
-	return check(filepath.Dir(dir), false)
+	for path := filepath.Dir(dir); ; path = filepath.Dir(path) {
+		if err := check(path, false); err != nil {
+			return err
+		}
+		if path == filepath.Dir(path) {
+			return nil
+		}
+	}
 }
