@@ -75,8 +75,10 @@ var (
 
 // ledger is one pacer's handle on the ledger of its limit.
 type ledger struct {
-	dir, path     string
-	owner, proc   uint64
+	dir *ledgerDir
+	// name is the ledger's file in dir, path its path (for messages).
+	name, path    string
+	owner         uint64
 	window, lease time.Duration
 }
 
@@ -109,45 +111,24 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 		}
 		dir = filepath.Join(cache, filepath.FromSlash(ledgerDirName))
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	// Every file is then opened by the directory's real path, all of whose ancestors privateDir
-	// checks: no one else can put a link on the way.
-	dir, err := filepath.EvalSymlinks(dir)
+	d, err := openLedgerDir(dir, now)
 	if err != nil {
 		return nil, err
 	}
-	if dir, err = filepath.Abs(dir); err != nil {
-		return nil, err
-	}
-	if err := privateDir(dir); err != nil {
-		return nil, err
-	}
-	if name, err := networkFileSystemOf(dir); err != nil || name != "" {
-		if err == nil {
-			err = fmt.Errorf("%s is on a network file system (%s), which processes of other machines may share", dir, name)
-		}
-		return nil, err
-	}
-	salt, err := ledgerSalt(dir)
+	salt, err := ledgerSalt(d.root)
 	if err != nil {
 		return nil, err
 	}
-	proc, err := processLive(dir)
-	if err != nil {
-		return nil, err
-	}
-	pruneLedgers(dir, now, proc)
 	// The format's version is hashed in: a build that writes another format keeps another ledger.
 	sum := sha256.Sum256(append(append(salt, ledgerFormat...), share...))
 	var owner [8]byte
 	if _, err := rand.Read(owner[:]); err != nil {
 		return nil, err
 	}
+	name := hex.EncodeToString(sum[:16]) + ledgerSuffix
 	l := &ledger{
-		dir: dir, path: filepath.Join(dir, hex.EncodeToString(sum[:16])+ledgerSuffix),
-		owner: binary.LittleEndian.Uint64(owner[:]), proc: proc,
+		dir: d, name: name, path: filepath.Join(d.path, name),
+		owner: binary.LittleEndian.Uint64(owner[:]),
 		// An attempt's place is in flight from its claim until its release is written, which may
 		// wait for the lock: the lease covers both.
 		window: window, lease: attemptMax + window + ledgerLockWait,
@@ -159,16 +140,95 @@ func openLedger(dir, share string, window, attemptMax time.Duration, now time.Ti
 	return l, nil
 }
 
-// ledgerSalt returns dir's salt, made on first use: 32 random bytes, readable by the user only.
-// It is written whole before it is renamed into place, so no one reads half of it. A salt that
-// cannot be read, or is no salt (cut short by a power loss before it reached the disk; left
-// unreadable by a run as another user), is replaced, or the ledger would be off for good. A salt is
-// made only under the lock of the file salt.lock, by the one process that finds it still missing
-// or broken there: processes that start together all use the salt it made.
-func ledgerSalt(dir string) ([]byte, error) {
-	path := filepath.Join(dir, "salt")
+// ledgerDir is this process's handle on a ledgers' directory, made once per directory: the
+// directory, checked (privateDir) and opened, through which every file in it is reached, and the
+// process's proc there, whose live file it holds. Reached through the open directory, not by its
+// path, the files stay out of reach of whoever could rename a directory above it later on.
+type ledgerDir struct {
+	root *os.Root
+	path string
+	proc uint64
+}
+
+// ledgerDirs holds this process's ledgerDirs by path. They are never closed: the live files they
+// hold must stay locked until the process ends.
+var ledgerDirs struct {
+	sync.Mutex
+	m map[string]*ledgerDir
+}
+
+// openLedgerDir returns this process's ledgerDir of dir, made, checked and opened on first use,
+// when the stale files in it are also pruned. No ledger is kept in a directory that others may
+// write in (privateDir), nor on a network file system: the pids of other machines' processes mean
+// nothing here, and a server that stops answering would hold the pacer in the kernel.
+func openLedgerDir(dir string, now time.Time) (*ledgerDir, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	ledgerDirs.Lock()
+	defer ledgerDirs.Unlock()
+	if d, ok := ledgerDirs.m[dir]; ok {
+		return d, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	checked, err := privateDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if name, err := networkFileSystemOf(dir); err != nil || name != "" {
+		if err == nil {
+			err = fmt.Errorf("%s is on a network file system (%s), which processes of other machines may share", dir, name)
+		}
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	// The directory opened must be the one checked, not one put in its place since.
+	if opened, err := root.Stat("."); err != nil || !os.SameFile(checked, opened) {
+		_ = root.Close()
+		return nil, fmt.Errorf("%s changed while it was opened", dir)
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		_ = root.Close()
+		return nil, err
+	}
+	d := &ledgerDir{root: root, path: dir, proc: binary.LittleEndian.Uint64(b[:]) | 1} // never 0, which marks a process gone
+	if err := holdLive(root, liveName(d.proc)); err != nil {
+		_ = root.Close()
+		return nil, err
+	}
+	pruneLedgers(d, now)
+	if ledgerDirs.m == nil {
+		ledgerDirs.m = map[string]*ledgerDir{}
+	}
+	ledgerDirs.m[dir] = d
+	return d, nil
+}
+
+// tempName is a new name for a file being made in a ledgers' directory, prefix its kind.
+func tempName(prefix string) (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return prefix + hex.EncodeToString(b[:]) + tempSuffix, nil
+}
+
+// ledgerSalt returns the salt of the ledgers' directory dir, made on first use: 32 random bytes,
+// readable by the user only. It is written whole before it is renamed into place, so no one reads
+// half of it. A salt that is not there, or is no salt (cut short by a power loss before it reached
+// the disk), is made anew, or the ledger would be off for good; only under the lock of the file
+// salt.lock, by the one process that finds it still missing or broken there, so that processes
+// that start together all use the salt it made. Any other error reading it is returned.
+func ledgerSalt(dir *os.Root) ([]byte, error) {
 	read := func() ([]byte, error) {
-		f, err := os.OpenFile(path, os.O_RDONLY|openNoFollow, 0) //nolint:gosec // G304: the user's own cache directory.
+		f, err := dir.OpenFile("salt", os.O_RDONLY|openNoFollow, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -182,14 +242,15 @@ func ledgerSalt(dir string) ([]byte, error) {
 			err = errors.New("not 32 bytes")
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s is not a salt: %w", path, err)
+			return nil, fmt.Errorf("%w: %w", errNoSalt, err)
 		}
 		return salt, nil
 	}
-	if b, err := read(); err == nil {
-		return b, nil
+	replaceable := func(err error) bool { return errors.Is(err, os.ErrNotExist) || errors.Is(err, errNoSalt) }
+	if b, err := read(); !replaceable(err) {
+		return b, err
 	}
-	lock, err := os.OpenFile(filepath.Join(dir, "salt.lock"), os.O_RDWR|os.O_CREATE|openNoFollow, 0o600) //nolint:gosec // G304: the user's own cache directory.
+	lock, err := dir.OpenFile("salt.lock", os.O_RDWR|os.O_CREATE|openNoFollow, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -197,90 +258,58 @@ func ledgerSalt(dir string) ([]byte, error) {
 	if err := patiently(func() error { return lockFile(lock) }); err != nil {
 		return nil, err
 	}
-	if b, err := read(); err == nil {
-		return b, nil // made by the process that held the lock before
+	if b, err := read(); !replaceable(err) {
+		return b, err // made by the process that held the lock before, or unreadable
 	}
-	tmp, err := os.CreateTemp(dir, "salt-*"+tempSuffix)
+	name, err := tempName("salt-")
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
+	defer func() { _ = dir.Remove(name) }()
 	salt := make([]byte, 32)
 	if _, err := rand.Read(salt); err != nil {
-		_ = tmp.Close()
 		return nil, err
 	}
-	_, err = tmp.WriteString(hex.EncodeToString(salt))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := dir.WriteFile(name, []byte(hex.EncodeToString(salt)), 0o600); err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := dir.Rename(name, "salt"); err != nil {
 		return nil, err
 	}
 	return read()
 }
 
-// lives holds this process's live files (see processLive), by directory.
-var lives struct {
-	sync.Mutex
-	proc map[string]uint64
+// errNoSalt: the salt file holds no salt.
+var errNoSalt = errors.New("the salt file holds no salt")
+
+// liveName is the live file of process proc.
+func liveName(proc uint64) string {
+	return strconv.FormatUint(proc, 16) + liveSuffix
 }
 
-// processLive returns this process's proc in dir, whose live file it creates, and whose lock it
-// takes, on first use: the process holds it until it ends.
-func processLive(dir string) (uint64, error) {
-	lives.Lock()
-	defer lives.Unlock()
-	if proc, ok := lives.proc[dir]; ok {
-		return proc, nil
-	}
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return 0, err
-	}
-	proc := binary.LittleEndian.Uint64(b[:]) | 1 // never 0, which marks a process gone
-	if err := holdLive(livePath(dir, proc)); err != nil {
-		return 0, err
-	}
-	if lives.proc == nil {
-		lives.proc = map[string]uint64{}
-	}
-	lives.proc[dir] = proc
-	return proc, nil
-}
-
-// livePath is the live file of process proc in dir.
-func livePath(dir string, proc uint64) string {
-	return filepath.Join(dir, strconv.FormatUint(proc, 16)+liveSuffix)
-}
-
-// pruned holds the directories whose stale ledgers this process has removed.
-var pruned sync.Map
-
-// pruneLedgers removes, once a process, the ledgers of dir that nobody has used for ledgerStale (a
-// test's sandbox, a rotated key), the files a process killed while it made them left there as
-// long, and the live files of processes that are gone (never own's, this process's). A process that opened one of them at that very moment keeps
+// pruneLedgers removes the ledgers of d that nobody has used for ledgerStale (a test's sandbox, a
+// rotated key), the files a process killed while it made them left there as long, and the live
+// files of processes that are gone (never this process's own). A process that opened one of them at that very moment keeps
 // pacing on the removed file, unseen by the processes that come after it, as if on another
 // machine: the sharing rule deals with that.
-func pruneLedgers(dir string, now time.Time, own uint64) {
-	if _, done := pruned.LoadOrStore(dir, struct{}{}); done {
+func pruneLedgers(d *ledgerDir, now time.Time) {
+	f, err := d.root.Open(".")
+	if err != nil {
 		return
 	}
-	entries, err := os.ReadDir(dir)
+	entries, err := f.ReadDir(-1)
+	_ = f.Close()
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		path := filepath.Join(dir, e.Name())
+		name := e.Name()
 		switch info, err := e.Info(); {
 		case err != nil:
-		case (strings.HasSuffix(e.Name(), ledgerSuffix) || strings.HasSuffix(e.Name(), tempSuffix)) && now.Sub(info.ModTime()) > ledgerStale:
-			_ = os.Remove(path)
-		case strings.HasSuffix(e.Name(), liveSuffix) && path != livePath(dir, own):
-			liveAt(path) // removes the live file of a process that is gone
+		case (strings.HasSuffix(name, ledgerSuffix) || strings.HasSuffix(name, tempSuffix)) && now.Sub(info.ModTime()) > ledgerStale:
+			_ = d.root.Remove(name)
+		case strings.HasSuffix(name, liveSuffix) && name != liveName(d.proc):
+			liveAt(d.root, name) // removes the live file of a process that is gone
 		}
 	}
 }
@@ -305,7 +334,7 @@ func (l *ledger) claim(now time.Time, id uint64, room int) (retry time.Time, err
 		}
 		if others < room {
 			retry = time.Time{}
-			return append(entries, ledgerEntry{owner: l.owner, id: id, proc: l.proc, until: now.Add(l.lease).UnixNano(), flight: true})
+			return append(entries, ledgerEntry{owner: l.owner, id: id, proc: l.dir.proc, until: now.Add(l.lease).UnixNano(), flight: true})
 		}
 		if retry.IsZero() {
 			// No room even without the others: the caller's own places fill the limit.
@@ -327,7 +356,7 @@ func (l *ledger) release(now time.Time, id uint64) error {
 			}
 		}
 		// Its lease ran out before the request ended (the machine was suspended): it counts again.
-		return append(entries, ledgerEntry{owner: l.owner, id: id, proc: l.proc, until: until})
+		return append(entries, ledgerEntry{owner: l.owner, id: id, proc: l.dir.proc, until: until})
 	})
 }
 
@@ -346,7 +375,7 @@ func patiently(op func() error) error {
 // update reads the ledger under its lock (errLedgerBusy if another holds it), drops the places that are free at now, settles those of
 // processes that are gone, and writes back what change returns.
 func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry) error {
-	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE|openNoFollow, 0o600)
+	f, err := l.dir.root.OpenFile(l.name, os.O_RDWR|os.O_CREATE|openNoFollow, 0o600)
 	if err != nil {
 		return err
 	}
@@ -363,12 +392,12 @@ func (l *ledger) update(now time.Time, change func([]ledgerEntry) []ledgerEntry)
 	}
 	entries := parseLedger(string(b))
 	live := entries[:0]
-	alive := map[uint64]bool{l.proc: true}
+	alive := map[uint64]bool{l.dir.proc: true}
 	for _, e := range entries {
 		if e.proc != 0 {
 			up, known := alive[e.proc]
 			if !known {
-				up = liveAt(livePath(l.dir, e.proc))
+				up = liveAt(l.dir.root, liveName(e.proc))
 				alive[e.proc] = up
 			}
 			if !up {

@@ -15,10 +15,10 @@ const openNoFollow = 0
 func lockFile(*os.File) error { return errLedgerUnsupported }
 
 // holdLive is never called here: without a lock there is no ledger.
-func holdLive(string) error { return errLedgerUnsupported }
+func holdLive(*os.Root, string) error { return errLedgerUnsupported }
 
 // liveAt is never asked here: without a lock there is no ledger.
-func liveAt(string) bool { return true }
+func liveAt(*os.Root, string) bool { return true }
 
 // privateDir is never asked here: without a lock there is no ledger.
-func privateDir(string) error { return errLedgerUnsupported }
+func privateDir(string) (os.FileInfo, error) { return nil, errLedgerUnsupported }

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -162,7 +161,7 @@ func TestLedger_goneProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	left := livePath(dir, 0xdead) // a live file whose process is gone: nobody holds its lock
+	left := filepath.Join(dir, liveName(0xdead)) // a live file whose process is gone: nobody holds its lock
 	if err := os.WriteFile(left, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -411,30 +410,47 @@ func TestWindowPacer_tellsWhyItGoesAlone(t *testing.T) {
 	}
 }
 
-// TestLedger_saltRepairedOnce: processes that start together and find the salt broken all end up
-// with the one salt that the first of them made, so they share one ledger.
+// TestLedger_saltRepairedOnce: a broken salt is repaired only under the lock of salt.lock, by a
+// process that finds it still broken there: one that waited for the lock takes the salt that the
+// holder made, so processes that start together share one ledger.
 func TestLedger_saltRepairedOnce(t *testing.T) {
 	needLedger(t)
-	for round := range 20 {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "salt"), []byte("cut"), 0o600); err != nil {
-			t.Fatal(err)
+	dir := t.TempDir()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = root.Close() }()
+	salt := filepath.Join(dir, "salt")
+	if err := os.WriteFile(salt, []byte("cut"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := os.OpenFile(filepath.Join(dir, "salt.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lockFile(holder); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, err := ledgerSalt(root)
+		if err != nil {
+			t.Error(err)
 		}
-		salts := make([]string, 8)
-		var wg sync.WaitGroup
-		for i := range salts {
-			wg.Go(func() {
-				salt, err := ledgerSalt(dir)
-				if err != nil {
-					t.Error(err)
-				}
-				salts[i] = hex.EncodeToString(salt)
-			})
-		}
-		wg.Wait()
-		if made := slices.Compact(slices.Sorted(slices.Values(salts))); len(made) != 1 {
-			t.Fatalf("round %d: the repairs made %d salts, want one: %v", round, len(made), salts)
-		}
+		got <- hex.EncodeToString(b)
+	}()
+	time.Sleep(100 * time.Millisecond)                                 // ledgerSalt waits for the lock, up to ledgerLockWait
+	if b, err := os.ReadFile(salt); err != nil || string(b) != "cut" { //nolint:gosec // G304: the test's own directory.
+		t.Errorf("while another holds the lock, the salt is %q (%v); want it left alone", b, err)
+	}
+	made := strings.Repeat("ab", 32) // the holder's repair
+	if err := os.WriteFile(salt, []byte(made), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_ = holder.Close()
+	if salt := <-got; salt != made {
+		t.Errorf("after the holder's repair, the salt read is %q, want the holder's %q", salt, made)
 	}
 }
 
@@ -454,8 +470,8 @@ func TestLedger_notOnANetworkFileSystem(t *testing.T) {
 }
 
 // TestLedger_onlyInAPrivateDirectory: no ledger is kept where another user could put a link in
-// its place: a directory others may write in, or one below a directory that lets others rename
-// what it holds, however far up; a link is followed, and where it leads is what counts.
+// its place: a directory others may write in, one in a directory that lets others rename what it
+// holds, or a link. What is above that does not count: the directory is opened once checked.
 func TestLedger_onlyInAPrivateDirectory(t *testing.T) {
 	needLedger(t)
 	mkdir := func(path string, mode os.FileMode) string {
@@ -487,10 +503,10 @@ func TestLedger_onlyInAPrivateDirectory(t *testing.T) {
 	}{
 		{mkdir(filepath.Join(root, "open"), 0o777), "may be written by other users"},
 		{mkdir(filepath.Join(root, "group"), 0o770), "may be written by other users"},
-		{link, ""},
-		{sharedLink, "may be written by other users"},
+		{link, "is not a directory"},
+		{sharedLink, "is not a directory"},
 		{mkdir(filepath.Join(shared, "pace"), 0o700), "may be written by other users"},
-		{mkdir(filepath.Join(mkdir(filepath.Join(shared, "mine"), 0o700), "pace"), 0o700) + "/", "may be written by other users"},
+		{mkdir(filepath.Join(mkdir(filepath.Join(shared, "mine"), 0o700), "pace"), 0o700) + "/", ""},
 		{mkdir(filepath.Join(sticky, "pace"), 0o700), ""},
 		{mkdir(filepath.Join(root, "readable"), 0o755), ""},
 	} {
@@ -548,7 +564,7 @@ func TestLedger_pruneStale(t *testing.T) {
 	if err := os.Chtimes(stale, now.Add(-25*time.Hour), now.Add(-25*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	gone := livePath(dir, 0xdead)
+	gone := filepath.Join(dir, liveName(0xdead))
 	staleTemp, freshTemp := filepath.Join(dir, "live-1"+tempSuffix), filepath.Join(dir, "salt-2"+tempSuffix)
 	for _, f := range []string{gone, staleTemp, freshTemp} {
 		if err := os.WriteFile(f, nil, 0o600); err != nil {
@@ -562,7 +578,7 @@ func TestLedger_pruneStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for f, want := range map[string]bool{stale: false, fresh: true, filepath.Join(dir, "salt"): true, gone: false, livePath(dir, l.proc): true, staleTemp: false, freshTemp: true} {
+	for f, want := range map[string]bool{stale: false, fresh: true, filepath.Join(dir, "salt"): true, gone: false, filepath.Join(dir, liveName(l.dir.proc)): true, staleTemp: false, freshTemp: true} {
 		if _, err := os.Stat(f); (err == nil) != want {
 			t.Errorf("%s exists: %t, want %t", filepath.Base(f), err == nil, want)
 		}

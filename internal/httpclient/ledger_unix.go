@@ -35,23 +35,25 @@ func lockFile(f *os.File) error {
 	}
 }
 
-// holdLive makes the live file at path, locked: a file of another name is created and locked,
-// then renamed to path, so that a live file is never seen unlocked while its process runs (a
+// holdLive makes the live file name in dir, locked: a file of another name is created and locked,
+// then renamed to name, so that a live file is never seen unlocked while its process runs (a
 // process pruning gone ones would take it for one). The process then holds the lock until it ends:
 // the file is never closed.
-func holdLive(path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "live-*"+tempSuffix)
+func holdLive(dir *os.Root, name string) error {
+	tmp, err := tempName("live-")
 	if err != nil {
 		return err
 	}
-	if err := lockFile(f); err != nil {
-		_ = f.Close()
-		_ = os.Remove(f.Name())
+	f, err := dir.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err = lockFile(f); err == nil {
+		err = dir.Rename(tmp, name)
+	}
+	if err != nil {
 		_ = f.Close()
-		_ = os.Remove(f.Name())
+		_ = dir.Remove(tmp)
 		return err
 	}
 	held = append(held, f)
@@ -59,15 +61,15 @@ func holdLive(path string) error {
 }
 
 // held keeps the live files' handles, and so their locks, for the process's life. Callers of
-// holdLive hold lives' lock.
+// holdLive hold ledgerDirs' lock.
 var held []*os.File
 
-// liveAt reports whether the process whose live file is at path still runs: another holds the
+// liveAt reports whether the process whose live file is name in dir still runs: another holds the
 // file's lock. A live file that is not there is of a process that is gone, and so is one whose
 // lock this call takes; that one is removed (under the lock, so that no one else is removing it
 // at the same time).
-func liveAt(path string) bool {
-	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOFOLLOW, 0) //nolint:gosec // G304: the user's own cache directory.
+func liveAt(dir *os.Root, name string) bool {
+	f, err := dir.OpenFile(name, os.O_RDWR|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return !errors.Is(err, os.ErrNotExist) // a file that cannot be opened: not known to be gone
 	}
@@ -75,43 +77,41 @@ func liveAt(path string) bool {
 	if err := lockFile(f); err != nil {
 		return true // its process holds the lock, or it cannot be told
 	}
-	_ = os.Remove(path)
+	_ = dir.Remove(name)
 	return false
 }
 
-// privateDir returns an error unless dir, an absolute path without links, is a directory of the
-// user's that no one else may write in, and every directory above it one that no one else may
-// rename it in: owned by the user or root, and writable by others only if sticky (as /tmp is).
-// Anyone who could put a link on the way to the ledgers could make the pacer write over a file of
-// the user's.
-func privateDir(dir string) error {
+// privateDir returns dir's own information unless dir, an absolute path, is a directory (not a
+// link) of the user's that no one else may write in, in a directory (not a link) that no one else
+// may rename it in: owned by the user or root, and writable by others only if sticky (as /tmp is).
+// Anyone who could put a link in their place could make the pacer write over a file of the user's.
+// What is above the parent does not matter: the directory is opened once checked, and its files
+// reached through it (ledgerDir).
+func privateDir(dir string) (os.FileInfo, error) {
 	uid := os.Getuid()
-	check := func(path string, own bool) error {
+	check := func(path string, own bool) (os.FileInfo, error) {
 		info, err := os.Lstat(path)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		st, ok := info.Sys().(*syscall.Stat_t)
 		mode := info.Mode()
 		switch {
 		case !ok || !info.IsDir():
-			return fmt.Errorf("%s is not a directory", path)
+			return nil, fmt.Errorf("%s is not a directory", path)
 		case int(st.Uid) != uid && (own || st.Uid != 0):
-			return fmt.Errorf("%s belongs to another user (uid %d)", path, st.Uid)
+			return nil, fmt.Errorf("%s belongs to another user (uid %d)", path, st.Uid)
 		case mode.Perm()&0o022 != 0 && (own || mode&os.ModeSticky == 0):
-			return fmt.Errorf("%s may be written by other users (mode %v)", path, mode)
+			return nil, fmt.Errorf("%s may be written by other users (mode %v)", path, mode)
 		}
-		return nil
+		return info, nil
 	}
-	if err := check(dir, true); err != nil {
-		return err
+	info, err := check(dir, true)
+	if err != nil {
+		return nil, err
 	}
-	for path := filepath.Dir(dir); ; path = filepath.Dir(path) {
-		if err := check(path, false); err != nil {
-			return err
-		}
-		if path == filepath.Dir(path) {
-			return nil
-		}
+	if _, err := check(filepath.Dir(dir), false); err != nil {
+		return nil, err
 	}
+	return info, nil
 }
