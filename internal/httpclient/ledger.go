@@ -174,7 +174,14 @@ func openLedgerDir(dir string, now time.Time) (*ledgerDir, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	checked, err := privateDir(dir)
+	// The parent is opened, and the directory checked and opened through it: the directory opened
+	// is the one checked, in the parent checked, whatever is renamed meanwhile.
+	parent, err := os.OpenRoot(filepath.Dir(dir))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = parent.Close() }()
+	checked, err := privateDir(parent, filepath.Base(dir), dir)
 	if err != nil {
 		return nil, err
 	}
@@ -184,14 +191,18 @@ func openLedgerDir(dir string, now time.Time) (*ledgerDir, error) {
 		}
 		return nil, err
 	}
-	root, err := os.OpenRoot(dir)
+	root, err := parent.OpenRoot(filepath.Base(dir)) // never through a link, never a FIFO
 	if err != nil {
 		return nil, err
 	}
 	// The directory opened must be the one checked, not one put in its place since.
-	if opened, err := root.Stat("."); err != nil || !os.SameFile(checked, opened) {
+	opened, err := root.Stat(".")
+	if err == nil && !os.SameFile(checked, opened) {
+		err = errors.New("it was replaced while it was opened")
+	}
+	if err != nil {
 		_ = root.Close()
-		return nil, fmt.Errorf("%s changed while it was opened", dir)
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {

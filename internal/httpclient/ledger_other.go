@@ -21,4 +21,4 @@ func holdLive(*os.Root, string) error { return errLedgerUnsupported }
 func liveAt(*os.Root, string) bool { return true }
 
 // privateDir is never asked here: without a lock there is no ledger.
-func privateDir(string) (os.FileInfo, error) { return nil, errLedgerUnsupported }
+func privateDir(*os.Root, string, string) (os.FileInfo, error) { return nil, errLedgerUnsupported }

@@ -498,6 +498,10 @@ func TestLedger_onlyInAPrivateDirectory(t *testing.T) {
 	if err := os.Symlink(mkdir(filepath.Join(shared, "behind"), 0o700), sharedLink); err != nil {
 		t.Fatal(err)
 	}
+	parentLink := filepath.Join(root, "parent-link")
+	if err := os.Symlink(mkdir(filepath.Join(root, "real-parent"), 0o700), parentLink); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		dir, want string
 	}{
@@ -507,6 +511,7 @@ func TestLedger_onlyInAPrivateDirectory(t *testing.T) {
 		{sharedLink, "is not a directory"},
 		{mkdir(filepath.Join(shared, "pace"), 0o700), "may be written by other users"},
 		{mkdir(filepath.Join(mkdir(filepath.Join(shared, "mine"), 0o700), "pace"), 0o700) + "/", ""},
+		{filepath.Join(parentLink, "pace"), ""}, // a parent reached through a link, as /tmp is on macOS
 		{mkdir(filepath.Join(sticky, "pace"), 0o700), ""},
 		{mkdir(filepath.Join(root, "readable"), 0o755), ""},
 	} {

@@ -81,36 +81,39 @@ func liveAt(dir *os.Root, name string) bool {
 	return false
 }
 
-// privateDir returns dir's own information unless dir, an absolute path, is a directory (not a
-// link) of the user's that no one else may write in, in a directory (not a link) that no one else
-// may rename it in: owned by the user or root, and writable by others only if sticky (as /tmp is).
-// Anyone who could put a link in their place could make the pacer write over a file of the user's.
-// What is above the parent does not matter: the directory is opened once checked, and its files
-// reached through it (ledgerDir).
-func privateDir(dir string) (os.FileInfo, error) {
+// privateDir returns the information of name, the ledgers' directory at path in the directory
+// parent, unless it is a directory (not a link) of the user's that no one else may write in, in a
+// parent that no one else may rename it in: owned by the user or root, and writable by others only
+// if sticky (as /tmp is). Anyone who could put a link in its place could make the pacer write over a
+// file of the user's. What is above the parent does not matter: the directory is opened through
+// the parent once checked, and its files reached through it (ledgerDir).
+func privateDir(parent *os.Root, name, path string) (os.FileInfo, error) {
 	uid := os.Getuid()
-	check := func(path string, own bool) (os.FileInfo, error) {
-		info, err := os.Lstat(path)
-		if err != nil {
-			return nil, err
-		}
+	check := func(info os.FileInfo, path string, own bool) error {
 		st, ok := info.Sys().(*syscall.Stat_t)
 		mode := info.Mode()
 		switch {
 		case !ok || !info.IsDir():
-			return nil, fmt.Errorf("%s is not a directory", path)
+			return fmt.Errorf("%s is not a directory", path)
 		case int(st.Uid) != uid && (own || st.Uid != 0):
-			return nil, fmt.Errorf("%s belongs to another user (uid %d)", path, st.Uid)
+			return fmt.Errorf("%s belongs to another user (uid %d)", path, st.Uid)
 		case mode.Perm()&0o022 != 0 && (own || mode&os.ModeSticky == 0):
-			return nil, fmt.Errorf("%s may be written by other users (mode %v)", path, mode)
+			return fmt.Errorf("%s may be written by other users (mode %v)", path, mode)
 		}
-		return info, nil
+		return nil
 	}
-	info, err := check(dir, true)
+	above, err := parent.Stat(".")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := check(filepath.Dir(dir), false); err != nil {
+	if err := check(above, filepath.Dir(path), false); err != nil {
+		return nil, err
+	}
+	info, err := parent.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(info, path, true); err != nil {
 		return nil, err
 	}
 	return info, nil
