@@ -97,9 +97,7 @@ var networkFileSystemOf = networkFileSystem
 // openLedger returns the ledger of the limit named share (credentials and base URL) in dir (empty:
 // the user's cache directory), for a pacer whose requests are each out for at most attemptMax.
 // The file's name is a salted hash of share: nothing of the credentials can be read or guessed
-// from it. No ledger is kept in a directory that others may write in (privateDir), nor on a network
-// file system: the pids of other machines' processes mean nothing here, and a server that stops
-// answering would hold the pacer in the kernel.
+// from it. Where no ledger can be kept, see openLedgerDir.
 func openLedger(dir, share string, window, attemptMax time.Duration, now time.Time) (*ledger, error) {
 	if !ledgerSupported {
 		return nil, errLedgerUnsupported
@@ -300,9 +298,9 @@ func liveName(proc uint64) string {
 
 // pruneLedgers removes the ledgers of d that nobody has used for ledgerStale (a test's sandbox, a
 // rotated key), the files a process killed while it made them left there as long, and the live
-// files of processes that are gone (never this process's own). A process that opened one of them at that very moment keeps
-// pacing on the removed file, unseen by the processes that come after it, as if on another
-// machine: the sharing rule deals with that.
+// files of processes that are gone (never this process's own). A process that opened one of them
+// at that very moment keeps pacing on the removed file, unseen by the processes that come after
+// it, as if on another machine: the sharing rule deals with that.
 func pruneLedgers(d *ledgerDir, now time.Time) {
 	f, err := d.root.Open(".")
 	if err != nil {

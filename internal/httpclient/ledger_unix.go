@@ -69,7 +69,7 @@ var held []*os.File
 // lock this call takes; that one is removed (under the lock, so that no one else is removing it
 // at the same time).
 func liveAt(dir *os.Root, name string) bool {
-	f, err := dir.OpenFile(name, os.O_RDWR|syscall.O_NOFOLLOW, 0)
+	f, err := dir.OpenFile(name, os.O_RDWR|openNoFollow, 0)
 	if err != nil {
 		return !errors.Is(err, os.ErrNotExist) // a file that cannot be opened: not known to be gone
 	}

@@ -108,8 +108,9 @@ type windowPacer struct {
 	shareN int
 	// ledgerNext is when the ledger, which held the pacer back when it had room for ledgerRoom more
 	// places, is worth reading again: the pacer's waiters look at it once between them, unless the
-	// pacer's own slots coming back give it more room before then. lockedSince is when the pacer first found the ledger's
-	// lock held in a row of looks each ledgerLockPoll after the last, lastLocked when it last did.
+	// pacer's own slots coming back give it more room before then. lockedSince is when the pacer
+	// first found the ledger's lock held in a row of looks each ledgerLockPoll after the last,
+	// lastLocked when it last did.
 	ledgerNext, lockedSince, lastLocked time.Time
 	ledgerRoom                          int
 	// ledgerLost is why the pacer is without the ledger it was meant to share (nil: it has it, or
