@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -178,17 +179,42 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// origin is base spelled one way: the scheme and host in lower case, without the scheme's default
-// port, and the path without a trailing slash (New has trimmed it).
+// origin is base spelled one way: the scheme and host in lower case, the host without the trailing
+// dot of a fully qualified name, the port as a plain number and only when it is not the scheme's
+// default, and the path without a trailing slash (New has trimmed it) and with its escapes in upper
+// case: spellings of one API that differ only in these share its ledger.
 func origin(base *url.URL) string {
-	scheme, host := strings.ToLower(base.Scheme), strings.ToLower(base.Hostname())
+	scheme, host := strings.ToLower(base.Scheme), strings.TrimSuffix(strings.ToLower(base.Hostname()), ".")
 	defaultPort := map[string]string{"http": "80", "https": "443"}[scheme]
-	if port := base.Port(); port != "" && port != defaultPort {
+	port := base.Port()
+	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
+		port = strconv.FormatUint(n, 10)
+	}
+	if port != "" && port != defaultPort {
 		host = net.JoinHostPort(host, port)
 	} else if strings.Contains(host, ":") {
 		host = "[" + host + "]" // an IPv6 address
 	}
-	return scheme + "://" + host + base.EscapedPath()
+	return scheme + "://" + host + upperEscapes(base.EscapedPath())
+}
+
+// upperEscapes is path with the hex digits of its percent escapes in upper case.
+func upperEscapes(path string) string {
+	b := []byte(path)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = upperHex(b[i+1]), upperHex(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+func upperHex(c byte) byte {
+	if 'a' <= c && c <= 'f' {
+		return c - 'a' + 'A'
+	}
+	return c
 }
 
 // Vendor returns the API's display name.

@@ -45,6 +45,9 @@ const (
 	ledgerSuffix = ".pace"
 	liveSuffix   = ".live"
 	tempSuffix   = ".tmp"
+	// liveTempPrefix and saltTempPrefix begin the names of a live file and a salt being made.
+	liveTempPrefix = "live-"
+	saltTempPrefix = "salt-"
 	// ledgerFormat names the format of the lines: it is part of what a ledger's name hashes.
 	ledgerFormat = "proc-live-files\x00"
 	// ledgerPoll is how soon a pacer held back by another process's request that is still out looks
@@ -270,7 +273,7 @@ func ledgerSalt(dir *os.Root) ([]byte, error) {
 	if b, err := read(); !replaceable(err) {
 		return b, err // made by the process that held the lock before, or unreadable
 	}
-	name, err := tempName("salt-")
+	name, err := tempName(saltTempPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +303,8 @@ func liveName(proc uint64) string {
 // rotated key), the files a process killed while it made them left there as long, and the live
 // files of processes that are gone (never this process's own). A process that opened one of them
 // at that very moment keeps pacing on the removed file, unseen by the processes that come after
-// it, as if on another machine: the sharing rule deals with that.
+// it, as if on another machine: the sharing rule deals with that. It takes only regular files of
+// the names this package gives (ledgerFileKind).
 func pruneLedgers(d *ledgerDir, now time.Time) {
 	f, err := d.root.Open(".")
 	if err != nil {
@@ -313,14 +317,42 @@ func pruneLedgers(d *ledgerDir, now time.Time) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		switch info, err := e.Info(); {
-		case err != nil:
-		case (strings.HasSuffix(name, ledgerSuffix) || strings.HasSuffix(name, tempSuffix)) && now.Sub(info.ModTime()) > ledgerStale:
-			_ = d.root.Remove(name)
-		case strings.HasSuffix(name, liveSuffix) && name != liveName(d.proc):
-			liveAt(d.root, name) // removes the live file of a process that is gone
+		switch kind := ledgerFileKind(name); {
+		case kind == liveSuffix:
+			if name != liveName(d.proc) {
+				liveAt(d.root, name) // removes the live file of a process that is gone
+			}
+		case kind != "":
+			if info, err := e.Info(); err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > ledgerStale {
+				_ = d.root.Remove(name)
+			}
 		}
 	}
+}
+
+// ledgerFileKind is the suffix of name when it is a name this package gives a file in a ledgers'
+// directory, spelled exactly as it does (a ledger, a live file, a file being made), and "" for any
+// other name: the salt and its lock, which are kept, and whatever else is there, which the prune
+// leaves alone.
+func ledgerFileKind(name string) string {
+	isHex := func(s string, shortest, longest int) bool {
+		return len(s) >= shortest && len(s) <= longest && strings.Trim(s, "0123456789abcdef") == ""
+	}
+	stem := func(suffix string) (string, bool) { return strings.CutSuffix(name, suffix) }
+	if s, ok := stem(ledgerSuffix); ok && isHex(s, 32, 32) {
+		return ledgerSuffix
+	}
+	if s, ok := stem(liveSuffix); ok && isHex(s, 1, 16) {
+		return liveSuffix
+	}
+	if s, ok := stem(tempSuffix); ok {
+		for _, prefix := range []string{liveTempPrefix, saltTempPrefix} {
+			if h, ok := strings.CutPrefix(s, prefix); ok && isHex(h, 16, 16) {
+				return tempSuffix
+			}
+		}
+	}
+	return ""
 }
 
 // claim takes place id at now if the other pacers' places leave room, that is if fewer than room

@@ -560,32 +560,60 @@ func TestLedger_pruneStale(t *testing.T) {
 	needLedger(t)
 	dir := t.TempDir()
 	now := time.Now()
-	stale, fresh := filepath.Join(dir, "stale"+ledgerSuffix), filepath.Join(dir, "fresh"+ledgerSuffix)
-	for _, f := range []string{stale, fresh} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
+	old := now.Add(-25 * time.Hour)
+	temp := func(prefix string) string {
+		name, err := tempName(prefix)
+		if err != nil {
 			t.Fatal(err)
 		}
+		return name
 	}
-	if err := os.Chtimes(stale, now.Add(-25*time.Hour), now.Add(-25*time.Hour)); err != nil {
-		t.Fatal(err)
+	ledgerName := strings.Repeat("ab", 16) + ledgerSuffix
+	// Each file is made with its age (old: over ledgerStale); want is whether the prune keeps it.
+	type file struct {
+		name             string
+		old, want, isDir bool
 	}
-	gone := filepath.Join(dir, liveName(0xdead))
-	staleTemp, freshTemp := filepath.Join(dir, "live-1"+tempSuffix), filepath.Join(dir, "salt-2"+tempSuffix)
-	for _, f := range []string{gone, staleTemp, freshTemp} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
+	files := []file{
+		{name: ledgerName, old: true, want: false},
+		{name: strings.Repeat("cd", 16) + ledgerSuffix, want: true},
+		{name: liveName(0xdead), want: false}, // its process is gone: nobody holds its lock
+		{name: temp(liveTempPrefix), old: true, want: false},
+		{name: temp(saltTempPrefix), old: true, want: false},
+		{name: temp(saltTempPrefix), want: true},
+		// Names the package never gives, however old: not its files.
+		{name: "stale" + ledgerSuffix, old: true, want: true},
+		{name: strings.Repeat("AB", 16) + ledgerSuffix, old: true, want: true},
+		{name: "notes.tmp", old: true, want: true},
+		{name: "live-1" + tempSuffix, old: true, want: true},
+		{name: "user" + liveSuffix, want: true},
+		{name: strings.Repeat("ef", 16) + ledgerSuffix, old: true, want: true, isDir: true},
+	}
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		var err error
+		if f.isDir {
+			err = os.Mkdir(path, 0o700)
+		} else {
+			err = os.WriteFile(path, nil, 0o600)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := os.Chtimes(staleTemp, now.Add(-25*time.Hour), now.Add(-25*time.Hour)); err != nil {
-		t.Fatal(err)
+		if f.old {
+			if err := os.Chtimes(path, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	l, err := openLedger(dir, testShare, time.Second, time.Second, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for f, want := range map[string]bool{stale: false, fresh: true, filepath.Join(dir, "salt"): true, gone: false, filepath.Join(dir, liveName(l.dir.proc)): true, staleTemp: false, freshTemp: true} {
-		if _, err := os.Stat(f); (err == nil) != want {
-			t.Errorf("%s exists: %t, want %t", filepath.Base(f), err == nil, want)
+	files = append(files, file{name: "salt", want: true}, file{name: liveName(l.dir.proc), want: true})
+	for _, f := range files {
+		if _, err := os.Lstat(filepath.Join(dir, f.name)); (err == nil) != f.want {
+			t.Errorf("%s exists: %t, want %t", f.name, err == nil, f.want)
 		}
 	}
 }
@@ -865,6 +893,12 @@ func TestOrigin(t *testing.T) {
 		"http://[::1]:80/x/":       "http://[::1]/x",
 		"http://[::1]:8080":        "http://[::1]:8080",
 		"https://h.example/a%2Fb/": "https://h.example/a%2Fb",
+		"https://h.example/a%2fb":  "https://h.example/a%2Fb",
+		"https://h.example/%e2%82": "https://h.example/%E2%82",
+		"https://API.lune.co./v1":  "https://api.lune.co/v1",
+		"https://api.lune.co:0443": "https://api.lune.co",
+		"http://h.example:08080/":  "http://h.example:8080",
+		"http://[::1]:0080":        "http://[::1]",
 	} {
 		u, err := url.Parse(strings.TrimRight(base, "/"))
 		if err != nil {

@@ -40,7 +40,7 @@ func lockFile(f *os.File) error {
 // process pruning gone ones would take it for one). The process then holds the lock until it ends:
 // the file is never closed.
 func holdLive(dir *os.Root, name string) error {
-	tmp, err := tempName("live-")
+	tmp, err := tempName(liveTempPrefix)
 	if err != nil {
 		return err
 	}
