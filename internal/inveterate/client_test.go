@@ -107,13 +107,14 @@ func TestWebhookTokenAndDeleteDelay(t *testing.T) {
 		t.Fatalf("listed %+v", listed)
 	}
 
+	deleted := time.Now()
 	if err := c.DeleteWebhook(ctx, w.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.FindWebhook(ctx, w.ID); err != nil {
 		t.Fatalf("right after delete the webhook should still be listed (delete delay): %v", err)
 	}
-	gone, err := c.WaitForWebhookGone(ctx, w.ID, 5*time.Second)
+	gone, err := c.WaitForWebhookGone(ctx, w.ID, deleted, 5*time.Second)
 	if err != nil || !gone {
 		t.Fatalf("webhook never left the list: %v", err)
 	}

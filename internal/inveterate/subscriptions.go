@@ -166,7 +166,7 @@ func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionIn
 // (or until ctx ends), and returns it as listed. It returns ErrNotFound if it never shows. Waits
 // that overlap share their list calls.
 func (c *Client) WaitForSubscription(ctx context.Context, id string, wait time.Duration) (*Subscription, error) {
-	found, ok, err := c.subscriptions.await(ctx, id, false, wait)
+	found, ok, err := c.subscriptions.await(ctx, id, false, time.Time{}, wait)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,9 @@ import (
 
 // watch serves every wait on one of Inveterate's lists (records that should show after a create,
 // or leave after a delete) from shared list calls: one list in flight at a time, answering every
-// wait that began before it was sent. However many creates wait at once, they cost one list call
-// between them, not one each.
+// wait that began before it was sent, every wait whose record it shows, and every wait for a
+// record to leave that it lacks, if it was sent after the delete was. However many creates wait at
+// once, they cost one list call between them, not one each.
 //
 // The rules are two small state machines, the waits' and the loop's, whose every transition is one
 // method (by) of surface or waiter: plain data, guarded by watch.mu, that never reads the clock (it
@@ -20,13 +21,19 @@ import (
 //
 //	state         event                         by      next       effect
 //	-             its caller calls await        begin   first      counted; the surface changed
-//	first|looked  a list sent before it began   onList  unchanged  none: it may not show the record
-//	first|looked  a list sent since it began:   onList
-//	                fails                               failed     the caller gets the error
-//	                shows the record                    shown      the caller gets the record
-//	                lacks it, for a gone wait           gone       the caller gets ok
+//	first|looked  a list answers:               onList
+//	                it shows the record, for a          shown      the caller gets the record
+//	                wait that it shows
+//	                it lacks the record, for a          gone       the caller gets ok
+//	                wait that it leaves, and was
+//	                sent since the delete was
+//	                else, if sent before the            unchanged  none: it may predate what the
+//	                wait began                                     wait is for
 //	                else, if sent >= its deadline       timed out  the caller gets not ok
 //	                else                                looked     it needs the next list
+//	first|looked  a list fails:                 onList
+//	                if sent before the wait began       unchanged  none
+//	                else                                failed     the caller gets the error
 //	first|looked  its caller gives up           leave   left       uncounted; the last to leave
 //	                                                               cancels the list in flight
 //
@@ -116,8 +123,11 @@ type waiter[T any] struct {
 	id string
 	// gone is set when the wait is for the record to leave the list.
 	gone bool
-	// began is when the wait began: only lists sent since count. deadline is when it times out.
-	began, deadline time.Time
+	// began is when the wait began: only lists sent since count, but for a list that shows the
+	// record, for a wait that it shows, and for one sent since since that lacks it, for a wait that
+	// it leaves (since is when the delete was sent, no later than began). deadline is when it times
+	// out.
+	began, since, deadline time.Time
 	// state is guarded by watch.mu.
 	state waitState
 	// done receives the result of a wait that ended otherwise than left; it has room for it, so
@@ -149,16 +159,21 @@ func newWatch[T any](base context.Context, list func(ctx context.Context) ([]T, 
 	}
 }
 
-func newWaiter[T any](id string, gone bool, began time.Time, wait time.Duration) *waiter[T] {
-	return &waiter[T]{id: id, gone: gone, began: began, deadline: began.Add(max(wait, 0)),
+// newWaiter returns a wait that begins at began for at most wait; since is when the write it
+// follows was sent (zero, or later than began: began).
+func newWaiter[T any](id string, gone bool, began, since time.Time, wait time.Duration) *waiter[T] {
+	if since.IsZero() || since.After(began) {
+		since = began
+	}
+	return &waiter[T]{id: id, gone: gone, began: began, since: since, deadline: began.Add(max(wait, 0)),
 		done: make(chan waitResult[T], 1)}
 }
 
 // await waits until the record with id shows in the list (gone false) or leaves it (gone true), for
-// at most wait. ok reports whether it did; record is the record, for a wait that it shows. err is a
-// list's error, or ctx's.
-func (w *watch[T]) await(ctx context.Context, id string, gone bool, wait time.Duration) (record *T, ok bool, err error) {
-	wt := newWaiter[T](id, gone, time.Now(), wait)
+// at most wait. since is when the write the wait follows was sent (zero: unknown). ok reports
+// whether it did; record is the record, for a wait that it shows. err is a list's error, or ctx's.
+func (w *watch[T]) await(ctx context.Context, id string, gone bool, since time.Time, wait time.Duration) (record *T, ok bool, err error) {
+	wt := newWaiter[T](id, gone, time.Now(), since, wait)
 	w.mu.Lock()
 	if w.s.begin(wt) {
 		go w.run()
@@ -377,18 +392,26 @@ func (wt *waiter[T]) due(p pacing, quiet time.Time, isQuiet bool, sent time.Time
 
 // onList is the transition of a wait (first | looked) on the answer of a list sent at sent: the
 // records it showed by id, or err. It reports whether the wait ended; its result is then in done.
+//
+// A list that shows the record proves it is listed, whenever it was sent: the list that was in
+// flight when a create was answered ends its wait when it shows the new record (a list sent after
+// the create was, and answered after Inveterate applied it), so that the create needs no list of
+// its own. Likewise a list sent after a delete was, in flight when it was answered, ends the wait
+// for the record to leave when it lacks it. Anything else a list sent before the wait began says
+// (an error, the record's absence from a list sent before the delete, its presence for a wait that
+// it leaves) may predate what the wait is for, and is not taken: the wait stays where it was.
 func (wt *waiter[T]) onList(sent time.Time, records map[string]*T, err error) (ended bool) {
 	record, shows := records[wt.id]
 	switch {
+	case err == nil && shows && !wt.gone:
+		own := *record // the caller's, not the list's
+		wt.end(waitShown, waitResult[T]{record: &own, ok: true})
+	case err == nil && !shows && wt.gone && !sent.Before(wt.since):
+		wt.end(waitGone, waitResult[T]{ok: true})
 	case sent.Before(wt.began):
 		return false // this list may not show what the wait is for
 	case err != nil:
 		wt.end(waitFailed, waitResult[T]{err: err})
-	case shows && !wt.gone:
-		own := *record // the caller's, not the list's
-		wt.end(waitShown, waitResult[T]{record: &own, ok: true})
-	case !shows && wt.gone:
-		wt.end(waitGone, waitResult[T]{ok: true})
 	case !sent.Before(wt.deadline):
 		wt.end(waitTimedOut, waitResult[T]{}) // the last look, sent once its time had run out
 	default:

@@ -60,31 +60,48 @@ func result(wt *waiter[rec]) (waitResult[rec], bool) {
 // only when it was idle.
 func TestWatch_waitBegins(t *testing.T) {
 	s := newSurface()
-	a := newWaiter[rec]("a", false, at(0), time.Minute)
+	a := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 	if !s.begin(a) || s.loop != loopSleeping {
 		t.Fatalf("the first wait did not start the loop (loop %v)", s.loop)
 	}
-	b := newWaiter[rec]("b", false, at(time.Second), time.Minute)
+	b := newWaiter[rec]("b", false, at(time.Second), time.Time{}, time.Minute)
 	if s.begin(b) {
 		t.Fatal("a second wait started a second loop")
 	}
 	if a.state != waitFirst || b.state != waitFirst || len(s.waits) != 2 || !s.changed.Equal(at(time.Second)) {
 		t.Fatalf("states %v %v, %d waits, changed %v; want first, first, 2, the second's start", a.state, b.state, len(s.waits), s.changed)
 	}
-	if !a.deadline.Equal(at(time.Minute)) || !newWaiter[rec]("c", false, at(0), -time.Second).deadline.Equal(at(0)) {
+	if !a.deadline.Equal(at(time.Minute)) || !newWaiter[rec]("c", false, at(0), time.Time{}, -time.Second).deadline.Equal(at(0)) {
 		t.Fatal("a wait's deadline is not its start plus its wait (never before its start)")
 	}
 }
 
-// first → first: a list sent before the wait began answers nothing for it, neither a record nor an
-// error: it may have been taken before the record was made.
+// first → first: a list sent before the wait began may have been taken before the record was made
+// or removed: that the record is missing from it, or that it failed, ends no wait.
 func TestWatch_waitIgnoresAListSentBeforeItBegan(t *testing.T) {
-	wt := newWaiter[rec]("a", false, at(time.Second), 0)
-	if wt.onList(at(0), showing("a"), nil) || wt.onList(at(0), nil, errors.New("boom")) {
-		t.Fatal("a list sent before the wait began ended it")
+	for _, gone := range []bool{false, true} {
+		wt := newWaiter[rec]("a", gone, at(time.Second), time.Time{}, 0)
+		if wt.onList(at(0), showing("b"), nil) || wt.onList(at(0), nil, errors.New("boom")) {
+			t.Fatalf("gone %v: a list sent before the wait began ended it", gone)
+		}
+		if gone && wt.onList(at(0), showing("a"), nil) {
+			t.Fatal("a list sent before a wait for the record to leave, showing it, ended the wait")
+		}
+		if _, got := result(wt); got || wt.state != waitFirst {
+			t.Fatalf("gone %v: state %v (result handed: %v), want first and nothing", gone, wt.state, got)
+		}
 	}
-	if _, got := result(wt); got || wt.state != waitFirst {
-		t.Fatalf("state %v (result handed: %v), want first and nothing", wt.state, got)
+}
+
+// first → shown: a list that shows the record proves it is listed, whenever it was sent: one sent
+// before the wait began (in flight when the create was answered) ends it.
+func TestWatch_waitShownByAListSentBeforeItBegan(t *testing.T) {
+	wt := newWaiter[rec]("a", false, at(time.Second), time.Time{}, time.Minute)
+	if !wt.onList(at(0), showing("a"), nil) || wt.state != waitShown {
+		t.Fatalf("state %v, want shown", wt.state)
+	}
+	if r, ok := result(wt); !ok || !r.ok || r.err != nil || r.record == nil || r.record.ID != "a" {
+		t.Fatalf("result %+v, want the record", r)
 	}
 }
 
@@ -92,7 +109,7 @@ func TestWatch_waitIgnoresAListSentBeforeItBegan(t *testing.T) {
 func TestWatch_waitFails(t *testing.T) {
 	boom := errors.New("boom")
 	for _, looked := range []bool{false, true} {
-		wt := newWaiter[rec]("a", false, at(0), time.Minute)
+		wt := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 		if looked {
 			wt.state = waitLooked
 		}
@@ -108,7 +125,7 @@ func TestWatch_waitFails(t *testing.T) {
 // first|looked → shown: the list shows the record; the caller gets a copy of it, not the list's.
 func TestWatch_waitShown(t *testing.T) {
 	for _, looked := range []bool{false, true} {
-		wt := newWaiter[rec]("a", false, at(0), time.Minute)
+		wt := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 		if looked {
 			wt.state = waitLooked
 		}
@@ -126,7 +143,7 @@ func TestWatch_waitShown(t *testing.T) {
 // first|looked → gone: a wait for the record to leave ends when a list lacks it, and goes on while
 // lists show it.
 func TestWatch_waitGone(t *testing.T) {
-	wt := newWaiter[rec]("a", true, at(0), time.Minute)
+	wt := newWaiter[rec]("a", true, at(0), time.Time{}, time.Minute)
 	if wt.onList(at(0), showing("a"), nil) || wt.state != waitLooked {
 		t.Fatalf("a list still showing the record: state %v, want looked", wt.state)
 	}
@@ -138,10 +155,37 @@ func TestWatch_waitGone(t *testing.T) {
 	}
 }
 
+// first → gone: a wait for the record to leave takes a list sent since the delete was, even before
+// the wait began, that lacks the record; one sent before the delete, or one that still shows the
+// record, leaves the wait as it was (first, not looked: it has had no look of its own).
+func TestWatch_waitGoneByAListSentSinceTheDelete(t *testing.T) {
+	deleted, began := at(100*time.Millisecond), at(time.Second)
+	wt := newWaiter[rec]("a", true, began, deleted, time.Minute)
+	if wt.onList(at(50*time.Millisecond), showing("b"), nil) || wt.state != waitFirst {
+		t.Fatalf("a list sent before the delete: state %v, want first", wt.state)
+	}
+	if wt.onList(at(200*time.Millisecond), showing("a"), nil) || wt.state != waitFirst {
+		t.Fatalf("a list sent since the delete, still showing the record: state %v, want first", wt.state)
+	}
+	if wt.onList(at(200*time.Millisecond), nil, errors.New("boom")) || wt.state != waitFirst {
+		t.Fatalf("a list sent since the delete that failed: state %v, want first", wt.state)
+	}
+	if !wt.onList(at(200*time.Millisecond), showing("b"), nil) || wt.state != waitGone {
+		t.Fatalf("a list sent since the delete, without the record: state %v, want gone", wt.state)
+	}
+	if r, ok := result(wt); !ok || !r.ok || r.err != nil {
+		t.Fatalf("result %+v, want ok", r)
+	}
+	// A delete's time after the wait began (a caller's mistake) counts as the wait's start.
+	if late := newWaiter[rec]("a", true, began, at(2*time.Second), time.Minute); !late.since.Equal(began) {
+		t.Fatalf("since %v, want the wait's start", late.since.Sub(t0))
+	}
+}
+
 // first|looked → looked: a list sent before the deadline that does not end the wait leaves it
 // waiting for the next, with nothing handed to its caller.
 func TestWatch_waitLooked(t *testing.T) {
-	wt := newWaiter[rec]("a", false, at(0), time.Minute)
+	wt := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 	for _, sent := range []time.Duration{0, time.Second, time.Minute - time.Nanosecond} {
 		if wt.onList(at(sent), showing("b"), nil) || wt.state != waitLooked {
 			t.Fatalf("a list sent at %v: state %v, want looked", sent, wt.state)
@@ -157,7 +201,7 @@ func TestWatch_waitLooked(t *testing.T) {
 func TestWatch_waitTimesOut(t *testing.T) {
 	for name, wt := range map[string]*waiter[rec]{
 		"looked":     {id: "a", began: at(0), deadline: at(time.Minute), state: waitLooked, done: make(chan waitResult[rec], 1)},
-		"no time":    newWaiter[rec]("a", false, at(0), 0),
+		"no time":    newWaiter[rec]("a", false, at(0), time.Time{}, 0),
 		"gone, late": {id: "a", gone: true, began: at(0), deadline: at(time.Second), done: make(chan waitResult[rec], 1)},
 	} {
 		sent := wt.deadline
@@ -181,8 +225,8 @@ func TestWatch_waitTimesOut(t *testing.T) {
 // cancelled when it was the last, not before, and there is nothing to cancel while sleeping.
 func TestWatch_waitLeaves(t *testing.T) {
 	s := newSurface()
-	a := newWaiter[rec]("a", false, at(0), time.Minute)
-	b := newWaiter[rec]("b", false, at(0), time.Minute)
+	a := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
+	b := newWaiter[rec]("b", false, at(0), time.Time{}, time.Minute)
 	s.begin(a)
 	s.begin(b)
 	cancelled := 0
@@ -199,7 +243,7 @@ func TestWatch_waitLeaves(t *testing.T) {
 	}
 	// Sleeping, no list is out: the last wait leaving cancels nothing (s.cancel is nil).
 	s.listed(nil, context.Canceled)
-	c := newWaiter[rec]("c", false, at(2*time.Second), time.Minute)
+	c := newWaiter[rec]("c", false, at(2*time.Second), time.Time{}, time.Minute)
 	s.begin(c)
 	if !s.leave(c) || s.loop != loopSleeping {
 		t.Fatalf("leaving a sleeping loop: loop %v", s.loop)
@@ -209,7 +253,7 @@ func TestWatch_waitLeaves(t *testing.T) {
 // A wait that ended just as its caller gave up keeps its result: leave changes nothing.
 func TestWatch_leaveAfterTheWaitEnded(t *testing.T) {
 	s := newSurface()
-	wt := newWaiter[rec]("a", false, at(0), time.Minute)
+	wt := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 	s.begin(wt)
 	s.send(at(time.Millisecond), func() { t.Fatal("the list was cancelled after it answered") })
 	s.listed(showing("a"), nil)
@@ -242,7 +286,7 @@ func TestWatch_waitDue(t *testing.T) {
 		{"looked, quiet ignored", waitLooked, time.Minute, settle, 2 * time.Second, 2*time.Second + interval, "quiet is for first looks"},
 		{"looked, deadline first", waitLooked, 2500 * time.Millisecond, 0, 2 * time.Second, 2500 * time.Millisecond, "its deadline: the last look"},
 	} {
-		wt := newWaiter[rec]("a", false, at(0), tc.wait)
+		wt := newWaiter[rec]("a", false, at(0), time.Time{}, tc.wait)
 		wt.state = tc.state
 		got := wt.due(testPacing, at(tc.quiet), tc.quiet >= 0, at(tc.sent))
 		if !got.Equal(at(tc.want)) {
@@ -256,7 +300,7 @@ func TestWatch_waitDue(t *testing.T) {
 func TestWatch_surfaceDue(t *testing.T) {
 	s := newSurface()
 	s.writeSent()
-	a := newWaiter[rec]("a", false, at(0), time.Minute)
+	a := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 	s.begin(a)
 	if got := s.due(); !got.Equal(at(100 * time.Millisecond)) {
 		t.Fatalf("a write out: due at %v, want gather", got.Sub(t0))
@@ -266,12 +310,12 @@ func TestWatch_surfaceDue(t *testing.T) {
 		t.Fatalf("the write answered at 20ms: due at %v, want settle after it", got.Sub(t0))
 	}
 	// Quiet (25+30ms) comes before the two waits have spent their budget ((100+0+25)/2ms).
-	b := newWaiter[rec]("b", false, at(25*time.Millisecond), time.Minute)
+	b := newWaiter[rec]("b", false, at(25*time.Millisecond), time.Time{}, time.Minute)
 	s.begin(b)
 	if got := s.due(); !got.Equal(at(55 * time.Millisecond)) {
 		t.Fatalf("a wait began at 25ms: due at %v, want settle after it", got.Sub(t0))
 	}
-	c := newWaiter[rec]("c", false, at(45*time.Millisecond), 5*time.Millisecond)
+	c := newWaiter[rec]("c", false, at(45*time.Millisecond), time.Time{}, 5*time.Millisecond)
 	s.begin(c)
 	if got := s.due(); !got.Equal(at(50 * time.Millisecond)) {
 		t.Fatalf("a wait whose deadline is at 50ms: due at %v, want its deadline", got.Sub(t0))
@@ -284,20 +328,20 @@ func TestWatch_sharedBudget(t *testing.T) {
 	s := newSurface()
 	s.writeSent()
 	for i := range 10 {
-		s.begin(newWaiter[rec](fmt.Sprint(i), false, at(0), time.Minute))
+		s.begin(newWaiter[rec](fmt.Sprint(i), false, at(0), time.Time{}, time.Minute))
 	}
 	if got := s.due(); !got.Equal(at(10 * time.Millisecond)) {
 		t.Fatalf("ten waits, a write out: due at %v, want 10ms (a tenth of gather each)", got.Sub(t0))
 	}
 	s = newSurface()
 	s.writeSent()
-	s.begin(newWaiter[rec]("a", false, at(0), time.Minute))
-	s.begin(newWaiter[rec]("b", false, at(40*time.Millisecond), time.Minute))
+	s.begin(newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute))
+	s.begin(newWaiter[rec]("b", false, at(40*time.Millisecond), time.Time{}, time.Minute))
 	if got := s.due(); !got.Equal(at(70 * time.Millisecond)) {
 		t.Fatalf("waits from 0 and 40ms, a write out: due at %v, want 70ms (100ms of waiting between them)", got.Sub(t0))
 	}
 	// A wait that looked already spends none of the budget.
-	looked := newWaiter[rec]("c", false, at(0), time.Minute)
+	looked := newWaiter[rec]("c", false, at(0), time.Time{}, time.Minute)
 	looked.state = waitLooked
 	s.sent = at(0)
 	s.waits[looked] = struct{}{}
@@ -313,7 +357,7 @@ func TestWatch_loopDecides(t *testing.T) {
 	if next, _ := s.decide(at(0)); next != loopIdle {
 		t.Fatalf("nobody waits: %v, want idle", next)
 	}
-	wt := newWaiter[rec]("a", false, at(0), time.Minute)
+	wt := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 	s.begin(wt)
 	if next, until := s.decide(at(10 * time.Millisecond)); next != loopSleeping || !until.Equal(at(30*time.Millisecond)) {
 		t.Fatalf("before the due: %v until %v, want sleeping until 30ms (quiet)", next, until.Sub(t0))
@@ -325,10 +369,10 @@ func TestWatch_loopDecides(t *testing.T) {
 	if s.loop != loopListing || !s.sent.Equal(at(30*time.Millisecond)) {
 		t.Fatalf("after send: loop %v, sent %v", s.loop, s.sent.Sub(t0))
 	}
-	// A wait that begins while the list is out is not answered by it.
-	late := newWaiter[rec]("b", false, at(40*time.Millisecond), time.Minute)
+	// A wait that begins while the list is out is not answered by it unless it shows the record.
+	late := newWaiter[rec]("b", false, at(40*time.Millisecond), time.Time{}, time.Minute)
 	s.begin(late)
-	s.listed(showing("b"), nil)
+	s.listed(showing("c"), nil)
 	if s.loop != loopSleeping || s.cancel != nil || wt.state != waitLooked || late.state != waitFirst || len(s.waits) != 2 {
 		t.Fatalf("after the answer: loop %v, states %v and %v, %d waits; want sleeping, looked, first, 2", s.loop, wt.state, late.state, len(s.waits))
 	}
@@ -341,7 +385,7 @@ func TestWatch_loopDecides(t *testing.T) {
 		t.Fatalf("nobody waits: %v, want idle", next)
 	}
 	s.stop()
-	if s.loop != loopIdle || !s.begin(newWaiter[rec]("c", false, at(2*time.Second), 0)) {
+	if s.loop != loopIdle || !s.begin(newWaiter[rec]("c", false, at(2*time.Second), time.Time{}, 0)) {
 		t.Fatal("after stop, the next wait does not start the loop again")
 	}
 }
@@ -428,7 +472,7 @@ func TestWatch_oneListInFlightSharedByEveryWait(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			r, ok, err := w.await(context.Background(), fmt.Sprint(i), false, 10*time.Second)
+			r, ok, err := w.await(context.Background(), fmt.Sprint(i), false, time.Time{}, 10*time.Second)
 			if err != nil || !ok || r.ID != fmt.Sprint(i) {
 				t.Errorf("wait %d: %v, %v, %v", i, r, ok, err)
 			}
@@ -443,22 +487,35 @@ func TestWatch_oneListInFlightSharedByEveryWait(t *testing.T) {
 	eventually(t, "the loop goes idle", func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.s.loop == loopIdle })
 }
 
-// A wait that begins while a list is out is answered by the next one, not by that one.
+// A wait that begins while a list is out is answered by that list when it shows the record, and
+// else by the next one.
 func TestWatch_waitBeganDuringAListIsAnsweredByTheNext(t *testing.T) {
-	f := &fakeList{shown: map[string]bool{"a": true}, hold: make(chan struct{}), started: make(chan context.Context, 4)}
-	w := newFakeWatch(f, 10*time.Millisecond)
-	first := make(chan error, 1)
-	go func() { _, _, err := w.await(context.Background(), "a", false, time.Minute); first <- err }()
-	<-f.started
-	second := make(chan *rec, 1)
-	go func() { r, _, _ := w.await(context.Background(), "a", false, time.Minute); second <- r }()
-	eventually(t, "the second wait begins", func() bool { return waiting(w) == 2 })
-	close(f.hold) // list 1 answers, showing the record; list 2 answers at once
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
-	if r := <-second; r == nil || r.n != 2 {
-		t.Fatalf("the wait that began during list 1 got %+v, want list 2's record", r)
+	for _, shownByFirst := range []bool{true, false} {
+		f := &fakeList{shown: map[string]bool{"a": true, "b": shownByFirst}, hold: make(chan struct{}), started: make(chan context.Context, 4)}
+		w := newFakeWatch(f, 10*time.Millisecond)
+		first := make(chan error, 1)
+		go func() { _, _, err := w.await(context.Background(), "a", false, time.Time{}, time.Minute); first <- err }()
+		<-f.started
+		second := make(chan *rec, 1)
+		go func() { r, _, _ := w.await(context.Background(), "b", false, time.Time{}, time.Minute); second <- r }()
+		eventually(t, "the second wait begins", func() bool { return waiting(w) == 2 })
+		f.mu.Lock()
+		f.shown["b"] = true // from list 2 on, whatever list 1 showed
+		f.mu.Unlock()
+		close(f.hold) // list 1 answers; list 2, if it is sent, at once
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		want := 2
+		if shownByFirst {
+			want = 1
+		}
+		if r := <-second; r == nil || r.n != want {
+			t.Fatalf("shown by list 1: %v: the wait that began during list 1 got %+v, want list %d's record", shownByFirst, r, want)
+		}
+		if calls, _ := f.count(); calls != want {
+			t.Fatalf("shown by list 1: %v: %d list calls, want %d", shownByFirst, calls, want)
+		}
 	}
 }
 
@@ -468,7 +525,7 @@ func TestWatch_listCancelledWhenNobodyWaits(t *testing.T) {
 	w := newFakeWatch(f, 10*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { _, _, err := w.await(ctx, "a", false, time.Hour); done <- err }()
+	go func() { _, _, err := w.await(ctx, "a", false, time.Time{}, time.Hour); done <- err }()
 	listCtx := <-f.started
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
@@ -489,7 +546,7 @@ func TestWatch_firstAndLastLooks(t *testing.T) {
 	answered := w.writing()
 	defer answered()
 	began := time.Now()
-	_, ok, err := w.await(context.Background(), "a", false, 700*time.Millisecond)
+	_, ok, err := w.await(context.Background(), "a", false, time.Time{}, 700*time.Millisecond)
 	took := time.Since(began)
 	if err != nil || ok {
 		t.Fatalf("the wait for a record never listed got %v, %v; want not ok, no error", ok, err)
@@ -591,7 +648,7 @@ func TestWaitsShareTheirLists(t *testing.T) {
 	}
 	srv.ResetCounts()
 	all(func(i int) error {
-		gone, err := c.WaitForWebhookGone(ctx, hooks[i].ID, 10*time.Second)
+		gone, err := c.WaitForWebhookGone(ctx, hooks[i].ID, time.Time{}, 10*time.Second)
 		if err == nil && !gone {
 			err = fmt.Errorf("webhook %s still listed", hooks[i].ID)
 		}
@@ -602,31 +659,90 @@ func TestWaitsShareTheirLists(t *testing.T) {
 	}
 }
 
-// TestWaitCountsOnlyListsSentAfterItBegan: a list already on its way when a wait begins may not
-// show the record the wait is for, so it does not answer that wait: a wait with no time to spare
-// gets one look of its own.
+// TestWaitCountsOnlyListsSentAfterItBegan: a list already on its way when a wait begins may have
+// been taken before the record the wait is for was made, so its lacking the record does not answer
+// the wait: a wait with no time to spare gets one look of its own. When it shows the record, it
+// does answer the wait, which then needs no list of its own.
 func TestWaitCountsOnlyListsSentAfterItBegan(t *testing.T) {
-	srv := sandbox.NewServer(t, sandbox.Config{})
-	c := sandboxClient(t, srv)
-	ctx := context.Background()
-	// A first wait, for a record that never shows, keeps a slow list in flight.
-	srv.SetLatency(sandbox.Inveterate, 300*time.Millisecond)
-	first := make(chan error, 1)
-	go func() {
-		_, err := c.WaitForSubscription(ctx, "0123456789abcdef0123456789abcdef", 0)
-		first <- err
-	}()
-	time.Sleep(100 * time.Millisecond) // the first wait's list is out
-	sub := srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/x", Name: "x"})
-	found, err := c.WaitForSubscription(ctx, sub.ID, 0)
-	if err != nil || found.ID != sub.ID {
-		t.Fatalf("a wait that began after a list was sent was answered by it: %v, %v", found, err)
+	for _, exists := range []bool{true, false} {
+		srv := sandbox.NewServer(t, sandbox.Config{})
+		c := sandboxClient(t, srv)
+		ctx := context.Background()
+		// A first wait, for a record that never shows, keeps a slow list in flight; the sandbox
+		// answers it as things are once its latency has passed.
+		srv.SetLatency(sandbox.Inveterate, 300*time.Millisecond)
+		first := make(chan error, 1)
+		go func() {
+			_, err := c.WaitForSubscription(ctx, "0123456789abcdef0123456789abcdef", 0)
+			first <- err
+		}()
+		time.Sleep(100 * time.Millisecond) // the first wait's list is out
+		id := "fedcba9876543210fedcba9876543210"
+		if exists {
+			id = srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/x", Name: "x"}).ID
+		}
+		found, err := c.WaitForSubscription(ctx, id, 0)
+		switch {
+		case exists && (err != nil || found.ID != id):
+			t.Fatalf("the wait for a record that the list in flight shows: %v, %v", found, err)
+		case !exists && !httpclient.IsNotFound(err):
+			t.Fatalf("the wait for a record that does not exist ended with %v, want not found", err)
+		}
+		if err := <-first; !httpclient.IsNotFound(err) {
+			t.Fatalf("the first wait, for a record that does not exist, ended with %v, want not found", err)
+		}
+		want := 1 // the list in flight, which shows the record
+		if !exists {
+			want = 2 // one for each wait, the second sent after it began
+		}
+		if got := srv.Count("inveterate.subscriptions.list"); got != want {
+			t.Fatalf("record exists: %v: %d list calls, want %d", exists, got, want)
+		}
 	}
-	if err := <-first; !httpclient.IsNotFound(err) {
-		t.Fatalf("the first wait, for a record that does not exist, ended with %v, want not found", err)
-	}
-	if got := srv.Count("inveterate.subscriptions.list"); got != 2 {
-		t.Fatalf("%d list calls, want 2: one for each wait, the second sent after it began", got)
+}
+
+// TestWaitForGoneTakesAListSentSinceTheDelete: the list in flight when a delete is answered, sent
+// after the delete was, ends the wait for the record to leave when it lacks the record; a wait
+// that does not know when the delete was sent needs a list of its own.
+func TestWaitForGoneTakesAListSentSinceTheDelete(t *testing.T) {
+	for _, knowsDelete := range []bool{true, false} {
+		srv := sandbox.NewServer(t, sandbox.Config{})
+		c := sandboxClient(t, srv)
+		ctx := context.Background()
+		hook := srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/x", Name: "x"})
+		// The sandbox applies each request once its latency has passed.
+		srv.SetLatency(sandbox.Inveterate, 300*time.Millisecond)
+		deleted := time.Now()
+		deleteErr := make(chan error, 1)
+		go func() { deleteErr <- c.DeleteWebhook(ctx, hook.ID) }()
+		time.Sleep(100 * time.Millisecond) // the delete is out
+		// A wait for a record that never shows sends a list now, which the sandbox answers after
+		// it applied the delete.
+		first := make(chan error, 1)
+		go func() {
+			_, err := c.WaitForWebhook(ctx, "0123456789abcdef0123456789abcdef", 0)
+			first <- err
+		}()
+		if err := <-deleteErr; err != nil {
+			t.Fatal(err)
+		}
+		since := deleted
+		if !knowsDelete {
+			since = time.Time{}
+		}
+		if gone, err := c.WaitForWebhookGone(ctx, hook.ID, since, time.Minute); err != nil || !gone {
+			t.Fatalf("knows the delete: %v: gone %v, %v; want gone", knowsDelete, gone, err)
+		}
+		if err := <-first; !httpclient.IsNotFound(err) {
+			t.Fatalf("the wait for a record that does not exist ended with %v, want not found", err)
+		}
+		want := 1 // the list that was in flight
+		if !knowsDelete {
+			want = 2
+		}
+		if got := srv.Count("inveterate.webhooks.list"); got != want {
+			t.Fatalf("knows the delete: %v: %d list calls, want %d", knowsDelete, got, want)
+		}
 	}
 }
 
@@ -658,7 +774,7 @@ func TestWaitReportsTheListsError(t *testing.T) {
 	srv := sandbox.NewServer(t, sandbox.Config{})
 	srv.FailNext(sandbox.Inveterate, "inveterate.webhooks.list", sandbox.Fail500, 100)
 	c := sandboxClient(t, srv, func(cfg *Config) { cfg.MaxRetries = 1 })
-	_, err := c.WaitForWebhookGone(context.Background(), "0123456789abcdef0123456789abcdef", time.Hour)
+	_, err := c.WaitForWebhookGone(context.Background(), "0123456789abcdef0123456789abcdef", time.Time{}, time.Hour)
 	if !errors.Is(err, httpclient.ErrServer) {
 		t.Fatalf("got %v, want the list's server error", err)
 	}
@@ -694,7 +810,7 @@ func TestWaitForGoneIsNotFooledByWhatIsNoList(t *testing.T) {
 		{"text/html", `<html><body>Down for maintenance</body></html>`},
 	} {
 		c := listServer(t, answer.contentType, answer.body)
-		gone, err := c.WaitForWebhookGone(context.Background(), "0123456789abcdef0123456789abcdef", time.Second)
+		gone, err := c.WaitForWebhookGone(context.Background(), "0123456789abcdef0123456789abcdef", time.Time{}, time.Second)
 		if gone || !errors.Is(err, httpclient.ErrServer) {
 			t.Errorf("%s answered with %s: gone %v, %v; want an unreadable list", answer.contentType, answer.body, gone, err)
 		}

@@ -148,7 +148,7 @@ func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
 // returns it as listed. It returns ErrNotFound if it never shows. Waits that overlap share their
 // list calls.
 func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Duration) (*Webhook, error) {
-	found, ok, err := c.webhooks.await(ctx, id, false, wait)
+	found, ok, err := c.webhooks.await(ctx, id, false, time.Time{}, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -160,8 +160,10 @@ func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Durati
 }
 
 // WaitForWebhookGone waits until the admin webhook with id has left the list, for at most wait. It
-// reports whether it left. Waits that overlap share their list calls.
-func (c *Client) WaitForWebhookGone(ctx context.Context, id string, wait time.Duration) (bool, error) {
-	_, gone, err := c.webhooks.await(ctx, id, true, wait)
+// reports whether it left. deleted is when its delete was sent (no later than DeleteWebhook was
+// called; zero: when this wait begins): a list sent since that no longer shows it is taken, even
+// if it was sent before the delete was answered. Waits that overlap share their list calls.
+func (c *Client) WaitForWebhookGone(ctx context.Context, id string, deleted time.Time, wait time.Duration) (bool, error) {
+	_, gone, err := c.webhooks.await(ctx, id, true, deleted, wait)
 	return gone, err
 }

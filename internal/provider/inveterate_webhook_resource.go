@@ -250,6 +250,7 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 	// How long the operation may take, for the message of a wait that runs out.
 	timeout := r.timeout(ctx, remove, &state)
 	id := state.ID.ValueString()
+	sent := time.Now()
 	err := client.DeleteWebhook(ctx, id)
 	if httpclient.IsNotFound(err) {
 		if err := r.deleted(ctx, err); err != nil {
@@ -265,7 +266,7 @@ func (r *inveterateWebhookResource) Delete(ctx context.Context, req resource.Del
 	// Inveterate's delete is "immediate and eventual": the webhook leaves the list a little later.
 	// Waiting for that keeps a destroy from finishing while the webhook is still listed.
 	deadline, _ := ctx.Deadline()
-	gone, err := client.WaitForWebhookGone(ctx, id, time.Until(deadline))
+	gone, err := client.WaitForWebhookGone(ctx, id, sent, time.Until(deadline))
 	if err != nil && errors.Is(ctx.Err(), context.Canceled) {
 		resp.Diagnostics.AddError("Interrupted Before Inveterate Confirmed the Webhook Deletion", fmt.Sprintf(
 			"Inveterate accepted the delete of webhook %s; Terraform was interrupted while waiting for the webhook to "+

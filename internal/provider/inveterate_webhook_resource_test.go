@@ -411,10 +411,11 @@ func TestAccInveterateWebhook_drift(t *testing.T) {
 	steps = append(steps, resource.TestStep{
 		// Deleted outside Terraform: planned for creation.
 		PreConfig: func() {
+			deleted := time.Now()
 			if err := api.Inveterate.Client.DeleteWebhook(context.Background(), webhook.id); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := api.Inveterate.Client.WaitForWebhookGone(context.Background(), webhook.id, time.Minute); err != nil {
+			if _, err := api.Inveterate.Client.WaitForWebhookGone(context.Background(), webhook.id, deleted, time.Minute); err != nil {
 				t.Fatal(err)
 			}
 		},
