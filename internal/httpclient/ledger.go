@@ -319,7 +319,7 @@ func pruneLedgers(d *ledgerDir, now time.Time) {
 		name := e.Name()
 		switch kind := ledgerFileKind(name); {
 		case kind == liveSuffix:
-			if name != liveName(d.proc) {
+			if e.Type().IsRegular() && name != liveName(d.proc) {
 				liveAt(d.root, name) // removes the live file of a process that is gone
 			}
 		case kind != "":
@@ -342,7 +342,7 @@ func ledgerFileKind(name string) string {
 	if s, ok := stem(ledgerSuffix); ok && isHex(s, 32, 32) {
 		return ledgerSuffix
 	}
-	if s, ok := stem(liveSuffix); ok && isHex(s, 1, 16) {
+	if s, ok := stem(liveSuffix); ok && isHex(s, 1, 16) && s[0] != '0' { // as liveName spells a proc, never 0
 		return liveSuffix
 	}
 	if s, ok := stem(tempSuffix); ok {

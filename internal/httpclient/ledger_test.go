@@ -587,6 +587,8 @@ func TestLedger_pruneStale(t *testing.T) {
 		{name: "notes.tmp", old: true, want: true},
 		{name: "live-1" + tempSuffix, old: true, want: true},
 		{name: "user" + liveSuffix, want: true},
+		{name: "0dead" + liveSuffix, want: true}, // liveName never spells a leading zero
+		{name: liveName(0xbeef), want: true, isDir: true},
 		{name: strings.Repeat("ef", 16) + ledgerSuffix, old: true, want: true, isDir: true},
 	}
 	for _, f := range files {

@@ -107,7 +107,7 @@ type surface[T any] struct {
 type waitState int
 
 const (
-	waitFirst    waitState = iota // for a first list sent since it began
+	waitFirst    waitState = iota // for a first list (see onList for the lists it takes)
 	waitLooked                    // a list sent since it began did not end it: for the next
 	waitShown                     // ended: the record showed
 	waitGone                      // ended: the record left
@@ -125,8 +125,8 @@ type waiter[T any] struct {
 	gone bool
 	// began is when the wait began: only lists sent since count, but for a list that shows the
 	// record, for a wait that it shows, and for one sent since since that lacks it, for a wait that
-	// it leaves (since is when the delete was sent, no later than began). deadline is when it times
-	// out.
+	// it leaves (since is no later than the delete was sent, nor than began; see onList).
+	// deadline is when it times out.
 	began, since, deadline time.Time
 	// state is guarded by watch.mu.
 	state waitState
@@ -393,20 +393,27 @@ func (wt *waiter[T]) due(p pacing, quiet time.Time, isQuiet bool, sent time.Time
 // onList is the transition of a wait (first | looked) on the answer of a list sent at sent: the
 // records it showed by id, or err. It reports whether the wait ended; its result is then in done.
 //
-// A list that shows the record proves it is listed, whenever it was sent: the list that was in
-// flight when a create was answered ends its wait when it shows the new record (a list sent after
-// the create was, and answered after Inveterate applied it), so that the create needs no list of
-// its own. Likewise a list sent after a delete was, in flight when it was answered, ends the wait
-// for the record to leave when it lacks it. Anything else a list sent before the wait began says
-// (an error, the record's absence from a list sent before the delete, its presence for a wait that
-// it leaves) may predate what the wait is for, and is not taken: the wait stays where it was.
+// A list that shows the record proves it is listed, whenever it was sent: the ids are random and
+// never reused, so a list that shows the new one was taken after the create was applied. The list
+// in flight when a create is answered thus ends its wait when it shows the record, and the create
+// needs no list of its own. Likewise for a delete: a webhook that was listed stays listed until it
+// is deleted, so a list sent since the delete was (since) that lacks it was taken after the delete
+// was applied, even if it went out before the delete was answered; one that the server took
+// before the delete still shows it, and ends nothing. Anything else a list sent before the wait
+// began says (an error, the record's absence from a list for a wait that it shows, or from one
+// sent before since, its presence for a wait that it leaves) may predate what the wait is for,
+// and is not taken: the wait stays where it was, with no look of its own yet.
 func (wt *waiter[T]) onList(sent time.Time, records map[string]*T, err error) (ended bool) {
 	record, shows := records[wt.id]
+	since := wt.since
+	if since.IsZero() {
+		since = wt.began // a waiter made without newWaiter
+	}
 	switch {
 	case err == nil && shows && !wt.gone:
 		own := *record // the caller's, not the list's
 		wt.end(waitShown, waitResult[T]{record: &own, ok: true})
-	case err == nil && !shows && wt.gone && !sent.Before(wt.since):
+	case err == nil && !shows && wt.gone && !sent.Before(since):
 		wt.end(waitGone, waitResult[T]{ok: true})
 	case sent.Before(wt.began):
 		return false // this list may not show what the wait is for

@@ -489,7 +489,7 @@ func TestWatch_oneListInFlightSharedByEveryWait(t *testing.T) {
 
 // A wait that begins while a list is out is answered by that list when it shows the record, and
 // else by the next one.
-func TestWatch_waitBeganDuringAListIsAnsweredByTheNext(t *testing.T) {
+func TestWatch_waitBeganDuringAList(t *testing.T) {
 	for _, shownByFirst := range []bool{true, false} {
 		f := &fakeList{shown: map[string]bool{"a": true, "b": shownByFirst}, hold: make(chan struct{}), started: make(chan context.Context, 4)}
 		w := newFakeWatch(f, 10*time.Millisecond)
@@ -659,24 +659,24 @@ func TestWaitsShareTheirLists(t *testing.T) {
 	}
 }
 
-// TestWaitCountsOnlyListsSentAfterItBegan: a list already on its way when a wait begins may have
+// TestWaitTakesAnEarlierListOnlyIfItShowsTheRecord: a list already on its way when a wait begins may have
 // been taken before the record the wait is for was made, so its lacking the record does not answer
 // the wait: a wait with no time to spare gets one look of its own. When it shows the record, it
 // does answer the wait, which then needs no list of its own.
-func TestWaitCountsOnlyListsSentAfterItBegan(t *testing.T) {
+func TestWaitTakesAnEarlierListOnlyIfItShowsTheRecord(t *testing.T) {
 	for _, exists := range []bool{true, false} {
 		srv := sandbox.NewServer(t, sandbox.Config{})
 		c := sandboxClient(t, srv)
 		ctx := context.Background()
 		// A first wait, for a record that never shows, keeps a slow list in flight; the sandbox
-		// answers it as things are once its latency has passed.
-		srv.SetLatency(sandbox.Inveterate, 300*time.Millisecond)
+		// counts it as it arrives, and answers it as things are once its latency has passed.
+		srv.SetLatency(sandbox.Inveterate, 600*time.Millisecond)
 		first := make(chan error, 1)
 		go func() {
 			_, err := c.WaitForSubscription(ctx, "0123456789abcdef0123456789abcdef", 0)
 			first <- err
 		}()
-		time.Sleep(100 * time.Millisecond) // the first wait's list is out
+		eventually(t, "the first wait's list arrives", func() bool { return srv.Count("inveterate.subscriptions.list") == 1 })
 		id := "fedcba9876543210fedcba9876543210"
 		if exists {
 			id = srv.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/x", Name: "x"}).ID
@@ -710,14 +710,16 @@ func TestWaitForGoneTakesAListSentSinceTheDelete(t *testing.T) {
 		c := sandboxClient(t, srv)
 		ctx := context.Background()
 		hook := srv.AddInveterateWebhook(sandbox.InveterateWebhook{CallbackURL: "https://hooks.example.com/x", Name: "x"})
-		// The sandbox applies each request once its latency has passed.
-		srv.SetLatency(sandbox.Inveterate, 300*time.Millisecond)
+		// The sandbox counts each request as it arrives, and applies it once its latency has
+		// passed.
+		srv.SetLatency(sandbox.Inveterate, 600*time.Millisecond)
 		deleted := time.Now()
 		deleteErr := make(chan error, 1)
 		go func() { deleteErr <- c.DeleteWebhook(ctx, hook.ID) }()
-		time.Sleep(100 * time.Millisecond) // the delete is out
-		// A wait for a record that never shows sends a list now, which the sandbox answers after
-		// it applied the delete.
+		eventually(t, "the delete arrives", func() bool { return srv.Count("inveterate.webhooks.delete") == 1 })
+		// A wait for a record that never shows sends a list a little later, which the sandbox
+		// answers after it applied the delete, and after the delete's wait began.
+		time.Sleep(100 * time.Millisecond)
 		first := make(chan error, 1)
 		go func() {
 			_, err := c.WaitForWebhook(ctx, "0123456789abcdef0123456789abcdef", 0)

@@ -160,9 +160,10 @@ func (c *Client) WaitForWebhook(ctx context.Context, id string, wait time.Durati
 }
 
 // WaitForWebhookGone waits until the admin webhook with id has left the list, for at most wait. It
-// reports whether it left. deleted is when its delete was sent (no later than DeleteWebhook was
-// called; zero: when this wait begins): a list sent since that no longer shows it is taken, even
-// if it was sent before the delete was answered. Waits that overlap share their list calls.
+// reports whether it left. deleted is no later than its delete was sent (the time DeleteWebhook was
+// called; zero: when this wait begins): a list sent since that no longer shows the webhook is taken,
+// even if it went out before the delete was answered, because a webhook that was listed stays
+// listed until it is deleted. Waits that overlap share their list calls.
 func (c *Client) WaitForWebhookGone(ctx context.Context, id string, deleted time.Time, wait time.Duration) (bool, error) {
 	_, gone, err := c.webhooks.await(ctx, id, true, deleted, wait)
 	return gone, err

@@ -28,10 +28,12 @@ type cost struct {
 // costs are the vendor contracts' fewest requests per write.
 var costs = map[string]cost{
 	"webhooks_webhook": {create: 1, update: 1, remove: 1, paced: true},
-	// An Inveterate create returns once a list sent after its answer shows the new record (records
-	// show in Inveterate's lists a moment after they are created).
+	// An Inveterate create returns once a list shows the new record (records show in Inveterate's
+	// lists a moment after they are created): for a create alone, a list sent once it is answered.
+	// A list already in flight may confirm it sooner, which the real provider takes when it comes
+	// and the ideal one does not count on.
 	"webhooks_inveterate_webhook_subscription": {create: 2, update: 1, remove: 1},
-	// An admin webhook's delete also returns once a list sent after its answer no longer shows it.
+	// An admin webhook's delete also returns once a list no longer shows it.
 	"webhooks_inveterate_webhook": {create: 2, update: 1, remove: 2},
 	"webhooks_partner_webhook":    {create: 1, update: 1, remove: 1},
 }
