@@ -318,12 +318,13 @@ func pruneLedgers(d *ledgerDir, now time.Time) {
 	for _, e := range entries {
 		name := e.Name()
 		switch kind := ledgerFileKind(name); {
+		case kind == "" || !e.Type().IsRegular(): // not one of its files: left alone
 		case kind == liveSuffix:
-			if e.Type().IsRegular() && name != liveName(d.proc) {
+			if name != liveName(d.proc) {
 				liveAt(d.root, name) // removes the live file of a process that is gone
 			}
-		case kind != "":
-			if info, err := e.Info(); err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > ledgerStale {
+		default:
+			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > ledgerStale {
 				_ = d.root.Remove(name)
 			}
 		}

@@ -405,15 +405,11 @@ func (wt *waiter[T]) due(p pacing, quiet time.Time, isQuiet bool, sent time.Time
 // and is not taken: the wait stays where it was, with no look of its own yet.
 func (wt *waiter[T]) onList(sent time.Time, records map[string]*T, err error) (ended bool) {
 	record, shows := records[wt.id]
-	since := wt.since
-	if since.IsZero() {
-		since = wt.began // a waiter made without newWaiter
-	}
 	switch {
 	case err == nil && shows && !wt.gone:
 		own := *record // the caller's, not the list's
 		wt.end(waitShown, waitResult[T]{record: &own, ok: true})
-	case err == nil && !shows && wt.gone && !sent.Before(since):
+	case err == nil && !shows && wt.gone && !sent.Before(wt.since):
 		wt.end(waitGone, waitResult[T]{ok: true})
 	case sent.Before(wt.began):
 		return false // this list may not show what the wait is for

@@ -199,10 +199,12 @@ func TestWatch_waitLooked(t *testing.T) {
 // first|looked → timed out: a list sent at or after the deadline that does not end the wait ends it
 // not ok: the last look. A wait with no time to spare gets that one look.
 func TestWatch_waitTimesOut(t *testing.T) {
+	looked := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
+	looked.state = waitLooked
 	for name, wt := range map[string]*waiter[rec]{
-		"looked":     {id: "a", began: at(0), deadline: at(time.Minute), state: waitLooked, done: make(chan waitResult[rec], 1)},
+		"looked":     looked,
 		"no time":    newWaiter[rec]("a", false, at(0), time.Time{}, 0),
-		"gone, late": {id: "a", gone: true, began: at(0), deadline: at(time.Second), done: make(chan waitResult[rec], 1)},
+		"gone, late": newWaiter[rec]("a", true, at(0), time.Time{}, time.Second),
 	} {
 		sent := wt.deadline
 		if name == "gone, late" {
