@@ -49,7 +49,7 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 1, "runs of each scenario; with more than one, the median of each ratio is printed too")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
 	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each: scenario, command, seconds since the command started, vendor, method, path")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "build both providers with CPU profiling and write a profile of each provider process into this directory, the ideal's named ideal-* (profiling slows them: the ratios are then only indicative)")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "build both providers with profiling and write a CPU profile and an allocation profile (.allocs) of each provider process into this directory, the ideal's named ideal-* (profiling slows them: the ratios are then only indicative)")
 	flag.Parse()
 	o.out, o.progress = os.Stdout, os.Stderr
 	if err := run(o); err != nil {
