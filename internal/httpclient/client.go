@@ -181,8 +181,8 @@ func New(cfg Config) (*Client, error) {
 
 // origin is base spelled one way: the scheme and host in lower case, the host without the trailing
 // dot of a fully qualified name, the port as a plain number and only when it is not the scheme's
-// default, and the path without a trailing slash (New has trimmed it) and with its escapes in upper
-// case: spellings of one API that differ only in these share its ledger.
+// default, and the path without a trailing slash (New has trimmed it) and with its escapes spelled
+// one way (oneWayEscapes): spellings of one API that differ only in these share its ledger.
 func origin(base *url.URL) string {
 	scheme, host := strings.ToLower(base.Scheme), strings.TrimSuffix(strings.ToLower(base.Hostname()), ".")
 	defaultPort := map[string]string{"http": "80", "https": "443"}[scheme]
@@ -195,26 +195,36 @@ func origin(base *url.URL) string {
 	} else if strings.Contains(host, ":") {
 		host = "[" + host + "]" // an IPv6 address
 	}
-	return scheme + "://" + host + upperEscapes(base.EscapedPath())
+	return scheme + "://" + host + oneWayEscapes(base.EscapedPath())
 }
 
-// upperEscapes is path with the hex digits of its percent escapes in upper case.
-func upperEscapes(path string) string {
-	b := []byte(path)
-	for i := 0; i+2 < len(b); i++ {
-		if b[i] == '%' {
-			b[i+1], b[i+2] = upperHex(b[i+1]), upperHex(b[i+2])
-			i += 2
+// oneWayEscapes is path with its percent escapes spelled as RFC 3986 (section 6.2.2) makes them
+// equivalent: an escaped unreserved character (a letter, a digit, '-', '.', '_' or '~') as the
+// character itself, any other escape with its hex digits in upper case.
+func oneWayEscapes(path string) string {
+	var b strings.Builder
+	b.Grow(len(path))
+	for i := 0; i < len(path); i++ {
+		if path[i] == '%' && i+2 < len(path) {
+			if c, err := strconv.ParseUint(path[i+1:i+3], 16, 8); err == nil {
+				if unreserved(byte(c)) {
+					b.WriteByte(byte(c))
+				} else {
+					b.WriteString("%" + strings.ToUpper(path[i+1:i+3]))
+				}
+				i += 2
+				continue
+			}
 		}
+		b.WriteByte(path[i])
 	}
-	return string(b)
+	return b.String()
 }
 
-func upperHex(c byte) byte {
-	if 'a' <= c && c <= 'f' {
-		return c - 'a' + 'A'
-	}
-	return c
+// unreserved reports whether c is one of RFC 3986's unreserved characters, which mean the same
+// escaped or not.
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", c) >= 0
 }
 
 // Vendor returns the API's display name.

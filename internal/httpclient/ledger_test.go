@@ -901,6 +901,11 @@ func TestOrigin(t *testing.T) {
 		"https://api.lune.co:0443": "https://api.lune.co",
 		"http://h.example:08080/":  "http://h.example:8080",
 		"http://[::1]:0080":        "http://[::1]",
+		"https://h.example/%41%7e": "https://h.example/A~",
+		"https://h.example/%2d%2E": "https://h.example/-.",
+		"https://h.example/%5f%30": "https://h.example/_0",
+		"https://h.example/%25%41": "https://h.example/%25A",
+		"https://h.example/%20x":   "https://h.example/%20x",
 	} {
 		u, err := url.Parse(strings.TrimRight(base, "/"))
 		if err != nil {
