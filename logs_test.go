@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,16 +13,8 @@ import (
 func TestProviderLogsWhenAsked(t *testing.T) {
 	terraform := testCLI(t)
 	tmp := t.TempDir()
-	bin, work := filepath.Join(tmp, "bin"), filepath.Join(tmp, "work")
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-webhooks"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	rc, work := devBuild(t, tmp), filepath.Join(tmp, "work")
 	if err := os.MkdirAll(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	rc := filepath.Join(tmp, "dev.tfrc")
-	devOverrides := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"webhookinfra/webhooks\" = %q\n  }\n  direct {}\n}\n", bin)
-	if err := os.WriteFile(rc, []byte(devOverrides), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	config := "terraform {\n  required_providers {\n    webhooks = { source = \"webhookinfra/webhooks\" }\n  }\n}\n\nprovider \"webhooks\" {}\n"

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"log"
 	"os"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -22,9 +23,11 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	// Run by a debugger, the provider's logs go to its own standard error, for the developer.
+	// Run by a debugger, the provider's logs go to its own standard error, for the developer, and
+	// the provider outlives whatever started it.
 	if !debug {
 		pluginlog.QuietUnread(os.Getenv, os.Setenv)
+		exitWithParent(os.Getppid, time.Second, func() bool { return provider.WritesInProgress() > 0 }, func() { os.Exit(1) })
 	}
 	stopProfile := cpuprofile.Start() // a no-op unless `make bench -cpuprofile` built this
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,4 +130,20 @@ func testCLI(t *testing.T) string {
 		t.Skip("terraform is not on PATH")
 	}
 	return terraform
+}
+
+// devBuild builds this module's provider into tmp/bin and writes tmp/dev.tfrc, a CLI configuration
+// whose dev_overrides run that build (no terraform init needed); it returns the configuration's path.
+func devBuild(t *testing.T, tmp string) (rc string) {
+	t.Helper()
+	bin := filepath.Join(tmp, "bin")
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-webhooks"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	rc = filepath.Join(tmp, "dev.tfrc")
+	devOverrides := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"webhookinfra/webhooks\" = %q\n  }\n  direct {}\n}\n", bin)
+	if err := os.WriteFile(rc, []byte(devOverrides), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return rc
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -131,11 +133,29 @@ const (
 	remove
 )
 
+// writesInProgress counts the Creates, Updates and Deletes this process is running (begin).
+var writesInProgress atomic.Int64
+
+// WritesInProgress is how many Creates, Updates and Deletes this process is running: a provider
+// whose Terraform is gone lets them finish before it exits.
+func WritesInProgress() int64 { return writesInProgress.Load() }
+
 // begin is how every Create, Update and Delete starts: it gets the vendor's client (or adds the
 // error that says what to configure), decodes the plan or state (from) into m, and bounds ctx by
 // the operation's timeout, m's or the resource's default. client is nil when any of that failed,
-// and the diagnostics say why. Call cancel when done, whatever happened.
-func (r *resourceBase[C]) begin(ctx context.Context, op operation, from getter, m model, diags *diag.Diagnostics) (client *C, _ context.Context, cancel context.CancelFunc) {
+// and the diagnostics say why. Call cancel when done, whatever happened: until then the operation
+// counts as in progress (WritesInProgress).
+func (r *resourceBase[C]) begin(ctx context.Context, op operation, from getter, m model, diags *diag.Diagnostics) (*C, context.Context, context.CancelFunc) {
+	writesInProgress.Add(1)
+	client, ctx, cancel := r.start(ctx, op, from, m, diags)
+	return client, ctx, sync.OnceFunc(func() {
+		cancel()
+		writesInProgress.Add(-1)
+	})
+}
+
+// start is begin's work.
+func (r *resourceBase[C]) start(ctx context.Context, op operation, from getter, m model, diags *diag.Diagnostics) (client *C, _ context.Context, cancel context.CancelFunc) {
 	cancel = func() {}
 	client, ok := r.client(false, diags)
 	if !ok {
