@@ -23,17 +23,20 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	busy := func() bool { return provider.WritesInProgress() > 0 }
 	// Run by a debugger, the provider's logs go to its own standard error, for the developer, and
-	// the provider outlives whatever started it.
+	// the provider outlives whatever started it (lifetime.go).
 	if !debug {
 		pluginlog.QuietUnread(os.Getenv, os.Setenv)
-		exitWithParent(os.Getppid, time.Second, func() bool { return provider.WritesInProgress() > 0 }, func() { os.Exit(1) })
+		survivePipes()
+		exitWithParent(parentAtStart, os.Getppid, time.Second, busy, func() { os.Exit(1) })
 	}
 	stopProfile := cpuprofile.Start() // a no-op unless `make bench -cpuprofile` built this
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/webhookinfra/webhooks",
 		Debug:   debug,
 	})
+	finishWrites(busy, stopGrace)
 	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())

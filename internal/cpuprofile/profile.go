@@ -6,12 +6,15 @@
 // whole life to WEBHOOKS_CPUPROFILE.<pid>, and at its end a profile of everything it allocated to
 // WEBHOOKS_CPUPROFILE.<pid>.allocs (`go tool pprof -sample_index=alloc_space`), for what its garbage
 // collection costs: Terraform starts a provider process for each walk of a command (validate, plan,
-// apply), and each gets profiles of its own, which `go tool pprof` merges. Without the tag, Start does nothing: released builds have no such code.
+// apply), and each gets profiles of its own, which `go tool pprof` merges. A process that exits
+// because its Terraform is gone (lifetime.go) writes neither. Without the tag, Start does nothing:
+// released builds have no such code.
 package cpuprofile
 
 import (
 	"log"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 )
@@ -33,6 +36,8 @@ func Start() (stop func()) {
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
+		// The allocation profile is as of the last collection: bring it up to date.
+		runtime.GC()
 		a, err := os.Create(f.Name() + ".allocs") //nolint:gosec // G304: the bench names the file.
 		if err != nil {
 			log.Print(err)
