@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -78,7 +79,7 @@ func TestFinishWrites(t *testing.T) {
 func TestProviderExitsWhenTerraformIsKilled(t *testing.T) {
 	// Inveterate accepts the create and lists it only after the test is over: the provider waits.
 	srv := sandbox.New(sandbox.Config{Inveterate: sandbox.InveterateConfig{VisibilityDelay: time.Hour}})
-	run := startApply(t, srv, nil, `
+	run := startApply(t, srv, nil, nil, `
 resource "webhooks_inveterate_webhook_subscription" "waits" {
   topic        = "customer.updated"
   callback_url = "https://hooks.example.com/inveterate/orphan"
@@ -91,14 +92,25 @@ resource "webhooks_inveterate_webhook_subscription" "waits" {
 }
 
 // lostAdminWebhook is an apply whose admin webhook create Inveterate applies and whose answer (with
-// the token) is lost: the provider then looks for the webhook, to delete it. latency is long enough
-// that this clean-up (a list, then a delete) is still going when the test strikes.
-func lostAdminWebhook(t *testing.T, latency time.Duration, env []string) (*sandbox.Sandbox, *terraformRun) {
+// the token) is lost: the provider then looks for the webhook, to delete it. Each call takes latency,
+// and the delete slowDelete more: long enough that this clean-up (a list, then the delete) is still
+// going when the test strikes.
+func lostAdminWebhook(t *testing.T, latency, slowDelete time.Duration, env []string) (*sandbox.Sandbox, *terraformRun) {
 	t.Helper()
 	srv := sandbox.New(sandbox.Config{})
 	srv.SetLatency(sandbox.Inveterate, latency)
 	srv.FailNext(sandbox.Inveterate, "inveterate.webhooks.create", sandbox.FailLostResponse, 1)
-	run := startApply(t, srv, env, `
+	front := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			select {
+			case <-time.After(slowDelete):
+			case <-r.Context().Done():
+				return // the provider went: the delete never reaches Inveterate
+			}
+		}
+		srv.ServeHTTP(w, r)
+	})
+	run := startApply(t, srv, front, env, `
 resource "webhooks_inveterate_webhook" "lost" {
   callback_url = "https://hooks.example.com/inveterate/lost"
   name         = "lost"
@@ -128,7 +140,7 @@ func TestProviderFinishesItsCleanUpWhenTerraformIsKilled(t *testing.T) {
 	for name, env := range map[string][]string{"logs off": nil, "logs on": {"TF_LOG_PROVIDER=DEBUG"}} {
 		t.Run(name, func(t *testing.T) {
 			// 1.5 s a call: the clean-up outlasts the watch's first look after Terraform is gone.
-			srv, run := lostAdminWebhook(t, 1500*time.Millisecond, env)
+			srv, run := lostAdminWebhook(t, 1500*time.Millisecond, 0, env)
 			run.kill()
 			run.providerEnds()
 			cleanedUp(t, srv)
@@ -137,18 +149,19 @@ func TestProviderFinishesItsCleanUpWhenTerraformIsKilled(t *testing.T) {
 }
 
 // TestProviderFinishesItsCleanUpOnASecondInterrupt presses Ctrl-C twice during the clean-up of a
-// lost answer: Terraform then exits at once, telling the provider to stop and killing it 2 s later.
-// The provider must use that time to finish the clean-up.
+// lost answer: Terraform then exits at once, telling the provider to stop and killing it if it
+// still runs 2 s later. The provider must use that time to finish the clean-up.
 func TestProviderFinishesItsCleanUpOnASecondInterrupt(t *testing.T) {
-	// 200 ms a call: the clean-up (a list, then a delete) fits in the time Terraform allows.
-	srv, run := lostAdminWebhook(t, 200*time.Millisecond, nil)
+	// 200 ms a call, and 800 ms more for the delete: the clean-up is still going when Terraform
+	// tells the provider to stop, and fits in the 1.5 s the provider then allows it.
+	srv, run := lostAdminWebhook(t, 200*time.Millisecond, 800*time.Millisecond, nil)
 	for range 2 {
 		if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
-	_ = run.cmd.Wait()
+	run.wait()
 	if !strings.Contains(run.output.String(), "Interrupt received") {
 		t.Fatalf("Terraform did not see the interrupts:\n%s", run.output)
 	}
@@ -183,9 +196,9 @@ func (s *syncBuffer) String() string {
 }
 
 // startApply starts `terraform apply` of resources with the provider built from this module, its
-// Inveterate settings pointing at srv, with env added to Terraform's environment. Whatever the
-// test's end, Terraform and the provider it found are killed.
-func startApply(t *testing.T, srv *sandbox.Sandbox, env []string, resources string) *terraformRun {
+// Inveterate settings pointing at srv, served through front (srv itself when nil), with env added to
+// Terraform's environment. Whatever the test's end, Terraform and its providers are killed.
+func startApply(t *testing.T, srv *sandbox.Sandbox, front http.Handler, env []string, resources string) *terraformRun {
 	t.Helper()
 	terraform := testCLI(t)
 	if runtime.GOOS != "linux" {
@@ -200,7 +213,10 @@ func startApply(t *testing.T, srv *sandbox.Sandbox, env []string, resources stri
 	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	api := httptest.NewServer(srv)
+	if front == nil {
+		front = srv
+	}
+	api := httptest.NewServer(front)
 	t.Cleanup(api.Close)
 	cmd := exec.Command(terraform, "apply", "-auto-approve", "-input=false", "-no-color") //nolint:gosec // the tests' own CLI.
 	cmd.Dir = work
@@ -214,12 +230,13 @@ func startApply(t *testing.T, srv *sandbox.Sandbox, env []string, resources stri
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		if run.provider != 0 && processRuns(run.provider) {
-			if p, err := os.FindProcess(run.provider); err == nil {
+		// The providers first: once Terraform is gone, they are no longer its children.
+		for _, pid := range append(runningChildren(t, cmd.Process.Pid, "terraform-provi"), run.provider) {
+			if p, err := os.FindProcess(pid); pid != 0 && err == nil && processRuns(pid) {
 				_ = p.Kill()
 			}
 		}
+		_ = cmd.Process.Kill()
 	})
 	return run
 }
@@ -256,7 +273,22 @@ func (r *terraformRun) kill() {
 	if err := r.cmd.Process.Kill(); err != nil {
 		r.t.Fatal(err)
 	}
-	_ = r.cmd.Wait()
+	r.wait()
+}
+
+// wait waits for Terraform to exit, for a minute at most.
+func (r *terraformRun) wait() {
+	r.t.Helper()
+	exited := make(chan struct{})
+	go func() {
+		_ = r.cmd.Wait()
+		close(exited)
+	}()
+	select {
+	case <-exited:
+	case <-time.After(time.Minute):
+		r.t.Fatalf("Terraform still ran a minute after the test stopped it:\n%s", r.output)
+	}
 }
 
 // providerEnds fails the test unless the provider process ends within a minute.
