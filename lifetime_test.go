@@ -204,15 +204,7 @@ func startApply(t *testing.T, srv *sandbox.Sandbox, front http.Handler, env []st
 	if runtime.GOOS != "linux" {
 		t.Skip("finds the provider process through /proc")
 	}
-	tmp := t.TempDir()
-	rc, work := devBuild(t, tmp), filepath.Join(tmp, "work")
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	config := "terraform {\n  required_providers {\n    webhooks = { source = \"webhookinfra/webhooks\" }\n  }\n}\n\nprovider \"webhooks\" {}\n" + resources
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rc, work := devBuild(t, resources)
 	if front == nil {
 		front = srv
 	}
@@ -314,7 +306,7 @@ func runningChildren(t *testing.T, parent int, name string) []int {
 	var pids []int
 	for _, path := range stats {
 		comm, ppid, state, ok := readStat(path)
-		if ok && ppid == parent && strings.HasPrefix(comm, name) && state != "Z" && state != "X" {
+		if ok && ppid == parent && strings.HasPrefix(comm, name) && !ended(state) {
 			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
 			pids = append(pids, pid)
 		}
@@ -326,8 +318,12 @@ func runningChildren(t *testing.T, parent int, name string) []int {
 // nobody has reaped yet, has.
 func processRuns(pid int) bool {
 	_, _, state, ok := readStat(fmt.Sprintf("/proc/%d/stat", pid))
-	return ok && state != "Z" && state != "X"
+	return ok && !ended(state)
 }
+
+// ended reports whether a /proc state is that of a process that has ended: a zombie nobody has
+// reaped yet, or a dead one.
+func ended(state string) bool { return state == "Z" || state == "X" }
 
 // readStat reads a /proc/<pid>/stat file: the command name, the parent's pid and the state.
 func readStat(path string) (comm string, ppid int, state string, ok bool) {

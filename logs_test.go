@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,15 +11,7 @@ import (
 // must never hide the lines a user asks for with TF_LOG or TF_LOG_PROVIDER.
 func TestProviderLogsWhenAsked(t *testing.T) {
 	terraform := testCLI(t)
-	tmp := t.TempDir()
-	rc, work := devBuild(t, tmp), filepath.Join(tmp, "work")
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	config := "terraform {\n  required_providers {\n    webhooks = { source = \"webhookinfra/webhooks\" }\n  }\n}\n\nprovider \"webhooks\" {}\n"
-	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rc, work := devBuild(t, "")
 	for _, asked := range []string{"TF_LOG=TRACE", "TF_LOG_PROVIDER=TRACE"} {
 		cmd := exec.Command(terraform, "validate", "-no-color") //nolint:gosec // the tests' own CLI.
 		cmd.Dir = work

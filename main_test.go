@@ -132,11 +132,14 @@ func testCLI(t *testing.T) string {
 	return terraform
 }
 
-// devBuild builds this module's provider into tmp/bin and writes tmp/dev.tfrc, a CLI configuration
-// whose dev_overrides run that build (no terraform init needed); it returns the configuration's path.
-func devBuild(t *testing.T, tmp string) (rc string) {
+// devBuild builds this module's provider and sets up a working directory for it: a CLI
+// configuration whose dev_overrides run that build (no terraform init needed), and a main.tf that
+// requires the provider, configures it with an empty block and declares resources. It returns the
+// configuration's path and the working directory.
+func devBuild(t *testing.T, resources string) (rc, work string) {
 	t.Helper()
-	bin := filepath.Join(tmp, "bin")
+	tmp := t.TempDir()
+	bin, work := filepath.Join(tmp, "bin"), filepath.Join(tmp, "work")
 	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-webhooks"), ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -145,5 +148,12 @@ func devBuild(t *testing.T, tmp string) (rc string) {
 	if err := os.WriteFile(rc, []byte(devOverrides), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return rc
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	config := "terraform {\n  required_providers {\n    webhooks = { source = \"webhookinfra/webhooks\" }\n  }\n}\n\nprovider \"webhooks\" {}\n" + resources
+	if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return rc, work
 }
