@@ -134,9 +134,12 @@ type result struct {
 	apply, plan, destroy measurement
 	ideal                struct{ apply, plan, destroy time.Duration }
 	idealCPU             map[string]time.Duration
-	// idealFlights is, for the ideal's apply and destroy, how many two-request writes of each
-	// kind were in flight on average while any was.
-	idealFlights    map[string]map[string]benchstats.Flight
+	// idealFlights is, for the ideal's apply and destroy, what it reported of each kind of write,
+	// and idealStart when each of its commands started.
+	idealFlights map[string]map[string]benchstats.Flight
+	idealStart   map[string]time.Time
+	// lists is what Inveterate's lists cost once the apply filled them.
+	lists           []listCost
 	luneRateLimited int
 }
 
@@ -354,7 +357,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		r.luneRateLimited += sb.Count("lune.rate_limited")
 		return err
 	}
-	r.idealFlights, r.idealCPU = map[string]map[string]benchstats.Flight{}, map[string]time.Duration{}
+	r.idealFlights, r.idealCPU, r.idealStart = map[string]map[string]benchstats.Flight{}, map[string]time.Duration{}, map[string]time.Time{}
 	ideal := func(took *time.Duration, args ...string) error {
 		stats := filepath.Join(idealDir, args[0]+"-flights.json")
 		if err := os.Remove(stats); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -363,6 +366,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		var cpu time.Duration
 		var err error
 		env := b.profiled(append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), "ideal "+label(args[0]))
+		r.idealStart[args[0]] = time.Now()
 		*took, cpu, err = b.terraformRun(idealDir, env, args...)
 		r.idealCPU[args[0]] = cpu
 		if err != nil {
@@ -402,6 +406,12 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		}
 		if err := ideal(phase.ideal, phase.args...); err != nil {
 			return r, fmt.Errorf("ideal provider: %w", err)
+		}
+		if phase.real == &r.apply {
+			var err error
+			if r.lists, err = measureLists(sb, cfg.Inveterate.Keys[0], s.latency); err != nil {
+				return r, fmt.Errorf("timing Inveterate's lists: %w", err)
+			}
 		}
 	}
 	return r, nil
@@ -528,38 +538,54 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 		_ = tw.Flush()
 	}
 
-	fmt.Fprintf(w, "\neach command's wall and CPU time (Terraform's and the provider's), and when each vendor was called, seconds since the command started (first-last):\n")
+	fmt.Fprintf(w, "\neach command's wall and CPU time (Terraform's and the provider's), and for each resource type when its vendor was called and when the ideal provider's writes ran, seconds since the command started (first-last):\n")
 	for _, r := range results {
 		for _, step := range []struct {
 			name  string
 			m     measurement
 			ideal time.Duration
 		}{{"apply", r.apply, r.ideal.apply}, {"plan", r.plan, r.ideal.plan}, {"destroy", r.destroy, r.ideal.destroy}} {
-			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs; the bench's, serving the sandbox and state, %.1fs), ideal %.2fs (CPU %.1fs):", r.scenario, step.name,
+			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs; the bench's, serving the sandbox and state, %.1fs), ideal %.2fs (CPU %.1fs)\n", r.scenario, step.name,
 				step.m.took.Seconds(), step.m.cpu.Seconds(), step.m.sandboxCPU.Seconds(), step.ideal.Seconds(), r.idealCPU[step.name].Seconds())
-			for _, v := range []string{"lune", "inveterate", "blaze"} {
-				if first, ok := step.m.first[v]; ok {
-					fmt.Fprintf(w, "  %s %.2f-%.2f", v, first.Seconds(), step.m.last[v].Seconds())
+			flights := r.idealFlights[step.name]
+			for _, typeName := range resourceTypes {
+				line := ""
+				if first, ok := step.m.first[typeName]; ok {
+					line = fmt.Sprintf("calls %.2f-%.2f", first.Seconds(), step.m.last[typeName].Seconds())
+				}
+				for _, op := range []string{"create", "update", "delete"} {
+					f, ok := flights[typeName+" "+op]
+					if !ok {
+						continue
+					}
+					start := r.idealStart[step.name]
+					line += fmt.Sprintf("; ideal: %d %ss %.2f-%.2f, %.0f ms each", f.Ops, op,
+						time.Unix(0, f.FirstUnixNano).Sub(start).Seconds(), time.Unix(0, f.LastUnixNano).Sub(start).Seconds(), 1000*f.MeanSeconds)
+					if f.Requests > 1 {
+						line += fmt.Sprintf(", %.1f in flight on average while any was (a list shared by as many: %.2f calls each)",
+							f.MeanInFlight, 1+1/max(f.MeanInFlight, 1))
+					}
+				}
+				if line != "" {
+					fmt.Fprintf(w, "    %s: %s\n", typeName, strings.TrimPrefix(line, "; "))
 				}
 			}
-			fmt.Fprintln(w)
-			flights := r.idealFlights[step.name]
-			var kinds []string
-			for k := range flights {
-				kinds = append(kinds, k)
-			}
-			slices.Sort(kinds)
-			for _, k := range kinds {
-				f := flights[k]
-				fmt.Fprintf(w, "    ideal: %d %s, %.1f in flight on average while any was (a list shared by as many: %.2f calls each)\n",
-					f.Ops, k, f.MeanInFlight, 1+1/max(f.MeanInFlight, 1))
+			if step.name == "apply" && len(r.lists) > 0 {
+				costs := make([]string, len(r.lists))
+				for i, c := range r.lists {
+					costs[i] = c.String()
+				}
+				fmt.Fprintf(w, "    Inveterate's lists as the apply left them, sent and read beyond the latency (median of 7): %s\n", strings.Join(costs, "; "))
 			}
 		}
 	}
 }
 
-// timeline notes when each vendor's first and last request came in, and writes every request to
-// trace when there is one.
+// resourceTypes are the resource types the bench writes, in the order it reports them.
+var resourceTypes = []string{"webhooks_webhook", "webhooks_inveterate_webhook_subscription", "webhooks_inveterate_webhook", "webhooks_partner_webhook"}
+
+// timeline notes when each resource type's first and last request came in, and writes every
+// request to trace when there is one.
 type timeline struct {
 	trace       io.Writer
 	mu          sync.Mutex
@@ -581,23 +607,25 @@ func (t *timeline) spans() (first, last map[string]time.Duration) {
 	return t.first, t.last
 }
 
-// wrap notes each request's vendor, told by its path, before the sandbox serves it.
+// wrap notes each request's vendor and resource type, told by its path, before the sandbox serves it.
 func (t *timeline) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		vendor := "lune"
+		vendor, typeName := "lune", "webhooks_webhook"
 		switch {
+		case strings.HasPrefix(r.URL.Path, "/v2.0/admin/webhook-subscriptions"):
+			vendor, typeName = "inveterate", "webhooks_inveterate_webhook_subscription"
 		case strings.HasPrefix(r.URL.Path, "/v2.0/"):
-			vendor = "inveterate"
+			vendor, typeName = "inveterate", "webhooks_inveterate_webhook"
 		case strings.HasPrefix(r.URL.Path, "/api/v1/partner/"):
-			vendor = "blaze"
+			vendor, typeName = "blaze", "webhooks_partner_webhook"
 		}
 		t.mu.Lock()
 		if t.first != nil {
 			at := time.Since(t.start)
-			if _, seen := t.first[vendor]; !seen {
-				t.first[vendor] = at
+			if _, seen := t.first[typeName]; !seen {
+				t.first[typeName] = at
 			}
-			t.last[vendor] = at
+			t.last[typeName] = at
 			if t.trace != nil {
 				fmt.Fprintf(t.trace, "%s %.3f %s %s %s\n", t.label, at.Seconds(), vendor, r.Method, r.URL.Path)
 			}

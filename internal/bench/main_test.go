@@ -43,6 +43,18 @@ func TestBench(t *testing.T) {
 	if !strings.Contains(report, "median of 2 runs:") {
 		t.Errorf("no medians in the report:\n%s", report)
 	}
+	// Each run's apply and destroy say, per resource type, when the provider's calls and the ideal
+	// provider's writes ran; each apply, what Inveterate's lists cost at the size it left them.
+	for _, want := range []string{
+		`(?m)^    webhooks_webhook: calls \d+\.\d\d-\d+\.\d\d; ideal: 2 creates \d+\.\d\d-\d+\.\d\d, \d+ ms each$`,
+		`(?m)^    webhooks_inveterate_webhook: calls \S+; ideal: 2 deletes \S+, \d+ ms each, \d+\.\d in flight on average`,
+		`(?m)^    webhooks_partner_webhook: calls \S+; ideal: 2 deletes \S+, \d+ ms each$`,
+		`(?m)^    Inveterate's lists .*: /v2.0/admin/webhook-subscriptions: 2 records, \d+ kB, \d+\.\d ms; /v2.0/admin/webhooks: 2 records, `,
+	} {
+		if n := len(regexp.MustCompile(want).FindAllString(report, -1)); n != 4 {
+			t.Errorf("%d lines match %s, want one per run and backend (4):\n%s", n, want, report)
+		}
+	}
 }
 
 // TestStateServer: the in-memory http backend stores, returns and deletes a state, and one lock

@@ -44,7 +44,7 @@ type ideal struct {
 	latency time.Duration
 	lune    *perfectPacer
 	ids     atomic.Int64
-	// flights are the two-request writes in flight, by resource type and operation.
+	// flights are the writes in flight, by resource type and operation.
 	flights flights
 }
 
@@ -124,14 +124,12 @@ func (r *idealResource) Delete(ctx context.Context, _ resource.DeleteRequest, re
 }
 
 // wait spends requests request latencies one after the other, each paced first when the type's
-// vendor is Lune, and reports whether it got through them before ctx ended. A write of two requests
-// (a request and the list that confirms it) is counted in flight meanwhile.
+// vendor is Lune, and reports whether it got through them before ctx ended. The write is counted in
+// flight meanwhile.
 func (r *idealResource) wait(ctx context.Context, op string, requests int) bool {
-	if requests > 1 {
-		key := r.typeName + " " + op
-		r.p.flights.enter(key, time.Now())
-		defer func() { r.p.flights.leave(key, time.Now()) }()
-	}
+	key := r.typeName + " " + op
+	r.p.flights.enter(key, requests, time.Now())
+	defer func() { r.p.flights.leave(key, time.Now()) }()
 	for range requests {
 		if r.cost.paced && !r.p.lune.wait(ctx) {
 			return false
@@ -218,21 +216,22 @@ func (p *perfectPacer) reserve() time.Time {
 	return at
 }
 
-// flights measures, for each kind of two-request write, how many were in flight on average while
-// any was: a list sent to confirm such writes can confirm only those waiting when it is sent.
+// flights measures, for each kind of write, when the first began and the last ended, how long one
+// took on average, and how many were in flight on average while any was: a list sent to confirm
+// two-request writes can confirm only those waiting when it is sent.
 type flights struct {
 	mu    sync.Mutex
 	kinds map[string]*flight
 }
 
 type flight struct {
-	ops, inFlight int
-	since         time.Time
+	ops, inFlight, requests int
+	since, first, last      time.Time
 	// opTime is the sum of the writes' durations, busy the time at least one was in flight.
 	opTime, busy time.Duration
 }
 
-func (f *flights) enter(key string, now time.Time) {
+func (f *flights) enter(key string, requests int, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.kinds == nil {
@@ -240,7 +239,7 @@ func (f *flights) enter(key string, now time.Time) {
 	}
 	k := f.kinds[key]
 	if k == nil {
-		k = &flight{}
+		k = &flight{requests: requests, first: now}
 		f.kinds[key] = k
 	}
 	k.advance(now)
@@ -254,6 +253,7 @@ func (f *flights) leave(key string, now time.Time) {
 	k := f.kinds[key]
 	k.advance(now)
 	k.inFlight--
+	k.last = now
 }
 
 func (k *flight) advance(now time.Time) {
@@ -275,7 +275,10 @@ func (f *flights) report() map[string]benchstats.Flight {
 		if k.busy > 0 {
 			mean = k.opTime.Seconds() / k.busy.Seconds()
 		}
-		out[key] = benchstats.Flight{Ops: k.ops, MeanInFlight: mean}
+		out[key] = benchstats.Flight{
+			Ops: k.ops, Requests: k.requests, MeanInFlight: mean, MeanSeconds: k.opTime.Seconds() / float64(k.ops),
+			FirstUnixNano: k.first.UnixNano(), LastUnixNano: k.last.UnixNano(),
+		}
 	}
 	return out
 }

@@ -7,8 +7,9 @@
 // provider's plan: Terraform's own cost.
 //
 // WEBHOOKS_IDEAL_LATENCY (a Go duration, default 0) is the latency of one request;
-// WEBHOOKS_IDEAL_STATS names a file where it writes, as JSON, how many of each kind of two-request
-// write were in flight on average while any was (a confirming list can confirm only those). `make bench`
+// WEBHOOKS_IDEAL_STATS names a file where it writes, as JSON, for each kind of write when the first
+// began and the last ended, how long one took on average, and how many were in flight on average
+// while any was (a list confirming two-request writes can confirm only those). `make bench`
 // builds it, installs it under the webhooks provider's address in a directory of its own, and runs
 // it beside the real provider on the same configuration.
 package main
@@ -46,7 +47,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err.Error())
 	}
-	// WEBHOOKS_IDEAL_STATS names a file for the writes in flight, written once Terraform is done by
+	// WEBHOOKS_IDEAL_STATS names a file for the writes' figures, written once Terraform is done by
 	// the process that made writes (Terraform starts one per walk: the others have nothing to say).
 	if path := os.Getenv("WEBHOOKS_IDEAL_STATS"); path != "" && served != nil {
 		report := served.flights.report()
