@@ -125,6 +125,18 @@ func FuzzListIndexReadsAsTheList(f *testing.F) {
 		`{"message":"ok","data":[{"id":[],"topic":"t.x"}]}`,
 		`{"message":"ok","data":[1,"a",[]]}`,
 		`{"message":"ok","data":"[]"}`,
+		// The envelope, which DecodeBody reads in one pass (sameEnvelope).
+		`{"DATA":[{"id":"a","topic":"t.x"}],"Message":"ok"}`,
+		`{"message":"a","message":null,"data":[]}`,
+		`{"message":null}`,
+		`{"d\u0061ta":[{"id":"a"}],"data":[]}`,
+		`{"me\u017f\u017fage":"x","data":[]}`,
+		"{\"meſſage\":\"x\",\"data\":[]}",
+		` { "data" : [ ] , "message" : "m\n" } `,
+		`{"message":"a\u00e9","data":-1.5e3}`,
+		`{"message":true,"data":[]}`,
+		`{"message":{},"data":[]}`,
+		`{"data":[],"x":{"data":[1]},"y":["data"]}`,
 	) {
 		f.Add([]byte(body))
 	}
@@ -132,9 +144,23 @@ func FuzzListIndexReadsAsTheList(f *testing.F) {
 		if !json.Valid(body) {
 			return // httpclient does not decode what is not JSON
 		}
+		sameEnvelope(t, body)
 		sameIndex(t, body, (*subscriptionWire).subscription)
 		sameIndex(t, body, (*webhookWire).webhook)
 	})
+}
+
+// sameEnvelope fails t unless indexAnswer reads body's envelope as json.Unmarshal does: the same
+// message and data bytes, or an error on both sides.
+func sameEnvelope(t *testing.T, body []byte) {
+	t.Helper()
+	var want envelope
+	wantErr := json.Unmarshal(body, &want)
+	var got indexAnswer
+	gotErr := got.DecodeBody(body)
+	if (gotErr == nil) != (wantErr == nil) || gotErr == nil && (got.env.Message != want.Message || !bytes.Equal(got.env.Data, want.Data)) {
+		t.Fatalf("body %s: DecodeBody %q %s, %v; json.Unmarshal %q %s, %v", body, got.env.Message, got.env.Data, gotErr, want.Message, want.Data, wantErr)
+	}
 }
 
 // recordIDReference is a record's id as encoding/json reads it: the reference recordID must match.
