@@ -32,9 +32,10 @@ func (c listCost) String() string {
 // listPaths are the lists that confirm Inveterate's writes.
 var listPaths = []string{"/v2.0/admin/webhook-subscriptions", "/v2.0/admin/webhooks"}
 
-// measureLists times each of Inveterate's lists as sb holds them, on a listener of its own (its
-// requests are in no command's trace or counts), with Inveterate's latency zero meanwhile; it sets
-// the latency back to latency.
+// measureLists times each of Inveterate's lists as sb holds them, on a listener of its own, with
+// Inveterate's latency zero meanwhile; it sets the latency back to latency. Its requests are in no
+// command's trace (the listener does not go through the timeline) nor figures: the sandbox counts
+// them, but a command's counts are copied when it ends, and the next command's start from zero.
 func measureLists(sb *sandbox.Sandbox, key string, latency time.Duration) ([]listCost, error) {
 	sb.SetLatency(sandbox.Inveterate, 0)
 	defer sb.SetLatency(sandbox.Inveterate, latency)

@@ -9,8 +9,9 @@ type Flight struct {
 	// Requests is how many request latencies one write of the kind waits in a row: two for a write
 	// and the list that confirms it.
 	Requests int `json:"requests"`
-	// MeanInFlight is the writes in flight on average while any was: a list can confirm only those,
-	// so a list shared by as many costs 1 + 1/MeanInFlight calls per write.
+	// MeanInFlight is the writes in flight on average while any was. For a kind with Requests > 1 a
+	// list can confirm only those, so a list shared by as many costs 1 + 1/MeanInFlight calls per
+	// write.
 	MeanInFlight float64 `json:"mean_in_flight"`
 	// MeanSeconds is how long a write took on average, its pacing included.
 	MeanSeconds float64 `json:"mean_seconds"`

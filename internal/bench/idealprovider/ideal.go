@@ -128,8 +128,8 @@ func (r *idealResource) Delete(ctx context.Context, _ resource.DeleteRequest, re
 // flight meanwhile.
 func (r *idealResource) wait(ctx context.Context, op string, requests int) bool {
 	key := r.typeName + " " + op
-	r.p.flights.enter(key, requests, time.Now())
-	defer func() { r.p.flights.leave(key, time.Now()) }()
+	r.p.flights.enter(key, requests)
+	defer r.p.flights.leave(key)
 	for range requests {
 		if r.cost.paced && !r.p.lune.wait(ctx) {
 			return false
@@ -220,8 +220,17 @@ func (p *perfectPacer) reserve() time.Time {
 // took on average, and how many were in flight on average while any was: a list sent to confirm
 // two-request writes can confirm only those waiting when it is sent.
 type flights struct {
+	// now is the clock (nil: time.Now).
+	now   func() time.Time
 	mu    sync.Mutex
 	kinds map[string]*flight
+}
+
+func (f *flights) clock() time.Time {
+	if f.now == nil {
+		return time.Now()
+	}
+	return f.now()
 }
 
 type flight struct {
@@ -231,9 +240,12 @@ type flight struct {
 	opTime, busy time.Duration
 }
 
-func (f *flights) enter(key string, requests int, now time.Time) {
+// enter counts a write of the kind key in flight from now. The clock is read under the lock, so that
+// the times a kind sees never go back.
+func (f *flights) enter(key string, requests int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	now := f.clock()
 	if f.kinds == nil {
 		f.kinds = map[string]*flight{}
 	}
@@ -247,9 +259,11 @@ func (f *flights) enter(key string, requests int, now time.Time) {
 	k.inFlight++
 }
 
-func (f *flights) leave(key string, now time.Time) {
+// leave ends a write of the kind key now.
+func (f *flights) leave(key string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	now := f.clock()
 	k := f.kinds[key]
 	k.advance(now)
 	k.inFlight--

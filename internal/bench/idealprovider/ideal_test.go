@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/benchstats"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/inveterate"
 )
 
@@ -85,5 +87,39 @@ func TestIdealResources(t *testing.T) {
 				t.Errorf("%s: events %v, want Inveterate's %d events as the real provider plans them", meta.TypeName, attrs["events"], len(inveterate.WebhookEvents))
 			}
 		}
+	}
+}
+
+// TestFlights: each kind of write reports its count, its requests, when the first began and the last
+// ended, how long one took, and how many were in flight on average while any was.
+func TestFlights(t *testing.T) {
+	start := time.Unix(1000, 0)
+	now := start
+	f := flights{now: func() time.Time { return now }}
+	f.enter("a create", 2)
+	f.enter("a create", 2)
+	f.enter("b delete", 1)
+	now = now.Add(20 * time.Millisecond)
+	f.leave("a create")
+	f.leave("b delete")
+	now = now.Add(40 * time.Millisecond)
+	f.leave("a create")
+
+	report := f.report()
+	// a: writes of 20 and 60 ms, two in flight for 20 ms and one for 40: 80/60 on average, 40 ms each.
+	want := map[string]benchstats.Flight{
+		"a create": {Ops: 2, Requests: 2, MeanInFlight: 80.0 / 60, MeanSeconds: 0.040, FirstUnixNano: start.UnixNano(), LastUnixNano: now.UnixNano()},
+		"b delete": {Ops: 1, Requests: 1, MeanInFlight: 1, MeanSeconds: 0.020, FirstUnixNano: start.UnixNano(), LastUnixNano: start.Add(20 * time.Millisecond).UnixNano()},
+	}
+	near := func(x, y float64) bool { return math.Abs(x-y) < 1e-9 }
+	for name, w := range want {
+		g := report[name]
+		if g.Ops != w.Ops || g.Requests != w.Requests || !near(g.MeanInFlight, w.MeanInFlight) || !near(g.MeanSeconds, w.MeanSeconds) ||
+			g.FirstUnixNano != w.FirstUnixNano || g.LastUnixNano != w.LastUnixNano {
+			t.Errorf("%s: %+v, want %+v", name, g, w)
+		}
+	}
+	if len(report) != 2 {
+		t.Errorf("report = %+v, want a and b", report)
 	}
 }
