@@ -548,7 +548,9 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs; the bench's, serving the sandbox and state, %.1fs), ideal %.2fs (CPU %.1fs)\n", r.scenario, step.name,
 				step.m.took.Seconds(), step.m.cpu.Seconds(), step.m.sandboxCPU.Seconds(), step.ideal.Seconds(), r.idealCPU[step.name].Seconds())
 			flights := r.idealFlights[step.name]
-			for _, typeName := range resourceTypes {
+			start := r.idealStart[step.name]
+			for _, surface := range surfaces {
+				typeName := surface.typeName
 				line := ""
 				if first, ok := step.m.first[typeName]; ok {
 					line = fmt.Sprintf("calls %.2f-%.2f", first.Seconds(), step.m.last[typeName].Seconds())
@@ -558,7 +560,6 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 					if !ok {
 						continue
 					}
-					start := r.idealStart[step.name]
 					line += fmt.Sprintf("; ideal: %d %ss %.2f-%.2f, %.0f ms each", f.Ops, op,
 						time.Unix(0, f.FirstUnixNano).Sub(start).Seconds(), time.Unix(0, f.LastUnixNano).Sub(start).Seconds(), 1000*f.MeanSeconds)
 					if f.Requests > 1 {
@@ -581,8 +582,14 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 	}
 }
 
-// resourceTypes are the resource types the bench writes, in the order it reports them.
-var resourceTypes = []string{"webhooks_webhook", "webhooks_inveterate_webhook_subscription", "webhooks_inveterate_webhook", "webhooks_partner_webhook"}
+// surfaces are the resource types the bench writes, in the order it reports them, each with its
+// vendor and the path prefix of its vendor's API; the first prefix a request's path has is its type.
+var surfaces = []struct{ typeName, vendor, prefix string }{
+	{"webhooks_webhook", "lune", "/v1/"},
+	{"webhooks_inveterate_webhook_subscription", "inveterate", "/v2.0/admin/webhook-subscriptions"},
+	{"webhooks_inveterate_webhook", "inveterate", "/v2.0/"},
+	{"webhooks_partner_webhook", "blaze", "/api/v1/partner/"},
+}
 
 // timeline notes when each resource type's first and last request came in, and writes every
 // request to trace when there is one.
@@ -610,14 +617,12 @@ func (t *timeline) spans() (first, last map[string]time.Duration) {
 // wrap notes each request's vendor and resource type, told by its path, before the sandbox serves it.
 func (t *timeline) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		vendor, typeName := "lune", "webhooks_webhook"
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/v2.0/admin/webhook-subscriptions"):
-			vendor, typeName = "inveterate", "webhooks_inveterate_webhook_subscription"
-		case strings.HasPrefix(r.URL.Path, "/v2.0/"):
-			vendor, typeName = "inveterate", "webhooks_inveterate_webhook"
-		case strings.HasPrefix(r.URL.Path, "/api/v1/partner/"):
-			vendor, typeName = "blaze", "webhooks_partner_webhook"
+		vendor, typeName := "lune", "webhooks_webhook" // any other path is Lune's, as it was
+		for _, s := range surfaces {
+			if strings.HasPrefix(r.URL.Path, s.prefix) {
+				vendor, typeName = s.vendor, s.typeName
+				break
+			}
 		}
 		t.mu.Lock()
 		if t.first != nil {
