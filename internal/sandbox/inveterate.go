@@ -141,12 +141,21 @@ func invHookView(w *InveterateWebhook, withToken bool) invHookJSON {
 	return v
 }
 
-// invOK is Inveterate's success envelope.
+// invEnvelope is Inveterate's success envelope.
+type invEnvelope struct {
+	Message string `json:"message"`
+	Data    any    `json:"data"`
+}
+
+// invOK answers data in Inveterate's success envelope.
 func invOK(status int, msg string, data any) reply {
-	return jsonReply(status, struct {
-		Message string `json:"message"`
-		Data    any    `json:"data"`
-	}{msg, data})
+	return jsonReply(status, invEnvelope{msg, data})
+}
+
+// invListOK answers a list in Inveterate's success envelope, with its data
+// built by list once the lock is released (lateReply).
+func invListOK(msg string, list func() any) reply {
+	return lateReply(http.StatusOK, func() any { return invEnvelope{msg, list()} })
 }
 
 // invError is the decided error body: the message alone, no data.
@@ -199,14 +208,23 @@ func (s *Sandbox) gone(w *invWebhook) bool {
 	return w.Deleted && !s.now().Before(w.deletedAt.Add(s.cfg.Inveterate.DeleteDelay))
 }
 
+// invSubList copies the listed subscriptions under the lock; they are sorted,
+// viewed and encoded after it (lateReply).
 func (s *Sandbox) invSubList() reply {
-	out := []invSubJSON{}
-	for _, sub := range s.sortedSubs() {
+	recs := make([]InveterateSubscription, 0, len(s.invSubs))
+	for _, sub := range s.invSubs {
 		if sub.MerchantID == s.cfg.Inveterate.MerchantID && s.visible(sub.CreatedAt, sub.seeded) {
-			out = append(out, invSubView(&sub.InveterateSubscription))
+			recs = append(recs, sub.InveterateSubscription)
 		}
 	}
-	return invOK(http.StatusOK, "Webhook subscriptions retrieved successfully", out)
+	return invListOK("Webhook subscriptions retrieved successfully", func() any {
+		slices.SortFunc(recs, func(a, b InveterateSubscription) int { return byCreation(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
+		out := make([]invSubJSON, len(recs))
+		for i := range recs {
+			out[i] = invSubView(&recs[i])
+		}
+		return out
+	})
 }
 
 func (s *Sandbox) invSubCreate(rq *request) reply {
@@ -313,14 +331,23 @@ func (s *Sandbox) findSub(m map[string]json.RawMessage) (*invSubscription, reply
 	return nil, invBad(msg), false
 }
 
+// invHookList copies the listed admin webhooks under the lock; they are sorted,
+// viewed and encoded after it (lateReply).
 func (s *Sandbox) invHookList() reply {
-	out := []invHookJSON{}
-	for _, w := range s.sortedHooks() {
+	recs := make([]InveterateWebhook, 0, len(s.invHooks))
+	for _, w := range s.invHooks {
 		if w.MerchantID == s.cfg.Inveterate.MerchantID && s.visible(w.CreatedAt, w.seeded) && !s.gone(w) {
-			out = append(out, invHookView(&w.InveterateWebhook, false))
+			recs = append(recs, w.InveterateWebhook)
 		}
 	}
-	return invOK(http.StatusOK, "Webhooks retrieved successfully", out)
+	return invListOK("Webhooks retrieved successfully", func() any {
+		slices.SortFunc(recs, func(a, b InveterateWebhook) int { return byCreation(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
+		out := make([]invHookJSON, len(recs))
+		for i := range recs {
+			out[i] = invHookView(&recs[i], false)
+		}
+		return out
+	})
 }
 
 func (s *Sandbox) invHookCreate(rq *request) reply {
@@ -421,14 +448,18 @@ func (s *Sandbox) newInvID() string {
 	}
 }
 
+// byCreation orders Inveterate's records as its lists do: by creation time,
+// then id.
+func byCreation(aCreated time.Time, aID string, bCreated time.Time, bID string) int {
+	return cmp.Or(aCreated.Compare(bCreated), strings.Compare(aID, bID))
+}
+
 func (s *Sandbox) sortedSubs() []*invSubscription {
 	out := make([]*invSubscription, 0, len(s.invSubs))
 	for _, sub := range s.invSubs {
 		out = append(out, sub)
 	}
-	slices.SortFunc(out, func(a, b *invSubscription) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(out, func(a, b *invSubscription) int { return byCreation(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	return out
 }
 
@@ -437,9 +468,7 @@ func (s *Sandbox) sortedHooks() []*invWebhook {
 	for _, w := range s.invHooks {
 		out = append(out, w)
 	}
-	slices.SortFunc(out, func(a, b *invWebhook) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(out, func(a, b *invWebhook) int { return byCreation(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	return out
 }
 

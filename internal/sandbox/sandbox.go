@@ -503,9 +503,29 @@ type request struct {
 // reply is a response decided under the lock and written after it, so that an
 // injected failure can still replace it (lost response, Inveterate 500).
 type reply struct {
-	status     int
-	body       []byte // nil: no body at all
+	status int
+	body   []byte // nil: no body at all, unless encode gives one
+	// encode, if set, builds the body once the lock is released (see lateReply).
+	encode     func() []byte
 	retryAfter bool
+}
+
+// lateReply is a JSON reply whose value is built and encoded only once the
+// lock is released, so that a list of thousands of records does not hold
+// every other request back while it is sorted and encoded (a real API
+// serves its requests side by side). build must use only what it was given:
+// copies taken under the lock, never the stored records.
+func lateReply(status int, build func() any) reply {
+	return reply{status: status, encode: func() []byte { return jsonReply(status, build()).body }}
+}
+
+// encoded returns rep with its body built, if it is built late; call it
+// without the lock.
+func (rep reply) encoded() reply {
+	if rep.encode != nil {
+		rep.body, rep.encode = rep.encode(), nil
+	}
+	return rep
 }
 
 func jsonReply(status int, v any) reply {
@@ -635,7 +655,10 @@ func unroutedReply(api API) reply {
 	return reply{status: http.StatusNotFound}
 }
 
+// writeReply writes rep, building its body first if it is built late;
+// callers do not hold s.mu.
 func writeReply(w http.ResponseWriter, api API, rep reply) {
+	rep = rep.encoded()
 	h := w.Header()
 	if api == Lune {
 		// Lune echoes the version on every response, errors included.
