@@ -79,6 +79,8 @@ type measurement struct {
 	cpu, sandboxCPU time.Duration
 	ops             map[string]int
 	first, last     map[string]time.Duration
+	// confirms is what the sandbox saw of the Inveterate writes that lists confirm, by resource type.
+	confirms map[string]*confirmLog
 }
 
 // vendorCalls is the calls to one vendor: the sum of its operations.
@@ -353,7 +355,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		before := selfCPU()
 		took, cpu, err := b.terraformRun(realDir, b.profiled(realEnv, label(args[0])), args...)
 		m.took, m.cpu, m.sandboxCPU, m.ops = took, cpu, selfCPU()-before, sb.Counts()
-		m.first, m.last = timeline.spans()
+		m.first, m.last, m.confirms = timeline.spans()
 		r.luneRateLimited += sb.Count("lune.rate_limited")
 		return err
 	}
@@ -567,6 +569,13 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 							f.MeanInFlight, 1+1/max(f.MeanInFlight, 1))
 					}
 				}
+				if l := step.m.confirms[typeName]; l != nil {
+					for _, op := range []string{"create", "delete"} {
+						if c, ok := l.confirm(op); ok {
+							line += fmt.Sprintf("; the provider's %ss: %s", op, c)
+						}
+					}
+				}
 				if line != "" {
 					fmt.Fprintf(w, "    %s: %s\n", typeName, strings.TrimPrefix(line, "; "))
 				}
@@ -599,6 +608,12 @@ type timeline struct {
 	label       string
 	start       time.Time
 	first, last map[string]time.Duration
+	// confirms is, by resource type, what the sandbox saw of the writes that lists confirm and of the
+	// lists.
+	confirms map[string]*confirmLog
+	// gen changes whenever a command starts or ends: an answer notes its request only in the command
+	// it came in during.
+	gen int
 }
 
 // reset starts the timeline of one command, labeled in the trace.
@@ -606,12 +621,17 @@ func (t *timeline) reset(label string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.label, t.start, t.first, t.last = label, time.Now(), map[string]time.Duration{}, map[string]time.Duration{}
+	t.confirms = map[string]*confirmLog{}
+	t.gen++
 }
 
-func (t *timeline) spans() (first, last map[string]time.Duration) {
+// spans returns what the command saw, once it has ended: a request it left being served is then
+// noted no more.
+func (t *timeline) spans() (first, last map[string]time.Duration, confirms map[string]*confirmLog) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.first, t.last
+	t.gen++
+	return t.first, t.last, t.confirms
 }
 
 // wrap notes each request's vendor and resource type, told by its path, before the sandbox serves it.
@@ -625,8 +645,10 @@ func (t *timeline) wrap(next http.Handler) http.Handler {
 			}
 		}
 		t.mu.Lock()
+		var at time.Duration
+		gen, start := t.gen, t.start
 		if t.first != nil {
-			at := time.Since(t.start)
+			at = time.Since(t.start)
 			if _, seen := t.first[typeName]; !seen {
 				t.first[typeName] = at
 			}
@@ -637,6 +659,21 @@ func (t *timeline) wrap(next http.Handler) http.Handler {
 		}
 		t.mu.Unlock()
 		next.ServeHTTP(w, r)
+		confirmedType, op, ok := confirmOp(r.Method, r.URL.Path)
+		if !ok {
+			return
+		}
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.confirms == nil || t.gen != gen {
+			return // no command, or the command it came in during has ended
+		}
+		l := t.confirms[confirmedType]
+		if l == nil {
+			l = &confirmLog{}
+			t.confirms[confirmedType] = l
+		}
+		l.add(op, exchange{in: at, out: time.Since(start)})
 	})
 }
 

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestConfirmOp(t *testing.T) {
+	for _, tc := range []struct {
+		method, path, typeName, op string
+	}{
+		{http.MethodGet, "/v2.0/admin/webhook-subscriptions", "webhooks_inveterate_webhook_subscription", "list"},
+		{http.MethodPost, "/v2.0/admin/webhook-subscriptions", "webhooks_inveterate_webhook_subscription", "create"},
+		{http.MethodDelete, "/v2.0/admin/webhook-subscriptions", "", ""}, // no list confirms it
+		{http.MethodPut, "/v2.0/admin/webhook-subscriptions", "", ""},
+		{http.MethodGet, "/v2.0/admin/webhooks", "webhooks_inveterate_webhook", "list"},
+		{http.MethodPost, "/v2.0/admin/webhooks", "webhooks_inveterate_webhook", "create"},
+		{http.MethodDelete, "/v2.0/admin/webhooks", "webhooks_inveterate_webhook", "delete"},
+		{http.MethodDelete, "/v2.0/admin/webhooks/0123", "webhooks_inveterate_webhook", "delete"},
+		{http.MethodGet, "/v2.0/admin/webhooks/0123", "", ""},
+		{http.MethodDelete, "/v2.0/admin/webhooks/", "", ""},
+		{http.MethodDelete, "/v2.0/admin/webhook-subscriptions/0123", "", ""},
+		{http.MethodPost, "/v1/webhooks", "", ""},
+		{http.MethodGet, "/api/v1/partner/webHooks", "", ""},
+	} {
+		typeName, op, ok := confirmOp(tc.method, tc.path)
+		if typeName != tc.typeName || op != tc.op || ok != (tc.op != "") {
+			t.Errorf("%s %s: %q %q %v, want %q %q", tc.method, tc.path, typeName, op, ok, tc.typeName, tc.op)
+		}
+	}
+}
+
+// A write is confirmed by the earliest answer of the lists that came in no earlier than it did.
+func TestConfirm(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	var l confirmLog
+	// Lists noted in the order they were answered, not the order they came in.
+	for _, ex := range []exchange{{ms(0), ms(30)}, {ms(40), ms(100)}, {ms(35), ms(120)}, {ms(130), ms(150)}} {
+		l.add("list", ex)
+	}
+	for _, in := range []int{0, 10, 36, 40, 140} {
+		l.add("create", exchange{in: ms(in), out: ms(in + 20)})
+	}
+	l.add("delete", exchange{in: ms(100), out: ms(120)})
+	// 0: the list that came in with it (30); 10, 36 and 40: the list in at 40, answered at 100, before
+	// the one in at 35; 140: none.
+	c, ok := l.confirm("create")
+	want := confirmation{writes: 4, unconfirmed: 1, mean: ms((30 + 90 + 64 + 60) / 4), p90: ms(90)}
+	if !ok || c != want {
+		t.Errorf("creates: %+v %v, want %+v", c, ok, want)
+	}
+	if got, want := c.String(), "4 confirmed 61 ms after they came in on average, 90% within 90 ms (1 with no list after them)"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	if c, ok := l.confirm("delete"); !ok || c != (confirmation{writes: 1, mean: ms(50), p90: ms(50)}) {
+		t.Errorf("deletes: %+v %v", c, ok)
+	}
+	if _, ok := l.confirm("update"); ok {
+		t.Error("an operation with no writes has a confirmation")
+	}
+}
