@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"cmp"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -76,6 +79,9 @@ type confirmation struct {
 }
 
 func (c confirmation) String() string {
+	if c.writes == 0 {
+		return fmt.Sprintf("none confirmed (%d with no list after them)", c.unconfirmed)
+	}
 	s := fmt.Sprintf("%d confirmed %.0f ms after they came in on average, 90%% within %.0f ms", c.writes,
 		float64(c.mean.Microseconds())/1000, float64(c.p90.Microseconds())/1000)
 	if c.unconfirmed > 0 {
@@ -120,3 +126,35 @@ func (l *confirmLog) confirm(op string) (confirmation, bool) {
 	c.writes, c.mean, c.p90 = len(waited), sum/time.Duration(len(waited)), waited[(len(waited)*9+9)/10-1]
 	return c, true
 }
+
+// statusWriter is a ResponseWriter that notes the status of the answer (0: none was written).
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Hijack lets the sandbox drop the connection, as it does to lose an answer on purpose.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("the connection cannot be taken over")
+	}
+	return hj.Hijack()
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

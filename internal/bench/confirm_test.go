@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -58,5 +59,40 @@ func TestConfirm(t *testing.T) {
 	}
 	if _, ok := l.confirm("update"); ok {
 		t.Error("an operation with no writes has a confirmation")
+	}
+}
+
+// The timeline notes an answered write or list of a confirmed type in the command it came in during,
+// and nothing that the sandbox refused or left unanswered, nor anything once the command has ended.
+func TestTimelineConfirms(t *testing.T) {
+	tl := &timeline{}
+	h := tl.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("answer") {
+		case "refused":
+			w.WriteHeader(http.StatusBadRequest)
+		case "none":
+		default:
+			_, _ = w.Write([]byte("{}"))
+		}
+	}))
+	send := func(method, target string) {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, target, nil))
+	}
+	send(http.MethodPost, "/v2.0/admin/webhooks") // no command yet
+	tl.reset("apply")
+	send(http.MethodPost, "/v2.0/admin/webhooks")
+	send(http.MethodPost, "/v2.0/admin/webhooks?answer=refused")
+	send(http.MethodGet, "/v2.0/admin/webhooks?answer=none")
+	send(http.MethodGet, "/v2.0/admin/webhooks")
+	send(http.MethodDelete, "/v2.0/admin/webhooks/abc")
+	send(http.MethodPost, "/v1/webhooks")
+	_, _, confirms := tl.spans()
+	send(http.MethodGet, "/v2.0/admin/webhooks") // the command has ended
+	l := confirms["webhooks_inveterate_webhook"]
+	if len(confirms) != 1 || l == nil || len(l.writes["create"]) != 1 || len(l.writes["delete"]) != 1 || len(l.lists) != 1 {
+		t.Fatalf("confirms = %v, want one create, one delete and one list of admin webhooks", confirms)
+	}
+	if c, ok := l.confirm("delete"); !ok || c.writes != 0 || c.unconfirmed != 1 || c.String() != "none confirmed (1 with no list after them)" {
+		t.Errorf("the delete, sent after the list: %+v %v %q", c, ok, c.String())
 	}
 }

@@ -5,7 +5,10 @@
 // only the waits the vendor contracts force on any provider, Lune's writes paced perfectly). It
 // prints provider ÷ ideal for apply and destroy and provider ÷ no-op for the plan (the ideal
 // provider's reads wait for nothing), the API calls each command made per vendor, Inveterate's
-// calls per create and per admin webhook delete, and the 429s Lune answered.
+// calls per create and per admin webhook delete, and the 429s Lune answered. For each command and
+// resource type it also says when the provider called the vendor and when the ideal provider's writes
+// ran, and how long the provider's Inveterate creates and admin webhook deletes took to be confirmed
+// by a list, as the sandbox saw them (confirm.go).
 //
 //	go run ./internal/bench -n 100,500 -latency 20ms -backend local,http -runs 3
 //
@@ -540,7 +543,7 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 		_ = tw.Flush()
 	}
 
-	fmt.Fprintf(w, "\neach command's wall and CPU time (Terraform's and the provider's), and for each resource type when its vendor was called and when the ideal provider's writes ran, seconds since the command started (first-last):\n")
+	fmt.Fprintf(w, "\neach command's wall and CPU time (Terraform's and the provider's), and for each resource type when its vendor was called and when the ideal provider's writes ran, seconds since the command started (first-last), and for Inveterate's confirmed writes how long the provider's took from their arrival at the sandbox to the earliest answer of a list that came in after them:\n")
 	for _, r := range results {
 		for _, step := range []struct {
 			name  string
@@ -631,10 +634,15 @@ func (t *timeline) spans() (first, last map[string]time.Duration, confirms map[s
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.gen++
-	return t.first, t.last, t.confirms
+	first, last, confirms = t.first, t.last, t.confirms
+	t.first, t.last, t.confirms = nil, nil, nil
+	return first, last, confirms
 }
 
-// wrap notes each request's vendor and resource type, told by its path, before the sandbox serves it.
+// wrap notes each request's vendor and resource type, told by its path, before the sandbox serves it,
+// and, once it is answered, each Inveterate write that a list confirms and each such list (see
+// confirm.go): when it came in, before the sandbox's latency, and when it was answered; the figures
+// are the sandbox's side of the exchange, to a few milliseconds.
 func (t *timeline) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		vendor, typeName := "lune", "webhooks_webhook" // any other path is Lune's, as it was
@@ -658,10 +666,15 @@ func (t *timeline) wrap(next http.Handler) http.Handler {
 			}
 		}
 		t.mu.Unlock()
-		next.ServeHTTP(w, r)
 		confirmedType, op, ok := confirmOp(r.Method, r.URL.Path)
 		if !ok {
+			next.ServeHTTP(w, r)
 			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status < 200 || sw.status > 299 {
+			return // a request the sandbox refused, or left unanswered (its client gave up), confirms nothing
 		}
 		t.mu.Lock()
 		defer t.mu.Unlock()

@@ -46,12 +46,15 @@ func TestBench(t *testing.T) {
 	// Each run's apply and destroy say, per resource type, when the provider's calls and the ideal
 	// provider's writes ran, and how long the provider's Inveterate writes waited for the lists that
 	// confirm them; each apply, what Inveterate's lists cost at the size it left them.
+	// A list that came in just before a write may be decided after it and confirm it: the sandbox's side of
+	// the exchange then shows that write with no list after it.
+	confirmed := `(\d confirmed \d+ ms after they came in on average, 90% within \d+ ms( \(1 with no list after them\))?|none confirmed \(2 with no list after them\))`
 	for _, want := range []string{
 		`(?m)^    webhooks_webhook: calls \d+\.\d\d-\d+\.\d\d; ideal: 2 creates \d+\.\d\d-\d+\.\d\d, \d+ ms each$`,
 		`(?m)^    webhooks_inveterate_webhook: calls \S+; ideal: 2 deletes \S+, \d+ ms each, \d+\.\d in flight on average`,
 		`(?m)^    webhooks_partner_webhook: calls \S+; ideal: 2 deletes \S+, \d+ ms each$`,
-		`(?m)^    webhooks_inveterate_webhook_subscription: calls .*; the provider's creates: 2 confirmed \d+ ms after they came in on average, 90% within \d+ ms$`,
-		`(?m)^    webhooks_inveterate_webhook: calls .*; the provider's deletes: 2 confirmed \d+ ms after they came in on average, 90% within \d+ ms$`,
+		`(?m)^    webhooks_inveterate_webhook_subscription: calls .*; the provider's creates: ` + confirmed + `$`,
+		`(?m)^    webhooks_inveterate_webhook: calls .*; the provider's deletes: ` + confirmed + `$`,
 		`(?m)^    Inveterate's lists .*: /v2.0/admin/webhook-subscriptions: 2 records, \d+ kB, \d+\.\d ms; /v2.0/admin/webhooks: 2 records, `,
 	} {
 		if n := len(regexp.MustCompile(want).FindAllString(report, -1)); n != 4 {

@@ -122,14 +122,28 @@ func TestInveterateLists_concurrentWithWrites(t *testing.T) {
 				if body != nil && json.Unmarshal(body, &created) == nil && i%2 == 0 {
 					send(http.MethodDelete, hooksPath+"/"+created.Data.ID, "", http.StatusOK)
 				}
-				send(http.MethodPost, subsPath, fmt.Sprintf(`{"topic":%q,"callbackUrl":"https://example.com/hook","name":"sub"}`,
-					inveterateTopics[(g*25+i)%len(inveterateTopics)]), http.StatusCreated)
+				topic := inveterateTopics[(g*25+i)%len(inveterateTopics)]
+				body = send(http.MethodPost, subsPath, fmt.Sprintf(`{"topic":%q,"callbackUrl":"https://example.com/hook","name":"sub"}`, topic), http.StatusCreated)
+				if body != nil && json.Unmarshal(body, &created) == nil {
+					// A field the lists show changes while they are built.
+					send(http.MethodPut, subsPath, fmt.Sprintf(`{"topic":%q,"id":%q,"name":"renamed"}`, topic, created.Data.ID), http.StatusOK)
+				}
 			}
 		})
 	}
 	wg.Wait()
-	if n := len(invList(t, srv.URL, subsPath)); n != 50 {
-		t.Errorf("%d subscriptions listed, want 50", n)
+	subs := invList(t, srv.URL, subsPath)
+	if len(subs) != 50 {
+		t.Errorf("%d subscriptions listed, want 50", len(subs))
+	}
+	for _, sub := range subs {
+		if sub["name"] != "renamed" {
+			t.Errorf("subscription %v was not renamed", sub)
+		}
+	}
+	// 26 of the 50 admin webhooks were deleted; the sandbox's default delete delay may still list them.
+	if n := len(invList(t, srv.URL, hooksPath)); n < 24 || n > 50 {
+		t.Errorf("%d admin webhooks listed, want 24 to 50", n)
 	}
 }
 
