@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -30,10 +31,21 @@ type confirmLog struct {
 	lists  []exchange
 }
 
-// confirmedPaths are the resource types whose writes a list confirms, by the path of that list.
-var confirmedPaths = map[string]string{
-	"/v2.0/admin/webhook-subscriptions": "webhooks_inveterate_webhook_subscription",
-	"/v2.0/admin/webhooks":              "webhooks_inveterate_webhook",
+// confirmedLists are Inveterate's lists that confirm writes, each with the resource type whose writes
+// it confirms.
+var confirmedLists = []struct{ path, typeName string }{
+	{"/v2.0/admin/webhook-subscriptions", "webhooks_inveterate_webhook_subscription"},
+	{"/v2.0/admin/webhooks", "webhooks_inveterate_webhook"},
+}
+
+// confirmedType is the resource type whose writes the list at path confirms ("": none).
+func confirmedType(path string) string {
+	for _, l := range confirmedLists {
+		if l.path == path {
+			return l.typeName
+		}
+	}
+	return ""
 }
 
 // confirmOp tells what a request is to a confirmed resource type: its type name, and "list", or the
@@ -41,10 +53,10 @@ var confirmedPaths = map[string]string{
 // for any other request.
 func confirmOp(method, path string) (typeName, op string, ok bool) {
 	listPath, id, hasID := path, "", false
-	if i := strings.LastIndexByte(path, '/'); i > 0 && confirmedPaths[path] == "" {
+	if i := strings.LastIndexByte(path, '/'); i > 0 && confirmedType(path) == "" {
 		listPath, id, hasID = path[:i], path[i+1:], true
 	}
-	typeName = confirmedPaths[listPath]
+	typeName = confirmedType(listPath)
 	switch {
 	case typeName == "" || hasID && (id == "" || method != http.MethodDelete):
 		return "", "", false
@@ -98,29 +110,30 @@ func (l *confirmLog) confirm(op string) (confirmation, bool) {
 	}
 	lists := slices.Clone(l.lists)
 	slices.SortFunc(lists, func(a, b exchange) int { return cmp.Compare(a.in, b.in) })
-	// firstOut[i] is the earliest answer of the lists from i on, those that came in no earlier.
+	// firstOut[i] is the earliest answer of the lists from i on, those that came in no earlier; never,
+	// past the last.
+	const never = time.Duration(math.MaxInt64)
 	firstOut := make([]time.Duration, len(lists)+1)
-	firstOut[len(lists)] = -1
+	firstOut[len(lists)] = never
 	for i := len(lists) - 1; i >= 0; i-- {
-		firstOut[i] = lists[i].out
-		if next := firstOut[i+1]; next >= 0 && next < firstOut[i] {
-			firstOut[i] = next
-		}
+		firstOut[i] = min(lists[i].out, firstOut[i+1])
 	}
 	var c confirmation
 	var waited []time.Duration
-	var sum time.Duration
 	for _, in := range writes {
 		i, _ := slices.BinarySearchFunc(lists, in, func(ex exchange, in time.Duration) int { return cmp.Compare(ex.in, in) })
-		if firstOut[i] < 0 {
+		if firstOut[i] == never {
 			c.unconfirmed++
 			continue
 		}
 		waited = append(waited, firstOut[i]-in)
-		sum += firstOut[i] - in
 	}
 	if len(waited) == 0 {
 		return c, true
+	}
+	var sum time.Duration
+	for _, d := range waited {
+		sum += d
 	}
 	slices.Sort(waited)
 	c.writes, c.mean, c.p90 = len(waited), sum/time.Duration(len(waited)), waited[(len(waited)*9+9)/10-1]

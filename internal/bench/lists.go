@@ -29,9 +29,6 @@ func (c listCost) String() string {
 	return fmt.Sprintf("%s: %d records, %d kB, %.1f ms", c.path, c.records, c.bytes/1000, float64(c.took.Microseconds())/1000)
 }
 
-// listPaths are the lists that confirm Inveterate's writes.
-var listPaths = []string{"/v2.0/admin/webhook-subscriptions", "/v2.0/admin/webhooks"}
-
 // measureLists times each of Inveterate's lists as sb holds them, on a listener of its own, with
 // Inveterate's latency zero meanwhile; it sets the latency back to latency. Its requests are in no
 // command's trace (the listener does not go through the timeline) nor figures: the sandbox counts
@@ -42,7 +39,8 @@ func measureLists(sb *sandbox.Sandbox, key string, latency time.Duration) ([]lis
 	srv := httptest.NewServer(sb)
 	defer srv.Close()
 	var out []listCost
-	for _, path := range listPaths {
+	for _, list := range confirmedLists {
+		path := list.path
 		c := listCost{path: path}
 		var took []time.Duration
 		for range 7 {
