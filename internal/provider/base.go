@@ -106,7 +106,7 @@ func (d *dataSourceBase[C]) begin(ctx context.Context, config tfsdk.Config, data
 	if !ok {
 		return nil
 	}
-	diags.Append(config.Get(ctx, data)...)
+	diags.Append(getModel(ctx, config, data)...)
 	if diags.HasError() {
 		return nil
 	}
@@ -161,7 +161,7 @@ func (r *resourceBase[C]) start(ctx context.Context, op operation, from getter, 
 	if !ok {
 		return nil, ctx, cancel
 	}
-	diags.Append(from.Get(ctx, m)...)
+	diags.Append(getModel(ctx, from, m)...)
 	if diags.HasError() {
 		return nil, ctx, cancel
 	}
@@ -199,7 +199,7 @@ func (r *resourceBase[C]) beginRead(ctx context.Context, state tfsdk.State, iden
 	if _, ok := r.client(false, diags); !ok {
 		return false
 	}
-	diags.Append(state.Get(ctx, m)...)
+	diags.Append(getModel(ctx, state, m)...)
 	diags.Append(setIdentity(ctx, identity, m.id())...)
 	return !diags.HasError()
 }
@@ -211,7 +211,7 @@ func saveRead[M any](ctx context.Context, resp *resource.ReadResponse, sent, fou
 	if reflect.DeepEqual(sent, found) {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, found)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, found)...)
 }
 
 // beginPlan is how every ModifyPlan starts: without the vendor's credentials the plan fails, and a
@@ -230,8 +230,8 @@ func (r *resourceBase[C]) beginPlan(ctx context.Context, req resource.ModifyPlan
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
 		return false
 	}
-	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, plan)...)
 	return !resp.Diagnostics.HasError()
 }
 
@@ -322,7 +322,7 @@ func isCreate(req resource.ModifyPlanRequest) bool {
 // resource's identity.
 func (r *resourceBase[C]) beginUpdate(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, plan, state model) (client *C, _ context.Context, cancel context.CancelFunc) {
 	client, ctx, cancel = r.begin(ctx, update, req.Plan, plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, state)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.id())...)
 	if resp.Diagnostics.HasError() {
 		return nil, ctx, cancel

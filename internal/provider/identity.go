@@ -39,7 +39,7 @@ func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types
 	if identity == nil || id.IsNull() || id.IsUnknown() {
 		return nil
 	}
-	return identity.Set(ctx, identityModel{ID: id})
+	return setModel(ctx, identity, identityModel{ID: id})
 }
 
 // importedID is the id an import names: `terraform import` and `import { id = ... }` give it as

@@ -84,14 +84,14 @@ func markPendingVisibility(ctx context.Context, private privateSetter, acceptedA
 func savePending(ctx context.Context, id string, state any, resp *resource.CreateResponse) bool {
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.StringValue(id))...)
 	resp.Diagnostics.Append(markPendingVisibility(ctx, resp.Private, time.Now())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 	return !resp.Diagnostics.HasError()
 }
 
 // saveListed saves a record once Inveterate lists it, and drops the marker.
 func saveListed(ctx context.Context, state any, resp *resource.CreateResponse) {
 	resp.Diagnostics.Append(clearPendingVisibility(ctx, resp.Private)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, state)...)
 }
 
 // clearPendingVisibility records that the record has been seen in a list.

@@ -242,7 +242,7 @@ func (r *inveterateWebhookSubscriptionResource) Update(ctx context.Context, req 
 		}
 		next.fromAPI(updated)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 }
 
 func (r *inveterateWebhookSubscriptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -92,5 +92,5 @@ func (d *inveterateWebhookSubscriptionsDataSource) Read(ctx context.Context, req
 		m.fromAPI(&all[i])
 		data.Subscriptions = append(data.Subscriptions, m)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &data)...)
 }

@@ -82,5 +82,5 @@ func (d *inveterateWebhooksDataSource) Read(ctx context.Context, req datasource.
 	for i := range all {
 		resp.Diagnostics.Append(data.Webhooks[i].fromAPI(ctx, &all[i])...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &data)...)
 }

@@ -50,11 +50,11 @@ func fetchAll[T any](ctx context.Context, call func(context.Context) ([]T, error
 func listResult(ctx context.Context, req list.ListRequest, id, displayName string, model func() (any, diag.Diagnostics)) list.ListResult {
 	result := req.NewListResult(ctx)
 	result.DisplayName = displayName
-	result.Diagnostics.Append(result.Identity.Set(ctx, identityModel{ID: types.StringValue(id)})...)
+	result.Diagnostics.Append(setModel(ctx, result.Identity, identityModel{ID: types.StringValue(id)})...)
 	if req.IncludeResource {
 		m, diags := model()
 		result.Diagnostics.Append(diags...)
-		result.Diagnostics.Append(result.Resource.Set(ctx, m)...)
+		result.Diagnostics.Append(setModel(ctx, result.Resource, m)...)
 	}
 	return result
 }
@@ -75,7 +75,7 @@ func beginList[C any](ctx context.Context, r *resourceBase[C], req list.ListRequ
 		diags.AddError("Provider Not Configured", "The provider was not configured before listing "+r.typeName+". This is a bug in the provider or in Terraform; please report it.")
 	}
 	if ok && cfg != nil {
-		diags.Append(req.Config.Get(ctx, cfg)...)
+		diags.Append(getModel(ctx, req.Config, cfg)...)
 	}
 	t, more := nullTimeouts(ctx, req)
 	diags.Append(more...)

@@ -204,13 +204,13 @@ func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateReq
 	if err != nil {
 		// The webhook exists but its secret is unknown: keep it (tainted) rather than orphan it.
 		state.Secret = types.StringNull()
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 		r.apiError(&resp.Diagnostics, "Unable to Create Lune Webhook", err)
 		return
 	}
 	// Save the webhook before any further call, so that a failure below leaves it in state
 	// (tainted) instead of orphaned in Lune.
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 	if resp.Diagnostics.HasError() || wantEnabled == created.Enabled {
 		return
 	}
@@ -230,7 +230,7 @@ func (r *luneWebhookResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, updated)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 }
 
 func (r *luneWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -317,7 +317,7 @@ func (r *luneWebhookResource) Update(ctx context.Context, req resource.UpdateReq
 				err = fmt.Errorf("%w. The rotation may already have happened at Lune, in which case the secret in state no "+
 					"longer works; the next apply rotates again and stores the new secret", err)
 			}
-			resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+			resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 			r.apiError(&resp.Diagnostics, "Unable to Rotate Lune Webhook Secret", err)
 			return
 		}
@@ -326,7 +326,7 @@ func (r *luneWebhookResource) Update(ctx context.Context, req resource.UpdateReq
 		next.Secret = types.StringValue(rotated.Secret)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, rotationUnconfirmedKey, nil)...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 }
 
 func (r *luneWebhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -91,5 +91,5 @@ func (d *luneWebhooksDataSource) Read(ctx context.Context, req datasource.ReadRe
 	for i := range all {
 		resp.Diagnostics.Append(data.Webhooks[i].fromAPI(ctx, &all[i])...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &data)...)
 }

@@ -186,7 +186,7 @@ func (r *partnerWebhookResource) Create(ctx context.Context, req resource.Create
 
 	state := plan
 	resp.Diagnostics.Append(state.fromAPI(ctx, created)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &state)...)
 }
 
 func (r *partnerWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -221,7 +221,7 @@ func (r *partnerWebhookResource) Update(ctx context.Context, req resource.Update
 		// Only the timeouts changed: nothing to send to BLAZE.
 		next := state
 		next.Timeouts = plan.Timeouts
-		resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &next)...)
 		return
 	}
 	// A null url is sent as "": BLAZE's PUT replaces the whole object, so this clears it.
@@ -238,7 +238,7 @@ func (r *partnerWebhookResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, updated)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &plan)...)
 }
 
 func (r *partnerWebhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -95,5 +95,5 @@ func (d *partnerWebhooksDataSource) Read(ctx context.Context, req datasource.Rea
 		resp.Diagnostics.Append(m.fromAPI(ctx, &all[i])...)
 		data.PartnerWebhooks = append(data.PartnerWebhooks, m)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &data)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State, &data)...)
 }

@@ -117,7 +117,7 @@ func (p *WebhooksProvider) ValidateConfig(ctx context.Context, req provider.Vali
 // Configure builds the clients of every vendor whose credentials are known.
 func (p *WebhooksProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(getModel(ctx, req.Config, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
