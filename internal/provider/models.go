@@ -5,22 +5,25 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // The framework's Get and Set map a plan, a state or a configuration to a model struct by
-// reflection, and read the struct's tags again on every call (compiling a regular expression per
-// field): about 70 µs and 35 KB per Get, 100 µs and 50 KB per Set of a resource, several times per
-// resource in every apply, plan and destroy. getModel and setModel do the same work from a layout
-// of the model read once per Go type. They take the fast way only for what they can map exactly
-// like the framework (exported attr.Value fields tagged with the schema's attribute names, structs
-// embedded without a tag); for anything else, including every value the framework would reject,
-// they call the framework's Get and Set, so its diagnostics are unchanged.
+// reflection, and read the struct's tags again on every call, compiling a regular expression per
+// field: about 50 µs and 36 KB per Get, 75 µs and 58 KB per Set of a Lune webhook, several times
+// per resource in every apply, plan and destroy (BenchmarkModels). getModel and setModel do the
+// same work from a layout of the model read once per Go type, in a tenth and a fifth of that.
+// They take the fast way only for what they map exactly like the framework: exported fields
+// tagged with the schema's attribute names, of the framework's own attribute types or the timeouts
+// block's, and structs embedded without a tag. Anything else, including every value the framework
+// would reject, goes to the framework's Get and Set, so its diagnostics are unchanged.
 
 // getModel decodes from (a plan, a state, a configuration or an identity) into target, as
 // from.Get does.
@@ -99,7 +102,7 @@ func layoutOf(t reflect.Type) []modelField {
 		return cached.([]modelField)
 	}
 	fields, ok := appendFields(nil, t, nil)
-	if !ok || len(fields) == 0 {
+	if !ok || len(fields) == 0 || mappedItself(t) {
 		fields = nil
 	} else {
 		seen := make(map[string]bool, len(fields))
@@ -113,6 +116,37 @@ func layoutOf(t reflect.Type) []modelField {
 	}
 	modelLayouts.Store(t, fields)
 	return fields
+}
+
+// mappedItself reports whether the framework maps struct type t by an interface t implements rather
+// than field by field: t is then left to it.
+func mappedItself(t reflect.Type) bool {
+	for _, i := range selfMapping {
+		if t.Implements(i) || reflect.PointerTo(t).Implements(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// selfMapping are the interfaces by which the framework lets a Go type map itself (its reflect
+// package's Unknownable and Nullable, tftypes' converters, attr.Value).
+var selfMapping = []reflect.Type{
+	attrValueType,
+	reflect.TypeFor[tftypes.ValueConverter](),
+	reflect.TypeFor[tftypes.ValueCreator](),
+	reflect.TypeFor[interface {
+		SetUnknown(context.Context, bool) error
+		SetValue(context.Context, any) error
+		GetUnknown(context.Context) bool
+		GetValue(context.Context) any
+	}](),
+	reflect.TypeFor[interface {
+		SetNull(context.Context, bool) error
+		SetValue(context.Context, any) error
+		GetNull(context.Context) bool
+		GetValue(context.Context) any
+	}](),
 }
 
 // appendFields adds the fields of struct type t, found at index path at, to fields, by the
@@ -166,11 +200,39 @@ func objectAttributes(schema schemaTyper, fields []modelField) (map[string]attr.
 		return nil, false
 	}
 	for _, f := range fields {
-		if _, ok := types[f.name]; !ok {
+		if !knownType(types[f.name]) {
 			return nil, false
 		}
 	}
 	return types, true
+}
+
+// knownType reports whether t is one of the framework's own types, at any depth, or the timeouts
+// block's: types whose values convert to and from Terraform's unchanged, as the fast way assumes.
+// A custom type may normalise a value, or validate it in a way of its own; its attribute is left to
+// the framework, and so is an attribute the schema does not have (nil).
+func knownType(t attr.Type) bool {
+	switch t := t.(type) {
+	case basetypes.StringType, basetypes.BoolType, basetypes.Int64Type, basetypes.Int32Type,
+		basetypes.Float64Type, basetypes.Float32Type, basetypes.NumberType:
+		return true
+	case basetypes.ListType:
+		return knownType(t.ElemType)
+	case basetypes.SetType:
+		return knownType(t.ElemType)
+	case basetypes.MapType:
+		return knownType(t.ElemType)
+	case basetypes.ObjectType:
+		for _, at := range t.AttrTypes {
+			if !knownType(at) {
+				return false
+			}
+		}
+		return true
+	case timeouts.Type:
+		return knownType(t.ObjectType)
+	}
+	return false
 }
 
 // decodeModel sets *target from raw, and reports whether it could; when it could not, *target is
@@ -195,8 +257,12 @@ func decodeModel(ctx context.Context, schema schemaTyper, raw tftypes.Value, tar
 	decoded := reflect.New(ptr.Elem().Type()).Elem()
 	for _, f := range fields {
 		typ := types[f.name]
-		v, err := typ.ValueFromTerraform(ctx, values[f.name])
-		if err != nil || !valid(ctx, typ, v, values[f.name], f.name) {
+		tv, ok := values[f.name]
+		if !ok {
+			return false
+		}
+		v, err := typ.ValueFromTerraform(ctx, tv)
+		if err != nil || !valid(ctx, typ, v, tv, f.name) {
 			return false
 		}
 		dst := decoded.FieldByIndex(f.index)
@@ -251,7 +317,7 @@ func encodeModel(ctx context.Context, schema schemaTyper, val any) (tftypes.Valu
 		typ := types[f.name]
 		want := typ.TerraformType(ctx)
 		tv, err := av.ToTerraformValue(ctx)
-		if err != nil || !tv.Type().Equal(want) || !valid(ctx, typ, av, tv, f.name) {
+		if err != nil || !tv.Type().Equal(want) || !av.Type(ctx).TerraformType(ctx).Equal(want) || !valid(ctx, typ, av, tv, f.name) {
 			return tftypes.Value{}, false
 		}
 		attrs[f.name], values[f.name] = want, tv

@@ -9,10 +9,14 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/list"
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -51,6 +55,8 @@ func modelCases(t testing.TB) []modelCase {
 		r.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &resp)
 		return empty(tfsdk.State{Schema: resp.Schema})
 	}
+	var providerSchema fwprovider.SchemaResponse
+	New("test")().Schema(ctx, fwprovider.SchemaRequest{}, &providerSchema)
 	return []modelCase{
 		{luneWebhookTypeName, resourceSchema(NewLuneWebhookResource()), func() any { return new(luneWebhookModel) }},
 		{inveterateWebhookSubscriptionTypeName, resourceSchema(NewInveterateWebhookSubscriptionResource()), func() any { return new(inveterateWebhookSubscriptionModel) }},
@@ -59,6 +65,7 @@ func modelCases(t testing.TB) []modelCase {
 		{"identity", identitySchema(NewLuneWebhookResource()), func() any { return new(identityModel) }},
 		{luneWebhookTypeName + " list", listSchema(NewLuneWebhookListResource()), func() any { return new(luneWebhookListConfig) }},
 		{partnerWebhookTypeName + " list", listSchema(NewPartnerWebhookListResource()), func() any { return new(partnerWebhookListConfig) }},
+		{"provider", empty(tfsdk.State{Schema: providerSchema.Schema}), func() any { return new(providerModel) }},
 		{inveterateWebhookSubscriptionTypeName + " list", listSchema(NewInveterateWebhookSubscriptionListResource()), func() any { return new(inveterateWebhookSubscriptionListConfig) }},
 	}
 }
@@ -234,20 +241,87 @@ func TestModels_leftToTheFramework(t *testing.T) {
 		})
 	}
 
-	// A value the schema's type does not accept: the framework's error, and the state unchanged.
-	var m partnerWebhookModel
-	if diags := (tfsdk.State{Schema: schema, Raw: raw}).Get(ctx, &m); diags.HasError() {
-		t.Fatal(diags)
+	// An object whose attributes are not the schema's, even as many of them.
+	renamed := map[string]tftypes.Type{}
+	var attrs map[string]tftypes.Value
+	_ = raw.As(&attrs)
+	renamedValues := map[string]tftypes.Value{}
+	for name, v := range attrs {
+		if name == "url" {
+			name = "address"
+		}
+		renamed[name], renamedValues[name] = v.Type(), v
 	}
-	m.WebHookURLs = types.SetValueMust(types.BoolType, nil)
-	if _, ok := encodeModel(ctx, schema, &m); ok {
-		t.Fatal("encodeModel encoded a set of the wrong element type")
+	if decodeModel(ctx, schema, tftypes.NewValue(tftypes.Object{AttributeTypes: renamed}, renamedValues), new(partnerWebhookModel)) {
+		t.Error("decodeModel mapped an object whose attributes are not the schema's")
 	}
-	want := tfsdk.State{Schema: schema, Raw: raw}
-	wantDiags := want.Set(ctx, &m)
-	got := tfsdk.State{Schema: schema, Raw: raw}
-	if diags := setModel(ctx, &got, &m); !wantDiags.HasError() || !diags.Equal(wantDiags) || !got.Raw.Equal(raw) {
-		t.Fatalf("setModel: %v, want the framework's %v and the state unchanged", diags, wantDiags)
+
+	// Values the schema's type does not accept: the framework's error, and the state unchanged.
+	for name, change := range map[string]func(*partnerWebhookModel){
+		"a set of the wrong element type": func(m *partnerWebhookModel) { m.WebHookURLs = types.SetValueMust(types.BoolType, nil) },
+		"a set with a duplicate element": func(m *partnerWebhookModel) {
+			m.WebHookURLs = types.SetValueMust(types.StringType, []attr.Value{types.StringValue("a"), types.StringValue("a")})
+		},
+		"a timeouts object of other attributes": func(m *partnerWebhookModel) {
+			// The field's Go type is the schema's; only what it holds is wrong.
+			m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType})
+		},
+	} {
+		var m partnerWebhookModel
+		if diags := (tfsdk.State{Schema: schema, Raw: raw}).Get(ctx, &m); diags.HasError() {
+			t.Fatal(diags)
+		}
+		change(&m)
+		if _, ok := encodeModel(ctx, schema, &m); ok {
+			t.Errorf("%s: encodeModel encoded it", name)
+		}
+		want := tfsdk.State{Schema: schema, Raw: raw}
+		wantDiags := want.Set(ctx, &m)
+		got := tfsdk.State{Schema: schema, Raw: raw}
+		if diags := setModel(ctx, &got, &m); !wantDiags.HasError() || !diags.Equal(wantDiags) || !got.Raw.Equal(raw) {
+			t.Errorf("%s: setModel: %v, want the framework's %v and the state unchanged", name, diags, wantDiags)
+		}
+	}
+}
+
+// customString is a custom attribute type: the fast way leaves it to the framework.
+type customString struct{ basetypes.StringType }
+
+// selfMapped maps itself the framework's way (tftypes.ValueConverter).
+type selfMapped struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (*selfMapped) FromTerraform5Value(tftypes.Value) error { return nil }
+
+// TestModels_onlyKnownTypes: the fast way takes only the framework's own attribute types and the
+// timeouts block's, and only models that do not map themselves.
+func TestModels_onlyKnownTypes(t *testing.T) {
+	strs := types.StringType
+	for _, c := range []struct {
+		typ  attr.Type
+		want bool
+	}{
+		{strs, true},
+		{types.SetType{ElemType: strs}, true},
+		{types.MapType{ElemType: types.ListType{ElemType: types.Int64Type}}, true},
+		{types.ObjectType{AttrTypes: map[string]attr.Type{"a": strs, "b": types.BoolType}}, true},
+		{timeouts.Type{ObjectType: types.ObjectType{AttrTypes: map[string]attr.Type{"create": strs}}}, true},
+		{nil, false},
+		{customString{}, false},
+		{types.ListType{ElemType: customString{}}, false},
+		{types.ObjectType{AttrTypes: map[string]attr.Type{"a": strs, "b": customString{}}}, false},
+		{types.DynamicType, false},
+	} {
+		if got := knownType(c.typ); got != c.want {
+			t.Errorf("knownType(%v) = %v, want %v", c.typ, got, c.want)
+		}
+	}
+	if layoutOf(reflect.TypeFor[selfMapped]()) != nil {
+		t.Error("layoutOf mapped a model that maps itself")
+	}
+	if layoutOf(reflect.TypeFor[identityModel]()) == nil {
+		t.Error("layoutOf did not map identityModel")
 	}
 }
 
