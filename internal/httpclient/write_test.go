@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -373,5 +374,48 @@ func TestWrite_interruptBeforeResendAfterAbsent(t *testing.T) {
 	assertKind(t, err, ErrInterrupted)
 	if srv.Count() != 1 {
 		t.Fatalf("%d POSTs, want 1", srv.Count())
+	}
+}
+
+// readAll reads what the body holds, whatever length it declares: the declared length only sizes
+// the buffer (one buffer, when it is right), and an error while reading is kept.
+func TestReadAll(t *testing.T) {
+	broken := errors.New("connection reset")
+	body := strings.Repeat("x", 3000)
+	for _, c := range []struct {
+		name     string
+		r        io.Reader
+		size     int64
+		want     string
+		tooLarge bool
+		err      error
+	}{
+		{"the declared length", strings.NewReader(body), 3000, body, false, nil},
+		{"no declared length", strings.NewReader(body), -1, body, false, nil},
+		{"longer than declared", strings.NewReader(body), 10, body, false, nil},
+		{"shorter than declared", strings.NewReader(body), 5000, body, false, nil},
+		{"empty", strings.NewReader(""), 0, "", false, nil},
+		{"declared past the limit", strings.NewReader(body), maxResponseBytes + 1, body, false, nil},
+		{"cut short", io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(broken)), 3000, "abc", false, broken},
+		{"past the limit", strings.NewReader(strings.Repeat("y", maxResponseBytes+10)), maxResponseBytes, strings.Repeat("y", maxResponseBytes), true, nil},
+		{"past the limit, no declared length", strings.NewReader(strings.Repeat("y", maxResponseBytes+10)), -1, strings.Repeat("y", maxResponseBytes), true, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			data, tooLarge, err := readAll(c.r, c.size)
+			if string(data) != c.want || tooLarge != c.tooLarge || !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
+				t.Errorf("got %d bytes, tooLarge %v, err %v; want %d bytes, tooLarge %v, err %v", len(data), tooLarge, err, len(c.want), c.tooLarge, c.err)
+			}
+		})
+	}
+	// A body of the declared length takes one buffer, one byte larger, not a series of growing ones.
+	allocs := testing.AllocsPerRun(10, func() {
+		if data, _, _ := readAll(strings.NewReader(body), int64(len(body))); cap(data) != len(body)+1 {
+			t.Fatalf("capacity %d for %d bytes declared", cap(data), len(body))
+		}
+	})
+	undeclared := testing.AllocsPerRun(10, func() { _, _, _ = readAll(strings.NewReader(body), -1) })
+	// The reader, its limit and the buffer.
+	if allocs > 3 || allocs >= undeclared {
+		t.Errorf("%v allocations to read a body of the declared length (%v undeclared), want the one buffer", allocs, undeclared)
 	}
 }

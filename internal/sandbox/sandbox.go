@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -668,7 +669,10 @@ func writeReply(w http.ResponseWriter, api API, rep reply) {
 		h.Set("Retry-After", "1")
 	}
 	if rep.body != nil {
+		// The body is built whole, so its length is declared, as APIs (and the CDNs before them)
+		// declare the length of a JSON answer they have whole.
 		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(rep.body)))
 	}
 	w.WriteHeader(rep.status)
 	if rep.body != nil {
