@@ -222,7 +222,11 @@ func (x *exchange) send(ctx context.Context) (a attempt) {
 		return attempt{err: err, connected: connected.Load()}
 	}
 	a = attempt{status: resp.StatusCode, header: resp.Header, connected: true}
-	a.data, a.tooLarge, a.err = readAll(resp.Body, resp.ContentLength)
+	size := resp.ContentLength
+	if hreq.Method == http.MethodHead {
+		size = -1 // the length of the body a GET would have had; this one is empty
+	}
+	a.data, a.tooLarge, a.err = readAll(resp.Body, size)
 	_ = resp.Body.Close()
 	x.c.logResponse(ctx, hreq, resp, a.data, a.err, time.Since(start))
 	return a
@@ -240,7 +244,7 @@ func readAll(r io.Reader, size int64) (data []byte, tooLarge bool, err error) {
 	} else {
 		// One byte more than declared, so that the read that finds the end needs no new buffer.
 		data = make([]byte, 0, size+1)
-		for {
+		for len(data) <= maxResponseBytes {
 			if len(data) == cap(data) {
 				data = append(data, 0)[:len(data)]
 			}

@@ -397,6 +397,9 @@ func TestReadAll(t *testing.T) {
 		{"empty", strings.NewReader(""), 0, "", false, nil},
 		{"declared past the limit", strings.NewReader(body), maxResponseBytes + 1, body, false, nil},
 		{"cut short", io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(broken)), 3000, "abc", false, broken},
+		{"cut short with the last bytes", &lastRead{data: "abc", err: io.ErrUnexpectedEOF}, 3000, "abc", false, io.ErrUnexpectedEOF},
+		{"the end with the last bytes", iotest.DataErrReader(strings.NewReader(body)), 3000, body, false, nil},
+		{"a byte at a time", iotest.OneByteReader(strings.NewReader(body)), 3000, body, false, nil},
 		{"past the limit", strings.NewReader(strings.Repeat("y", maxResponseBytes+10)), maxResponseBytes, strings.Repeat("y", maxResponseBytes), true, nil},
 		{"past the limit, no declared length", strings.NewReader(strings.Repeat("y", maxResponseBytes+10)), -1, strings.Repeat("y", maxResponseBytes), true, nil},
 	} {
@@ -406,6 +409,13 @@ func TestReadAll(t *testing.T) {
 				t.Errorf("got %d bytes, tooLarge %v, err %v; want %d bytes, tooLarge %v, err %v", len(data), tooLarge, err, len(c.want), c.tooLarge, c.err)
 			}
 		})
+	}
+	// Nothing is read past the limit, declared or not.
+	for _, size := range []int64{-1, 100, maxResponseBytes} {
+		r := strings.NewReader(strings.Repeat("z", maxResponseBytes+10))
+		if _, tooLarge, _ := readAll(r, size); !tooLarge || r.Len() != 9 {
+			t.Errorf("declared %d: tooLarge %v, %d bytes left unread, want 9", size, tooLarge, r.Len())
+		}
 	}
 	// A body of the declared length takes one buffer, one byte larger, not a series of growing ones.
 	allocs := testing.AllocsPerRun(10, func() {
@@ -418,4 +428,19 @@ func TestReadAll(t *testing.T) {
 	if allocs > 3 || allocs >= undeclared {
 		t.Errorf("%v allocations to read a body of the declared length (%v undeclared), want the one buffer", allocs, undeclared)
 	}
+}
+
+// lastRead answers its data and its error in one read, as a body cut by a proxy does.
+type lastRead struct {
+	data string
+	err  error
+	done bool
+}
+
+func (r *lastRead) Read(p []byte) (int, error) {
+	if r.done {
+		return 0, r.err
+	}
+	r.done = true
+	return copy(p, r.data), r.err
 }
