@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/benchstats"
@@ -79,6 +80,9 @@ func (p *ideal) Resources(ctx context.Context) []func() resource.Resource {
 		if !ok {
 			panic(fmt.Sprintf("idealprovider: no cost for %s: add the new resource type to costs", meta.TypeName))
 		}
+		if _, ok := newReal().(resource.ResourceWithIdentity); !ok {
+			panic(fmt.Sprintf("idealprovider: %s has no identity; idealResource gives every resource one", meta.TypeName))
+		}
 		out = append(out, func() resource.Resource {
 			return &idealResource{real: newReal(), p: p, cost: c, typeName: meta.TypeName}
 		})
@@ -102,19 +106,43 @@ func (r *idealResource) Schema(ctx context.Context, req resource.SchemaRequest, 
 	r.real.Schema(ctx, req, resp)
 }
 
+// IdentitySchema is the real resource's identity schema: the framework then does for the ideal
+// provider's identities what it does for the real one's, and each create, read and update returns
+// the identity, as the real provider's do.
+func (r *idealResource) IdentitySchema(ctx context.Context, req resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	r.real.(resource.ResourceWithIdentity).IdentitySchema(ctx, req, resp)
+}
+
 func (r *idealResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	if r.wait(ctx, "create", r.cost.create) {
 		resp.State.Raw = r.known(req.Plan.Raw)
+		identify(ctx, resp.State.Raw, resp.Identity)
 	}
 }
 
-// Read changes nothing and asks nothing: with state in place, a plan costs only Terraform's work.
-func (r *idealResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+// Read changes nothing and asks nothing: with state in place, a plan costs only Terraform's work,
+// and the identity the state's id.
+func (r *idealResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	identify(ctx, req.State.Raw, resp.Identity)
+}
 
 func (r *idealResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	if r.wait(ctx, "update", r.cost.update) {
 		resp.State.Raw = r.known(req.Plan.Raw)
+		identify(ctx, resp.State.Raw, resp.Identity)
 	}
+}
+
+// identify sets identity to { id = the state's id }, every resource's identity.
+func identify(ctx context.Context, state tftypes.Value, identity *tfsdk.ResourceIdentity) {
+	if identity == nil || state.IsNull() {
+		return
+	}
+	id, _, err := tftypes.WalkAttributePath(state, tftypes.NewAttributePath().WithAttributeName("id"))
+	if err != nil {
+		panic(fmt.Sprintf("idealprovider: a state without an id: %v", err))
+	}
+	identity.Raw = tftypes.NewValue(identity.Schema.Type().TerraformType(ctx), map[string]tftypes.Value{"id": id.(tftypes.Value)})
 }
 
 func (r *idealResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {

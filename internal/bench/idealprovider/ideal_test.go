@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/benchstats"
@@ -46,8 +47,8 @@ func TestPerfectPacer(t *testing.T) {
 	}
 }
 
-// TestIdealResources: every real resource type has a cost, and a create's state has no unknown
-// value left (Terraform would refuse it).
+// TestIdealResources: every real resource type has a cost, a create's state has no unknown value
+// left (Terraform would refuse it), and a create and a read return the identity { id }.
 func TestIdealResources(t *testing.T) {
 	ctx := context.Background()
 	p := newIdeal(0, time.Now)().(*ideal)
@@ -73,9 +74,25 @@ func TestIdealResources(t *testing.T) {
 			}
 			planned = tftypes.NewValue(typ, vals)
 		}
-		got := r.known(planned)
+		var idSchema resource.IdentitySchemaResponse
+		r.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &idSchema)
+		noIdentity := func() *tfsdk.ResourceIdentity {
+			return &tfsdk.ResourceIdentity{Schema: idSchema.IdentitySchema, Raw: tftypes.NewValue(idSchema.IdentitySchema.Type().TerraformType(ctx), nil)}
+		}
+		created := resource.CreateResponse{State: tfsdk.State{Schema: sch.Schema, Raw: tftypes.NewValue(typ, nil)}, Identity: noIdentity()}
+		r.Create(ctx, resource.CreateRequest{Plan: tfsdk.Plan{Schema: sch.Schema, Raw: planned}}, &created)
+		got := created.State.Raw
 		if !got.IsFullyKnown() {
 			t.Errorf("%s: state after create has unknown values: %v", meta.TypeName, got)
+		}
+		read := resource.ReadResponse{State: created.State, Identity: noIdentity()}
+		r.Read(ctx, resource.ReadRequest{State: created.State}, &read)
+		for op, identity := range map[string]*tfsdk.ResourceIdentity{"create": created.Identity, "read": read.Identity} {
+			id, _, _ := tftypes.WalkAttributePath(got, tftypes.NewAttributePath().WithAttributeName("id"))
+			want := tftypes.NewValue(idSchema.IdentitySchema.Type().TerraformType(ctx), map[string]tftypes.Value{"id": id.(tftypes.Value)})
+			if !identity.Raw.Equal(want) {
+				t.Errorf("%s: identity after %s %v, want %v", meta.TypeName, op, identity.Raw, want)
+			}
 		}
 		var attrs map[string]tftypes.Value
 		if err := got.As(&attrs); err != nil {
