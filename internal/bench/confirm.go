@@ -95,7 +95,7 @@ func (c confirmation) String() string {
 		return fmt.Sprintf("none confirmed (%d with no list after them)", c.unconfirmed)
 	}
 	s := fmt.Sprintf("%d confirmed %.0f ms after they came in on average, 90%% within %.0f ms", c.writes,
-		float64(c.mean.Microseconds())/1000, float64(c.p90.Microseconds())/1000)
+		milliseconds(c.mean), milliseconds(c.p90))
 	if c.unconfirmed > 0 {
 		s += fmt.Sprintf(" (%d with no list after them)", c.unconfirmed)
 	}
@@ -131,12 +131,8 @@ func (l *confirmLog) confirm(op string) (confirmation, bool) {
 	if len(waited) == 0 {
 		return c, true
 	}
-	var sum time.Duration
-	for _, d := range waited {
-		sum += d
-	}
-	slices.Sort(waited)
-	c.writes, c.mean, c.p90 = len(waited), sum/time.Duration(len(waited)), waited[(len(waited)*9+9)/10-1]
+	c.writes = len(waited)
+	c.mean, c.p90 = meanAndP90(waited)
 	return c, true
 }
 

@@ -8,7 +8,9 @@
 // calls per create and per admin webhook delete, and the 429s Lune answered. For each command and
 // resource type it also says when the provider called the vendor and when the ideal provider's writes
 // ran, and how long the provider's Inveterate creates and admin webhook deletes took to be confirmed
-// by a list, as the sandbox saw them (confirm.go).
+// by a list, as the sandbox saw them (confirm.go). Apply and destroy run with -json, and Terraform's
+// UI says how long each write took with either provider, from its apply_start to its apply_complete,
+// which depends less than the command's time on the order Terraform ran the types in (writes.go).
 //
 //	go run ./internal/bench -n 100,500 -latency 20ms -backend local,http -runs 3
 //
@@ -21,6 +23,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -84,6 +87,9 @@ type measurement struct {
 	first, last     map[string]time.Duration
 	// confirms is what the sandbox saw of the Inveterate writes that lists confirm, by resource type.
 	confirms map[string]*confirmLog
+	// writes is how long each write took from Terraform's apply_start to its apply_complete
+	// (writes.go); none in a plan.
+	writes writeTimes
 }
 
 // vendorCalls is the calls to one vendor: the sum of its operations.
@@ -143,6 +149,8 @@ type result struct {
 	// and idealStart when each of its commands started.
 	idealFlights map[string]map[string]benchstats.Flight
 	idealStart   map[string]time.Time
+	// idealWrites is the same, for the ideal's apply and destroy.
+	idealWrites map[string]writeTimes
 	// lists is what Inveterate's lists cost once the apply filled them.
 	lists           []listCost
 	luneRateLimited int
@@ -356,26 +364,37 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		sb.ResetCounts()
 		timeline.reset(label(args[0]))
 		before := selfCPU()
-		took, cpu, err := b.terraformRun(realDir, b.profiled(realEnv, label(args[0])), args...)
+		took, cpu, out, err := b.terraformRun(realDir, b.profiled(realEnv, label(args[0])), args...)
 		m.took, m.cpu, m.sandboxCPU, m.ops = took, cpu, selfCPU()-before, sb.Counts()
 		m.first, m.last, m.confirms = timeline.spans()
 		r.luneRateLimited += sb.Count("lune.rate_limited")
+		if err != nil || args[0] == "plan" {
+			return err // a plan writes nothing, and its output is not Terraform's JSON UI
+		}
+		m.writes, err = parseWriteTimes(out)
 		return err
 	}
 	r.idealFlights, r.idealCPU, r.idealStart = map[string]map[string]benchstats.Flight{}, map[string]time.Duration{}, map[string]time.Time{}
+	r.idealWrites = map[string]writeTimes{}
 	ideal := func(took *time.Duration, args ...string) error {
 		stats := filepath.Join(idealDir, args[0]+"-flights.json")
 		if err := os.Remove(stats); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err // an earlier run's figures must not pass for this one's
 		}
 		var cpu time.Duration
+		var out []byte
 		var err error
 		env := b.profiled(append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), "ideal "+label(args[0]))
 		r.idealStart[args[0]] = time.Now()
-		*took, cpu, err = b.terraformRun(idealDir, env, args...)
+		*took, cpu, out, err = b.terraformRun(idealDir, env, args...)
 		r.idealCPU[args[0]] = cpu
 		if err != nil {
 			return err
+		}
+		if args[0] != "plan" {
+			if r.idealWrites[args[0]], err = parseWriteTimes(out); err != nil {
+				return err
+			}
 		}
 		flights := map[string]benchstats.Flight{}
 		r.idealFlights[args[0]] = flights
@@ -392,9 +411,10 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		return nil
 	}
 	par := fmt.Sprintf("-parallelism=%d", b.parallelism)
-	apply := []string{"apply", "-auto-approve", "-input=false", par}
+	// -json: Terraform's UI says when each write started and ended (writes.go).
+	apply := []string{"apply", "-auto-approve", "-input=false", "-json", par}
 	plan := []string{"plan", "-detailed-exitcode", "-input=false", par}
-	destroy := []string{"destroy", "-auto-approve", "-input=false", par}
+	destroy := []string{"destroy", "-auto-approve", "-input=false", "-json", par}
 	for _, phase := range []struct {
 		name  string
 		args  []string
@@ -427,7 +447,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 // all the same, which is all plan and apply need.
 func (b *bench) initBackend(dir string, env []string) error {
 	// An empty -plugin-dir keeps init off the network whatever the machine can reach.
-	_, _, err := b.terraformRun(dir, env, "init", "-input=false", "-plugin-dir="+filepath.Join(b.work, "no-plugins"))
+	_, _, _, err := b.terraformRun(dir, env, "init", "-input=false", "-plugin-dir="+filepath.Join(b.work, "no-plugins"))
 	if _, statErr := os.Stat(filepath.Join(dir, ".terraform", "terraform.tfstate")); statErr != nil {
 		return fmt.Errorf("terraform init did not set the http backend up: %w", errors.Join(err, statErr))
 	}
@@ -445,25 +465,29 @@ func (b *bench) profiled(env []string, label string) []string {
 	return append(slices.Clip(env), "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, name))
 }
 
-// terraformRun runs one Terraform command and returns its wall time and its CPU time, with the
+// terraformRun runs one Terraform command and returns its wall time, its CPU time, with the
 // provider's (the usage of a waited-for process includes its children's that it waited for, and
-// Terraform waits for its providers).
-func (b *bench) terraformRun(dir string, env []string, args ...string) (took, cpu time.Duration, err error) {
+// Terraform waits for its providers), and its standard output.
+func (b *bench) terraformRun(dir string, env []string, args ...string) (took, cpu time.Duration, out []byte, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.terraform, append(args, "-no-color")...) //nolint:gosec // the bench's own Terraform binary and arguments.
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
+	// Standard output alone is returned: with -json, Terraform's UI, whose lines a log on standard
+	// error (TF_LOG in the environment) must not split.
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	out, err := cmd.CombinedOutput()
+	err = cmd.Run()
 	took = time.Since(start)
 	if cmd.ProcessState != nil {
 		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	if err != nil {
-		return took, cpu, fmt.Errorf("terraform %s: %w\n%s", args[0], err, tail(out, 40))
+		return took, cpu, stdout.Bytes(), fmt.Errorf("terraform %s: %w\n%s%s", args[0], err, tail(stdout.Bytes(), 40), tail(stderr.Bytes(), 20))
 	}
-	return took, cpu, nil
+	return took, cpu, stdout.Bytes(), nil
 }
 
 // webhooksConfig is n webhooks of every type, credentials coming from the environment, with the
@@ -579,9 +603,20 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 						}
 					}
 				}
-				if line != "" {
+				var spans []string
+				for _, op := range []string{"create", "update", "delete"} {
+					if s := writeSpans(step.m.writes, r.idealWrites[step.name], typeName+" "+op); s != "" {
+						spans = append(spans, fmt.Sprintf("      %ss from Terraform's apply_start to its apply_complete: %s\n", op, s))
+					}
+				}
+				if line != "" || len(spans) > 0 {
 					fmt.Fprintf(w, "    %s: %s\n", typeName, strings.TrimPrefix(line, "; "))
 				}
+				fmt.Fprint(w, strings.Join(spans, ""))
+			}
+			if real, ideal := step.m.writes.total(), r.idealWrites[step.name].total(); real > 0 && ideal > 0 {
+				fmt.Fprintf(w, "    all writes from apply_start to apply_complete: %.2fs, the ideal's %.2fs (÷ %.2f); each includes waiting for Terraform's state lock, longer the more resources the state holds\n",
+					real.Seconds(), ideal.Seconds(), ratio(real, ideal))
 			}
 			if step.name == "apply" && len(r.lists) > 0 {
 				costs := make([]string, len(r.lists))
@@ -690,11 +725,36 @@ func (t *timeline) wrap(next http.Handler) http.Handler {
 	})
 }
 
-// tail returns the last lines of a command's output, for errors.
+// readableUI is a line of Terraform's machine-readable UI (-json) as a person reads it: its message,
+// and a diagnostic's detail on the lines after it; any other line as it is.
+func readableUI(line string) string {
+	var m struct {
+		Message    string `json:"@message"`
+		Diagnostic *struct {
+			Detail string `json:"detail"`
+		} `json:"diagnostic"`
+	}
+	if !strings.HasPrefix(line, "{") || json.Unmarshal([]byte(line), &m) != nil || m.Message == "" {
+		return line
+	}
+	if m.Diagnostic != nil && m.Diagnostic.Detail != "" {
+		return m.Message + "\n  " + strings.ReplaceAll(m.Diagnostic.Detail, "\n", "\n  ")
+	}
+	return m.Message
+}
+
+// tail returns the last lines of a command's output, for errors, each of Terraform's UI messages
+// counting as one, and a newline after them; nothing if there is no output.
 func tail(out []byte, lines int) string {
+	if len(bytes.TrimSpace(out)) == 0 {
+		return ""
+	}
 	all := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	for i, line := range all {
+		all[i] = readableUI(line)
+	}
 	if len(all) > lines {
 		all = all[len(all)-lines:]
 	}
-	return strings.Join(all, "\n")
+	return strings.Join(all, "\n") + "\n"
 }

@@ -56,10 +56,19 @@ func TestBench(t *testing.T) {
 		`(?m)^    webhooks_inveterate_webhook_subscription: calls .*; the provider's creates: ` + confirmed + `$`,
 		`(?m)^    webhooks_inveterate_webhook: calls .*; the provider's deletes: ` + confirmed + `$`,
 		`(?m)^    Inveterate's lists .*: /v2.0/admin/webhook-subscriptions: 2 records, \d+ kB, \d+\.\d ms; /v2.0/admin/webhooks: 2 records, `,
+		// How long each write took, from Terraform's UI, for both providers, in the apply and in the
+		// destroy: 2 of each type.
+		`(?m)^    webhooks_partner_webhook: .*\n      creates from Terraform's apply_start to its apply_complete: the provider's 2, \d+ ms on average, 90% within \d+ ms; the ideal's 2, \d+ ms on average, 90% within \d+ ms$`,
+		`(?m)^    webhooks_inveterate_webhook: .*\n      deletes from Terraform's apply_start to its apply_complete: the provider's 2, \d+ ms on average, 90% within \d+ ms; the ideal's 2, \d+ ms on average, 90% within \d+ ms$`,
 	} {
 		if n := len(regexp.MustCompile(want).FindAllString(report, -1)); n != 4 {
 			t.Errorf("%d lines match %s, want one per run and backend (4):\n%s", n, want, report)
 		}
+	}
+	// The sum of the writes' times, for each apply and each destroy.
+	held := `(?m)^    all writes from apply_start to apply_complete: \d+\.\d\ds, the ideal's \d+\.\d\ds \(÷ \d+\.\d\d\); each includes waiting for Terraform's state lock, longer the more resources the state holds$`
+	if n := len(regexp.MustCompile(held).FindAllString(report, -1)); n != 8 {
+		t.Errorf("%d lines match %s, want one per apply and destroy (8):\n%s", n, held, report)
 	}
 }
 
