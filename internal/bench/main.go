@@ -368,10 +368,10 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		m.took, m.cpu, m.sandboxCPU, m.ops = took, cpu, selfCPU()-before, sb.Counts()
 		m.first, m.last, m.confirms = timeline.spans()
 		r.luneRateLimited += sb.Count("lune.rate_limited")
-		if err != nil || args[0] == "plan" {
-			return err // a plan writes nothing, and its output is not Terraform's JSON UI
+		if err != nil {
+			return err
 		}
-		m.writes, err = parseWriteTimes(out)
+		m.writes, err = uiWrites(args, out)
 		return err
 	}
 	r.idealFlights, r.idealCPU, r.idealStart = map[string]map[string]benchstats.Flight{}, map[string]time.Duration{}, map[string]time.Time{}
@@ -391,10 +391,8 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		if err != nil {
 			return err
 		}
-		if args[0] != "plan" {
-			if r.idealWrites[args[0]], err = parseWriteTimes(out); err != nil {
-				return err
-			}
+		if r.idealWrites[args[0]], err = uiWrites(args, out); err != nil {
+			return err
 		}
 		flights := map[string]benchstats.Flight{}
 		r.idealFlights[args[0]] = flights
@@ -728,12 +726,7 @@ func (t *timeline) wrap(next http.Handler) http.Handler {
 // readableUI is a line of Terraform's machine-readable UI (-json) as a person reads it: its message,
 // and a diagnostic's detail on the lines after it; any other line as it is.
 func readableUI(line string) string {
-	var m struct {
-		Message    string `json:"@message"`
-		Diagnostic *struct {
-			Detail string `json:"detail"`
-		} `json:"diagnostic"`
-	}
+	var m uiMessage
 	if !strings.HasPrefix(line, "{") || json.Unmarshal([]byte(line), &m) != nil || m.Message == "" {
 		return line
 	}

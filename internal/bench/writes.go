@@ -25,11 +25,16 @@ import (
 // "resource_type action" ("webhooks_webhook create").
 type writeTimes map[string][]time.Duration
 
-// uiMessage is what the bench reads of a line of Terraform's machine-readable UI.
+// uiMessage is what the bench reads of a line of Terraform's machine-readable UI: a write's hook
+// here, a message and its diagnostic's detail for a failed command's output (readableUI).
 type uiMessage struct {
-	Type      string `json:"type"`
-	Timestamp string `json:"@timestamp"`
-	Hook      struct {
+	Type       string `json:"type"`
+	Timestamp  string `json:"@timestamp"`
+	Message    string `json:"@message"`
+	Diagnostic *struct {
+		Detail string `json:"detail"`
+	} `json:"diagnostic"`
+	Hook struct {
 		Resource struct {
 			Addr         string `json:"addr"`
 			ResourceType string `json:"resource_type"`
@@ -38,8 +43,16 @@ type uiMessage struct {
 	} `json:"hook"`
 }
 
-// parseWriteTimes reads a command's output, Terraform's UI as JSON lines; other lines (a warning
-// on standard error) are skipped. Each apply_start is paired with the next apply_complete or
+// uiWrites is the writes of a command run with args, from its standard output: none unless it ran
+// with -json (a plan runs without), since only Terraform's JSON UI says when each write ran.
+func uiWrites(args []string, stdout []byte) (writeTimes, error) {
+	if !slices.Contains(args, "-json") {
+		return nil, nil
+	}
+	return parseWriteTimes(stdout)
+}
+
+// parseWriteTimes reads a command's output, Terraform's UI as JSON lines; other lines are skipped. Each apply_start is paired with the next apply_complete or
 // apply_errored of the same instance and action. A write that started and never ended, or ended
 // without starting, is an error: the log is not what the bench takes it for.
 func parseWriteTimes(out []byte) (writeTimes, error) {
