@@ -38,8 +38,8 @@ import (
 //	                                                               cancels the list in flight
 //
 // A wait needs its next list (waiter.due): first, once the surface is quiet (no write that a wait
-// will follow is out, and nothing has changed for settle), or gather after it began, whichever
-// comes first, so that the creates Terraform runs side by side share one look; looked, an interval
+// will follow is out, and every such write answered has its wait begun, or was answered settle
+// ago), or gather after it began, whichever comes first, so that the creates Terraform runs side by side share one look; looked, an interval
 // after the latest list was sent; and in any case at its deadline, so that a wait never gives up on
 // a list older than its deadline. The first looks also share gather as a budget (surface.due): the
 // list goes once their waits add up to it, quiet or not. A wait holds one of Terraform's parallel
@@ -67,14 +67,17 @@ type watch[T any] struct {
 	s  surface[T]
 }
 
-// settleAfterAnswer is how long a surface with no write out stays still before it is quiet.
-const settleAfterAnswer = 3 * time.Millisecond
+// settleAfterAnswer is the longest an answered write holds the first look back for the wait that
+// follows it: its caller's own steps in between (saving the record) take far less, and a caller
+// that does not wait (it failed) costs the others no more than this.
+const settleAfterAnswer = 10 * time.Millisecond
 
 // pacing is when a watch sends its lists.
 type pacing struct {
 	// gather is the longest a first look waits for the surface to be quiet, and the budget of
-	// waiting the first looks share (surface.due); settle is how long nothing must change for the
-	// surface to be quiet, interval the pause between two looks of a wait.
+	// waiting the first looks share (surface.due); settle is the longest an answered write keeps
+	// the surface from being quiet while its wait has not begun; interval is the pause between two
+	// looks of a wait.
 	gather, settle, interval time.Duration
 }
 
@@ -97,6 +100,9 @@ type surface[T any] struct {
 	// or a write was last answered.
 	writes  int
 	changed time.Time
+	// handoffs are the writes answered whose wait has not begun yet, by the id of the record it will
+	// wait for, each with the time until which it keeps the surface from being quiet.
+	handoffs map[string]time.Time
 	// sent is when the list in flight, or else the latest list, was sent; cancel stops the one in
 	// flight.
 	sent   time.Time
@@ -150,11 +156,12 @@ func newWatch[T any](base context.Context, list func(ctx context.Context) ([]T, 
 		list: list, id: id, base: context.WithoutCancel(base), wake: make(chan struct{}, 1),
 		s: surface[T]{
 			// gather is long enough for creates that Terraform runs side by side to join one look,
-			// short next to the time Inveterate takes to list a record. settle only covers the
+			// short next to the time Inveterate takes to list a record. settle only bounds the
 			// provider's own steps between a write's answer and its wait (saving the record): a
 			// write still out holds the look back anyway.
-			pacing: pacing{gather: interval / 10, settle: min(interval/30, settleAfterAnswer), interval: interval},
-			waits:  map[*waiter[T]]struct{}{},
+			pacing:   pacing{gather: interval / 10, settle: min(interval/30, settleAfterAnswer), interval: interval},
+			waits:    map[*waiter[T]]struct{}{},
+			handoffs: map[string]time.Time{},
 		},
 	}
 }
@@ -199,14 +206,20 @@ func (w *watch[T]) await(ctx context.Context, id string, gone bool, since time.T
 }
 
 // writing notes a write whose answer a wait will follow (a create, a delete): the first look waits
-// for it. Call the returned func once the write has been answered, whatever the answer.
-func (w *watch[T]) writing() (answered func()) {
+// for it. Call the returned func once the write has been answered, whatever the answer, with the id
+// of the record whose wait follows (the create's, the delete's) and the write's error: while no
+// wait for that id has begun, and for at most settle, the first look waits for it too. With an
+// error, or an empty id, no wait follows.
+func (w *watch[T]) writing() (answered func(id string, err error)) {
 	w.mu.Lock()
 	w.s.writeSent()
 	w.mu.Unlock()
-	return func() {
+	return func(id string, err error) {
+		if err != nil {
+			id = ""
+		}
 		w.mu.Lock()
-		w.s.writeAnswered(time.Now())
+		w.s.writeAnswered(time.Now(), id)
 		w.mu.Unlock()
 		w.poke()
 	}
@@ -266,11 +279,13 @@ func (w *watch[T]) look(ctx context.Context) {
 	w.mu.Unlock()
 }
 
-// begin is the transition of a wait that begins (- → first): it is counted, and the surface
-// changed then. It reports whether the loop was idle (idle → sleeping): the caller starts it.
+// begin is the transition of a wait that begins (- → first): it is counted, the surface changed
+// then, and the write it follows, if any, no longer holds the first look back. It reports whether
+// the loop was idle (idle → sleeping): the caller starts it.
 func (s *surface[T]) begin(wt *waiter[T]) (start bool) {
 	s.waits[wt] = struct{}{}
 	s.changed = wt.began
+	delete(s.handoffs, wt.id)
 	if s.loop != loopIdle {
 		return false
 	}
@@ -281,10 +296,20 @@ func (s *surface[T]) begin(wt *waiter[T]) (start bool) {
 // writeSent notes a write that a wait will follow: until it is answered, the surface is not quiet.
 func (s *surface[T]) writeSent() { s.writes++ }
 
-// writeAnswered notes that such a write was answered at now: the surface changed.
-func (s *surface[T]) writeAnswered(now time.Time) {
+// writeAnswered notes that such a write was answered at now: the surface changed. When a wait for
+// the record id will follow (id is not empty), the surface is not quiet until it begins, or until
+// settle has passed. Handoffs whose time is up are dropped: their callers did not wait.
+func (s *surface[T]) writeAnswered(now time.Time, id string) {
 	s.writes--
 	s.changed = now
+	for other, until := range s.handoffs {
+		if until.Before(now) {
+			delete(s.handoffs, other)
+		}
+	}
+	if id != "" {
+		s.handoffs[id] = now.Add(s.settle)
+	}
 }
 
 // leave is the transition of a wait whose caller gave up (first | looked → left). The list in
@@ -365,13 +390,20 @@ func (s *surface[T]) due() time.Time {
 	return due
 }
 
-// quiet is when the surface is quiet: settle after the last change. isQuiet is false while a write
-// that a wait will follow is out: its wait is worth waiting for.
+// quiet is when the surface is quiet: at its last change, or, while an answered write's wait has
+// not begun, when that write's handoff runs out. isQuiet is false while a write that a wait will
+// follow is out: its wait is worth waiting for.
 func (s *surface[T]) quiet() (at time.Time, isQuiet bool) {
 	if s.writes > 0 {
 		return time.Time{}, false
 	}
-	return s.changed.Add(s.settle), true
+	at = s.changed
+	for _, until := range s.handoffs {
+		if until.After(at) {
+			at = until
+		}
+	}
+	return at, true
 }
 
 // due is when the wait needs its next list (see watch), given when the surface is quiet (if it

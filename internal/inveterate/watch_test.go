@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +36,7 @@ func at(d time.Duration) time.Time { return t0.Add(d) }
 var testPacing = pacing{gather: 100 * time.Millisecond, settle: 30 * time.Millisecond, interval: time.Second}
 
 func newSurface() *surface[rec] {
-	return &surface[rec]{pacing: testPacing, waits: map[*waiter[rec]]struct{}{}}
+	return &surface[rec]{pacing: testPacing, waits: map[*waiter[rec]]struct{}{}, handoffs: map[string]time.Time{}}
 }
 
 // showing is a list's answer that shows the records with ids.
@@ -297,8 +299,9 @@ func TestWatch_waitDue(t *testing.T) {
 	}
 }
 
-// The surface's due: the earliest of its waits', with quiet settle after the latest change (a wait
-// that began, a write answered), and never while a write is out.
+// The surface's due: the earliest of its waits', never while a write is out, and otherwise as soon
+// as the surface is quiet: at its last change (a wait that began, a write answered), or, while an
+// answered write's wait has not begun, when that write's handoff runs out (settle after its answer).
 func TestWatch_surfaceDue(t *testing.T) {
 	s := newSurface()
 	s.writeSent()
@@ -307,20 +310,60 @@ func TestWatch_surfaceDue(t *testing.T) {
 	if got := s.due(); !got.Equal(at(100 * time.Millisecond)) {
 		t.Fatalf("a write out: due at %v, want gather", got.Sub(t0))
 	}
-	s.writeAnswered(at(20 * time.Millisecond))
+	// The create of b answered at 20ms: its wait will follow, so the look waits for it, for settle
+	// at most.
+	s.writeAnswered(at(20*time.Millisecond), "b")
 	if got := s.due(); !got.Equal(at(50 * time.Millisecond)) {
-		t.Fatalf("the write answered at 20ms: due at %v, want settle after it", got.Sub(t0))
+		t.Fatalf("b's create answered at 20ms: due at %v, want settle after it (b's wait has not begun)", got.Sub(t0))
 	}
-	// Quiet (25+30ms) comes before the two waits have spent their budget ((100+0+25)/2ms).
+	// b's wait begins at 25ms: nothing more is coming, the look goes at once.
 	b := newWaiter[rec]("b", false, at(25*time.Millisecond), time.Time{}, time.Minute)
 	s.begin(b)
-	if got := s.due(); !got.Equal(at(55 * time.Millisecond)) {
-		t.Fatalf("a wait began at 25ms: due at %v, want settle after it", got.Sub(t0))
+	if got := s.due(); !got.Equal(at(25 * time.Millisecond)) {
+		t.Fatalf("b's wait began at 25ms: due at %v, want then", got.Sub(t0))
 	}
+	// A write out again: the two waits share gather ((100+0+25)/2ms).
+	s.writeSent()
+	if got := s.due(); !got.Equal(at(62500 * time.Microsecond)) {
+		t.Fatalf("a write out: due at %v, want 62.5ms (the first looks' shared budget)", got.Sub(t0))
+	}
+	// It failed at 40ms (no wait follows it): quiet at once.
+	s.writeAnswered(at(40*time.Millisecond), "")
+	if got := s.due(); !got.Equal(at(40 * time.Millisecond)) {
+		t.Fatalf("a write answered at 40ms that no wait follows: due at %v, want then", got.Sub(t0))
+	}
+	// A wait whose deadline comes before the handoff of d's write runs out.
+	s.writeSent()
+	s.writeAnswered(at(45*time.Millisecond), "d")
 	c := newWaiter[rec]("c", false, at(45*time.Millisecond), time.Time{}, 5*time.Millisecond)
 	s.begin(c)
 	if got := s.due(); !got.Equal(at(50 * time.Millisecond)) {
-		t.Fatalf("a wait whose deadline is at 50ms: due at %v, want its deadline", got.Sub(t0))
+		t.Fatalf("a wait whose deadline is at 50ms, d's handoff until 75ms: due at %v, want its deadline", got.Sub(t0))
+	}
+}
+
+// A handoff that no wait takes up (its caller failed, or gave up) holds the looks back for settle,
+// no longer, and is dropped by the next write answered after it ran out; one that a wait takes up
+// is gone with it.
+func TestWatch_handoffRunsOut(t *testing.T) {
+	s := newSurface()
+	s.begin(newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute))
+	s.writeSent()
+	s.writeAnswered(at(10*time.Millisecond), "never")
+	if got := s.due(); !got.Equal(at(40 * time.Millisecond)) {
+		t.Fatalf("a handoff nobody takes up: due at %v, want 40ms (settle after the answer)", got.Sub(t0))
+	}
+	s.writeSent()
+	s.writeAnswered(at(60*time.Millisecond), "b")
+	if _, kept := s.handoffs["never"]; kept || len(s.handoffs) != 1 {
+		t.Fatalf("handoffs %v after a write answered once the first ran out: want b's alone", s.handoffs)
+	}
+	s.begin(newWaiter[rec]("b", false, at(61*time.Millisecond), time.Time{}, time.Minute))
+	if len(s.handoffs) != 0 {
+		t.Fatalf("handoffs %v once b's wait began: want none", s.handoffs)
+	}
+	if got := s.due(); !got.Equal(at(61 * time.Millisecond)) {
+		t.Fatalf("every handoff taken up: due at %v, want when the last wait began", got.Sub(t0))
 	}
 }
 
@@ -361,6 +404,9 @@ func TestWatch_loopDecides(t *testing.T) {
 	}
 	wt := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 	s.begin(wt)
+	// Another create was answered at 0, and its wait has not begun: quiet at settle.
+	s.writeSent()
+	s.writeAnswered(at(0), "other")
 	if next, until := s.decide(at(10 * time.Millisecond)); next != loopSleeping || !until.Equal(at(30*time.Millisecond)) {
 		t.Fatalf("before the due: %v until %v, want sleeping until 30ms (quiet)", next, until.Sub(t0))
 	}
@@ -546,7 +592,7 @@ func TestWatch_firstAndLastLooks(t *testing.T) {
 	f := &fakeList{shown: map[string]bool{}}
 	w := newFakeWatch(f, 5*time.Second) // gather 500ms, settle 3ms
 	answered := w.writing()
-	defer answered()
+	defer answered("", nil)
 	began := time.Now()
 	_, ok, err := w.await(context.Background(), "a", false, time.Time{}, 700*time.Millisecond)
 	took := time.Since(began)
@@ -569,13 +615,13 @@ func TestWatch_firstAndLastLooks(t *testing.T) {
 
 // sandboxClient is a client of srv, as client_test.go's newClient makes one (which lives in the
 // package's external tests, out of reach here).
-func sandboxClient(t *testing.T, srv *sandbox.Server, mutate ...func(*Config)) *Client {
+func sandboxClient(t testing.TB, srv *sandbox.Server, mutate ...func(*Config)) *Client {
 	t.Helper()
 	return clientAt(t, srv.URL, mutate...)
 }
 
 // clientAt is a client of the server at baseURL, with the sandbox's key.
-func clientAt(t *testing.T, baseURL string, mutate ...func(*Config)) *Client {
+func clientAt(t testing.TB, baseURL string, mutate ...func(*Config)) *Client {
 	t.Helper()
 	cfg := Config{
 		Settings: httpclient.Settings{BaseURL: baseURL, UserAgent: "inveterate-test", MaxRetries: 3,
@@ -836,5 +882,44 @@ func TestWaitTakesItsRecordBesideAnIncompleteOne(t *testing.T) {
 	if !errors.Is(err, httpclient.ErrServer) || !strings.Contains(err.Error(), `record "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"`) ||
 		!strings.Contains(err.Error(), "GET "+subscriptionsPath) {
 		t.Fatalf("the record without a topic: %+v, %v; want an error naming it and its list", got, err)
+	}
+}
+
+// BenchmarkCreateConfirmed measures a create and its wait for a list to show it, against the sandbox
+// at 20ms a request and the default poll interval: one create at a time, and four side by side, each
+// after a pause of up to 8ms (Terraform's own steps between two resources), about what Terraform runs
+// of one type at parallelism 10. It reports the time from the create sent to the wait's end (the
+// ideal is two requests in a row: 40ms) and the lists sent per create.
+func BenchmarkCreateConfirmed(b *testing.B) {
+	for _, sideBySide := range []int{1, 4} {
+		b.Run(fmt.Sprintf("side_by_side=%d", sideBySide), func(b *testing.B) {
+			srv := sandbox.NewServer(b, sandbox.Config{})
+			srv.SetLatency(sandbox.Inveterate, 20*time.Millisecond)
+			c := sandboxClient(b, srv, func(cfg *Config) { cfg.PollInterval, cfg.VisibilityWait = 0, 15*time.Second })
+			var started, confirming atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for range sideBySide {
+				wg.Go(func() {
+					for started.Add(1) <= int64(b.N) {
+						time.Sleep(rand.N(8 * time.Millisecond))
+						began := time.Now()
+						sub, err := c.CreateSubscription(context.Background(), CreateSubscriptionInput{
+							Topic: "customer.updated", CallbackURL: "https://hooks.example.com/inv", Name: "bench"})
+						if err == nil {
+							_, err = c.WaitForSubscription(context.Background(), sub.ID, 15*time.Second)
+						}
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						confirming.Add(int64(time.Since(began)))
+					}
+				})
+			}
+			wg.Wait()
+			b.ReportMetric(float64(confirming.Load())/float64(b.N)/float64(time.Millisecond), "ms/confirmed")
+			b.ReportMetric(float64(srv.Count("inveterate.subscriptions.list"))/float64(b.N), "lists/create")
+		})
 	}
 }
