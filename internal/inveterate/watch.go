@@ -20,7 +20,8 @@ import (
 // # A wait
 //
 //	state         event                         by      next       effect
-//	-             its caller calls await        begin   first      counted; the surface changed
+//	-             its caller calls await        begin   first      counted; the surface changed;
+//	                                                               its write's handoff is taken
 //	first|looked  a list answers:               onList
 //	                it shows the record, for a          shown      the caller gets the record
 //	                wait that it shows
@@ -38,9 +39,9 @@ import (
 //	                                                               cancels the list in flight
 //
 // A wait needs its next list (waiter.due): first, once the surface is quiet (no write that a wait
-// will follow is out, and every such write answered has its wait begun, or was answered settle
-// ago), or gather after it began, whichever comes first, so that the creates Terraform runs side by side share one look; looked, an interval
-// after the latest list was sent; and in any case at its deadline, so that a wait never gives up on
+// will follow is out, and every such write answered has handed off to its wait, or was answered
+// settle ago), or gather after it began, whichever comes first, so that the creates Terraform runs
+// side by side share one look; looked, an interval after the latest list was sent; and in any case at its deadline, so that a wait never gives up on
 // a list older than its deadline. The first looks also share gather as a budget (surface.due): the
 // list goes once their waits add up to it, quiet or not. A wait holds one of Terraform's parallel
 // slots, so ten waits for a write still out wait a tenth of gather each, not all of it.
@@ -390,9 +391,10 @@ func (s *surface[T]) due() time.Time {
 	return due
 }
 
-// quiet is when the surface is quiet: at its last change, or, while an answered write's wait has
-// not begun, when that write's handoff runs out. isQuiet is false while a write that a wait will
-// follow is out: its wait is worth waiting for.
+// quiet is when the surface is quiet: at its last change, that is at once, or, while an answered
+// write's wait has not begun, when that write's handoff runs out (nothing else is worth waiting
+// for: a write still out is counted, and a wait that begins asks for its list itself). isQuiet is
+// false while a write that a wait will follow is out: its wait is worth waiting for.
 func (s *surface[T]) quiet() (at time.Time, isQuiet bool) {
 	if s.writes > 0 {
 		return time.Time{}, false

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -590,7 +592,7 @@ func TestWatch_listCancelledWhenNobodyWaits(t *testing.T) {
 // upper bound.
 func TestWatch_firstAndLastLooks(t *testing.T) {
 	f := &fakeList{shown: map[string]bool{}}
-	w := newFakeWatch(f, 5*time.Second) // gather 500ms, settle 3ms
+	w := newFakeWatch(f, 5*time.Second) // gather 500ms, settle 10ms
 	answered := w.writing()
 	defer answered("", nil)
 	began := time.Now()
@@ -883,6 +885,78 @@ func TestWaitTakesItsRecordBesideAnIncompleteOne(t *testing.T) {
 		!strings.Contains(err.Error(), "GET "+subscriptionsPath) {
 		t.Fatalf("the record without a topic: %+v, %v; want an error naming it and its list", got, err)
 	}
+}
+
+// TestWritesHandOffToTheirWaits: a create or a delete that succeeds hands off to the wait that follows
+// it, by the record's id, until that wait begins; a write that fails does not, nor does the delete of
+// a webhook whose token a lost create answer took with it, which nobody waits for.
+func TestWritesHandOffToTheirWaits(t *testing.T) {
+	srv := sandbox.NewServer(t, sandbox.Config{})
+	c := sandboxClient(t, srv)
+	// No handoff runs out during the test: every one left behind shows.
+	for _, w := range []*watch[listedRecord]{c.subscriptions, c.webhooks} {
+		w.mu.Lock()
+		w.s.settle = time.Hour
+		w.mu.Unlock()
+	}
+	ctx := context.Background()
+	handoffs := func(w *watch[listedRecord]) []string {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return slices.Sorted(maps.Keys(w.s.handoffs))
+	}
+	expect := func(what string, w *watch[listedRecord], ids ...string) {
+		t.Helper()
+		if got := handoffs(w); !slices.Equal(got, ids) {
+			t.Fatalf("%s: handoffs %v, want %v", what, got, ids)
+		}
+	}
+
+	sub, err := c.CreateSubscription(ctx, CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/a", Name: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect("after a create", c.subscriptions, sub.ID)
+	if _, err := c.WaitForSubscription(ctx, sub.ID, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	expect("once its wait began", c.subscriptions)
+	if _, err := c.CreateSubscription(ctx, CreateSubscriptionInput{Topic: "customer.unheard_of", CallbackURL: "https://hooks.example.com/b", Name: "b"}); err == nil {
+		t.Fatal("a create of a topic the sandbox refuses succeeded")
+	}
+	expect("after a create that failed", c.subscriptions)
+
+	wh, err := c.CreateWebhook(ctx, CreateWebhookInput{CallbackURL: "https://hooks.example.com/c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect("after an admin webhook create", c.webhooks, wh.ID)
+	if _, err := c.WaitForWebhook(ctx, wh.ID, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteWebhook(ctx, wh.ID); err != nil {
+		t.Fatal(err)
+	}
+	expect("after a delete", c.webhooks, wh.ID)
+	if gone, err := c.WaitForWebhookGone(ctx, wh.ID, time.Time{}, time.Second); err != nil || !gone {
+		t.Fatalf("the deleted webhook: gone %v, %v", gone, err)
+	}
+	expect("once the delete's wait began", c.webhooks)
+	if err := c.DeleteWebhook(ctx, wh.ID); !httpclient.IsNotFound(err) {
+		t.Fatalf("deleting it again: %v, want not found", err)
+	}
+	expect("after a delete of a webhook that is gone", c.webhooks)
+
+	// The create's answer is lost: the webhook it made is found, deleted, and made again.
+	srv.FailNext(sandbox.Inveterate, "inveterate.webhooks.create", sandbox.FailLostResponse, 1)
+	again, err := c.CreateWebhook(ctx, CreateWebhookInput{CallbackURL: "https://hooks.example.com/d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Count("inveterate.webhooks.delete"); n != 3 {
+		t.Fatalf("%d deletes at the sandbox, want 3 (two above, and the lost create's webhook)", n)
+	}
+	expect("after a create whose first answer was lost", c.webhooks, again.ID)
 }
 
 // BenchmarkCreateConfirmed measures a create and its wait for a list to show it, against the sandbox
