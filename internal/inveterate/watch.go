@@ -42,9 +42,10 @@ import (
 // will follow is out, and every such write answered has handed off to its wait, or was answered
 // settle ago), or gather after it began, whichever comes first, so that the creates Terraform runs
 // side by side share one look; looked, an interval after the latest list was sent; and in any case
-// at its deadline, so that a wait never gives up on a list older than its deadline. The first looks also share gather as a budget (surface.due): the
-// list goes once their waits add up to it, quiet or not. A wait holds one of Terraform's parallel
-// slots, so ten waits for a write still out wait a tenth of gather each, not all of it.
+// at its deadline, so that a wait never gives up on a list older than its deadline. The first looks
+// also share gather as a budget (surface.due): the list goes once their waits add up to it, quiet
+// or not. A wait holds one of Terraform's parallel slots, so ten waits for a write still out wait a
+// tenth of gather each, not all of it.
 //
 // # The loop
 //
