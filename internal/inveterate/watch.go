@@ -20,8 +20,8 @@ import (
 // # A wait
 //
 //	state         event                         by      next       effect
-//	-             its caller calls await        begin   first      counted; the surface changed;
-//	                                                               its write's handoff is taken
+//	-             its caller calls await        begin   first      counted; its write's handoff is
+//	                                                               taken
 //	first|looked  a list answers:               onList
 //	                it shows the record, for a          shown      the caller gets the record
 //	                wait that it shows
@@ -98,10 +98,8 @@ type surface[T any] struct {
 	pacing
 	loop  loopState
 	waits map[*waiter[T]]struct{}
-	// writes is how many writes that a wait will follow are out; changed is when a wait last began
-	// or a write was last answered.
-	writes  int
-	changed time.Time
+	// writes is how many writes that a wait will follow are out.
+	writes int
 	// handoffs are the writes answered whose wait has not begun yet, by the id of the record it will
 	// wait for, each with the time until which it keeps the surface from being quiet.
 	handoffs map[string]time.Time
@@ -281,12 +279,11 @@ func (w *watch[T]) look(ctx context.Context) {
 	w.mu.Unlock()
 }
 
-// begin is the transition of a wait that begins (- → first): it is counted, the surface changed
-// then, and the write it follows, if any, no longer holds the first look back. It reports whether
-// the loop was idle (idle → sleeping): the caller starts it.
+// begin is the transition of a wait that begins (- → first): it is counted, and the write it
+// follows, if any, no longer holds the first look back. It reports whether the loop was idle
+// (idle → sleeping): the caller starts it.
 func (s *surface[T]) begin(wt *waiter[T]) (start bool) {
 	s.waits[wt] = struct{}{}
-	s.changed = wt.began
 	delete(s.handoffs, wt.id)
 	if s.loop != loopIdle {
 		return false
@@ -298,12 +295,11 @@ func (s *surface[T]) begin(wt *waiter[T]) (start bool) {
 // writeSent notes a write that a wait will follow: until it is answered, the surface is not quiet.
 func (s *surface[T]) writeSent() { s.writes++ }
 
-// writeAnswered notes that such a write was answered at now: the surface changed. When a wait for
-// the record id will follow (id is not empty), the surface is not quiet until it begins, or until
-// settle has passed. Handoffs whose time is up are dropped: their callers did not wait.
+// writeAnswered notes that such a write was answered at now. When a wait for the record id will
+// follow (id is not empty), the surface is not quiet until it begins, or until settle has passed.
+// Handoffs whose time is up are dropped: their callers did not wait.
 func (s *surface[T]) writeAnswered(now time.Time, id string) {
 	s.writes--
-	s.changed = now
 	for other, until := range s.handoffs {
 		if until.Before(now) {
 			delete(s.handoffs, other)
@@ -365,12 +361,14 @@ func (s *surface[T]) listed(records map[string]*T, err error) {
 // due is when the next list is due: the earliest that a wait needs one, or that the first looks
 // have spent their shared budget, gather: the time T where the sum over the first looks of
 // T - began is gather, that is ref + (gather + the sum of began - ref) / their number, for any ref.
+// The zero time is at once.
 func (s *surface[T]) due() time.Time {
 	quiet, isQuiet := s.quiet()
 	var due time.Time
+	set := false
 	earliest := func(at time.Time) {
-		if due.IsZero() || at.Before(due) {
-			due = at
+		if !set || at.Before(due) {
+			due, set = at, true
 		}
 	}
 	var firsts int
@@ -392,15 +390,14 @@ func (s *surface[T]) due() time.Time {
 	return due
 }
 
-// quiet is when the surface is quiet: at its last change, that is at once, or, while an answered
-// write's wait has not begun, when that write's handoff runs out (nothing else is worth waiting
-// for: a write still out is counted, and a wait that begins asks for its list itself). isQuiet is
-// false while a write that a wait will follow is out: its wait is worth waiting for.
+// quiet is when the surface is quiet: at once (the zero time), or, while an answered write's wait
+// has not begun, when the last such write's handoff runs out (nothing else is worth waiting for: a
+// write still out is counted, and a wait that begins asks for its list itself). isQuiet is false
+// while a write that a wait will follow is out: its wait is worth waiting for.
 func (s *surface[T]) quiet() (at time.Time, isQuiet bool) {
 	if s.writes > 0 {
 		return time.Time{}, false
 	}
-	at = s.changed
 	for _, until := range s.handoffs {
 		if until.After(at) {
 			at = until
@@ -410,7 +407,7 @@ func (s *surface[T]) quiet() (at time.Time, isQuiet bool) {
 }
 
 // due is when the wait needs its next list (see watch), given when the surface is quiet (if it
-// will be) and when the latest list was sent.
+// will be; the zero time is at once) and when the latest list was sent.
 func (wt *waiter[T]) due(p pacing, quiet time.Time, isQuiet bool, sent time.Time) time.Time {
 	at := wt.began.Add(p.gather)
 	switch {
