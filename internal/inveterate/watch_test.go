@@ -41,6 +41,15 @@ func newSurface() *surface[rec] {
 	return &surface[rec]{pacing: testPacing, waits: map[*waiter[rec]]struct{}{}, handoffs: map[string]time.Time{}}
 }
 
+// addLooked counts on s a wait for id that began at 0 and has looked at the latest list, sent at
+// sent: the state a wait is in between its looks.
+func addLooked(s *surface[rec], id string, sent time.Time) {
+	wt := newWaiter[rec](id, false, at(0), time.Time{}, time.Minute)
+	wt.state = waitLooked
+	s.sent = sent
+	s.waits[wt] = struct{}{}
+}
+
 // showing is a list's answer that shows the records with ids.
 func showing(ids ...string) map[string]*rec {
 	m := map[string]*rec{}
@@ -355,10 +364,7 @@ func TestWatch_surfaceDue(t *testing.T) {
 	// A first look on a quiet surface is due at once beside a wait that looked, which is due an
 	// interval after the latest list: at once is the earliest.
 	s = newSurface()
-	looked := newWaiter[rec]("e", false, at(0), time.Time{}, time.Minute)
-	looked.state = waitLooked
-	s.sent = at(0)
-	s.waits[looked] = struct{}{}
+	addLooked(s, "e", at(0))
 	s.begin(newWaiter[rec]("f", false, at(10*time.Millisecond), time.Time{}, time.Minute))
 	if got := s.due(); !got.IsZero() {
 		t.Fatalf("a first look on a quiet surface beside a wait that looked: due at %v, want at once", got.Sub(t0))
@@ -409,10 +415,7 @@ func TestWatch_sharedBudget(t *testing.T) {
 		t.Fatalf("waits from 0 and 40ms, a write out: due at %v, want 70ms (100ms of waiting between them)", got.Sub(t0))
 	}
 	// A wait that looked already spends none of the budget.
-	looked := newWaiter[rec]("c", false, at(0), time.Time{}, time.Minute)
-	looked.state = waitLooked
-	s.sent = at(0)
-	s.waits[looked] = struct{}{}
+	addLooked(s, "c", at(0))
 	if got := s.due(); !got.Equal(at(70 * time.Millisecond)) {
 		t.Fatalf("with a wait that looked: due at %v, want 70ms still", got.Sub(t0))
 	}
