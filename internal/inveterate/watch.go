@@ -390,11 +390,11 @@ func (s *surface[T]) due() time.Time {
 	return due
 }
 
-// quiet is when the surface is quiet: at once (the zero time), or, while an answered write's wait
-// has not begun, when the last such write's handoff runs out (a time already past, of a handoff
-// not dropped yet, is at once too; nothing else is worth waiting for: a write still out is
-// counted, and a wait that begins asks for its list itself). isQuiet is false while a write that a
-// wait will follow is out: its wait is worth waiting for.
+// quiet is when the surface is quiet. While an answered write's wait has not begun, that is when the
+// last such write's handoff runs out (a time already past is at once); otherwise it is at once, the
+// zero time. Nothing else is worth waiting for: a write still out is counted, and a wait that
+// begins asks for its list itself. isQuiet is false while a write that a wait will follow is out:
+// its wait is worth waiting for.
 func (s *surface[T]) quiet() (at time.Time, isQuiet bool) {
 	if s.writes > 0 {
 		return time.Time{}, false
