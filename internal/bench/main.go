@@ -16,8 +16,10 @@
 //
 // -backend http keeps the state in Terraform's http backend, served in memory on loopback as
 // remote state is by S3 or HCP Terraform: Terraform then no longer rewrites a local file after
-// every resource. -trace FILE writes every API request with its time; -cpuprofile DIR builds both
-// providers with CPU profiling (tag benchprofile) and writes a profile per provider process.
+// every resource. -trace FILE writes every API request with its time; -cpuprofile DIR writes a CPU
+// profile per provider process. Both providers are built with the tag benchprofile
+// (internal/cpuprofile), so that each provider process reports the CPU time it used and the bench
+// tells it from Terraform's.
 //
 // It needs Go and the terraform binary only; `make bench` runs it.
 package main
@@ -55,7 +57,7 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 1, "runs of each scenario; with more than one, the median of each ratio is printed too")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
 	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each: scenario, command, seconds since the command started, vendor, method, path")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "build both providers with profiling and write a CPU profile and an allocation profile (.allocs) of each provider process into this directory, the ideal's named ideal-* (profiling slows them: the ratios are then only indicative)")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile and an allocation profile (.allocs) of each provider process into this directory, the ideal's named ideal-* (profiling slows them: the ratios are then only indicative)")
 	flag.Parse()
 	o.out, o.progress = os.Stdout, os.Stderr
 	if err := run(o); err != nil {
@@ -83,8 +85,10 @@ type measurement struct {
 	// cpu is the CPU time of Terraform and the provider together; sandboxCPU the bench's own, most of
 	// it the sandbox serving the command (what a vendor's servers would spend).
 	cpu, sandboxCPU time.Duration
-	ops             map[string]int
-	first, last     map[string]time.Duration
+	// providerCPU is the provider processes' part of cpu, when they reported it (see providerCPU).
+	providerCPU processCPU
+	ops         map[string]int
+	first, last map[string]time.Duration
 	// confirms is what the sandbox saw of the Inveterate writes that lists confirm, by resource type.
 	confirms map[string]*confirmLog
 	// writes is how long each write took from Terraform's apply_start to its apply_complete
@@ -145,6 +149,7 @@ type result struct {
 	apply, plan, destroy measurement
 	ideal                struct{ apply, plan, destroy time.Duration }
 	idealCPU             map[string]time.Duration
+	idealProviderCPU     map[string]processCPU
 	// idealFlights is, for the ideal's apply and destroy, what it reported of each kind of write,
 	// and idealStart when each of its commands started.
 	idealFlights map[string]map[string]benchstats.Flight
@@ -174,7 +179,9 @@ type bench struct {
 	parallelism     int
 	trace           io.Writer
 	profiles        string
-	progress        io.Writer
+	// usage is the directory the provider processes write their CPU times into (see providerCPU).
+	usage    string
+	progress io.Writer
 }
 
 func run(o options) error {
@@ -222,7 +229,10 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	b := &bench{terraform: terraform, work: work, parallelism: o.parallelism, progress: o.progress}
+	b := &bench{terraform: terraform, work: work, parallelism: o.parallelism, progress: o.progress, usage: filepath.Join(work, "cpu")}
+	if err := os.Mkdir(b.usage, 0o700); err != nil {
+		return err
+	}
 	if o.cpuprofile != "" {
 		if b.profiles, err = filepath.Abs(o.cpuprofile); err != nil {
 			return err
@@ -232,10 +242,9 @@ func run(o options) error {
 		}
 	}
 	fmt.Fprintf(o.progress, "building the provider and the ideal provider...\n")
-	var tags []string
-	if b.profiles != "" {
-		tags = []string{"-tags", "benchprofile"}
-	}
+	// With the tag, each provider process reports its CPU time (and, with -cpuprofile, profiles
+	// itself); it adds nothing else to either provider.
+	tags := []string{"-tags", "benchprofile"}
 	gomod, err := exec.CommandContext(context.Background(), "go", "env", "GOMOD").Output()
 	if err != nil {
 		return fmt.Errorf("go env GOMOD: %w", err)
@@ -364,17 +373,18 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		sb.ResetCounts()
 		timeline.reset(label(args[0]))
 		before := selfCPU()
-		took, cpu, out, err := b.terraformRun(realDir, b.profiled(realEnv, label(args[0])), args...)
+		took, cpu, out, err := b.terraformRun(realDir, b.measured(realEnv, label(args[0])), args...)
 		m.took, m.cpu, m.sandboxCPU, m.ops = took, cpu, selfCPU()-before, sb.Counts()
 		m.first, m.last, m.confirms = timeline.spans()
 		r.luneRateLimited += sb.Count("lune.rate_limited")
-		if err != nil {
+		if m.providerCPU, err = b.providerCPU(label(args[0]), err); err != nil {
 			return err
 		}
 		m.writes, err = uiWrites(args, out)
 		return err
 	}
 	r.idealFlights, r.idealCPU, r.idealStart = map[string]map[string]benchstats.Flight{}, map[string]time.Duration{}, map[string]time.Time{}
+	r.idealProviderCPU = map[string]processCPU{}
 	r.idealWrites = map[string]writeTimes{}
 	ideal := func(took *time.Duration, args ...string) error {
 		stats := filepath.Join(idealDir, args[0]+"-flights.json")
@@ -384,11 +394,11 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		var cpu time.Duration
 		var out []byte
 		var err error
-		env := b.profiled(append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), "ideal "+label(args[0]))
+		env := b.measured(append(slices.Clip(idealEnv), "WEBHOOKS_IDEAL_STATS="+stats), "ideal "+label(args[0]))
 		r.idealStart[args[0]] = time.Now()
 		*took, cpu, out, err = b.terraformRun(idealDir, env, args...)
 		r.idealCPU[args[0]] = cpu
-		if err != nil {
+		if r.idealProviderCPU[args[0]], err = b.providerCPU("ideal "+label(args[0]), err); err != nil {
 			return err
 		}
 		if r.idealWrites[args[0]], err = uiWrites(args, out); err != nil {
@@ -452,15 +462,62 @@ func (b *bench) initBackend(dir string, env []string) error {
 	return nil
 }
 
-// profiled is env, with the profile file of the command named label when the bench profiles (see
-// internal/cpuprofile): the real provider's as "500/20ms/http/0 apply", the ideal's as
-// "ideal 500/20ms/http/0 apply", each into a file of that name under -cpuprofile.
-func (b *bench) profiled(env []string, label string) []string {
+// measured is env, with where the provider processes of the command named label write their CPU
+// times, and their profiles when the bench profiles (see internal/cpuprofile): the real provider's
+// as "500/20ms/http/0 apply", the ideal's as "ideal 500/20ms/http/0 apply", each into a file of
+// that name under -cpuprofile.
+func (b *bench) measured(env []string, label string) []string {
+	name := fileName(label)
+	env = append(slices.Clip(env), "WEBHOOKS_CPUUSAGE="+filepath.Join(b.usage, name))
 	if b.profiles == "" {
 		return env
 	}
-	name := strings.NewReplacer("/", "-", " ", "-").Replace(label) + ".pprof"
-	return append(slices.Clip(env), "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, name))
+	return append(env, "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, name+".pprof"))
+}
+
+func fileName(label string) string { return strings.NewReplacer("/", "-", " ", "-").Replace(label) }
+
+// processCPU is the CPU time some processes reported; known is unset when none did.
+type processCPU struct {
+	took  time.Duration
+	known bool
+}
+
+// providerCPU sums, and removes, the CPU times that the provider processes of the command named
+// label reported (see measured); runErr is the command's error, returned as is. Terraform starts
+// a provider process for each walk of a command; each writes its own file when it stops. None is
+// written where the system cannot say (internal/cpuprofile): the CPU is then not split.
+func (b *bench) providerCPU(label string, runErr error) (processCPU, error) {
+	files, err := filepath.Glob(filepath.Join(b.usage, fileName(label)+".*"))
+	if err != nil {
+		return processCPU{}, errors.Join(runErr, err)
+	}
+	var sum processCPU
+	for _, f := range files {
+		data, err := os.ReadFile(f) //nolint:gosec // G304: the bench's own file.
+		if err != nil {
+			return processCPU{}, errors.Join(runErr, err)
+		}
+		ns, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+		if err != nil {
+			return processCPU{}, errors.Join(runErr, fmt.Errorf("%s: %w", f, err))
+		}
+		sum.took += time.Duration(ns)
+		sum.known = true
+		if err := os.Remove(f); err != nil {
+			return processCPU{}, errors.Join(runErr, err)
+		}
+	}
+	return sum, runErr
+}
+
+// split says how much of a command's CPU time, cpu, its provider processes used, which is p, and
+// Terraform the rest: "7.0s: Terraform 5.2s, the provider 1.8s". Without p, it is cpu alone.
+func split(cpu time.Duration, p processCPU, provider string) string {
+	if !p.known {
+		return fmt.Sprintf("%.1fs", cpu.Seconds())
+	}
+	return fmt.Sprintf("%.1fs: Terraform %.1fs, %s %.1fs", cpu.Seconds(), (cpu - p.took).Seconds(), provider, p.took.Seconds())
 }
 
 // terraformRun runs one Terraform command and returns its wall time, its CPU time, with the
@@ -572,8 +629,9 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 			m     measurement
 			ideal time.Duration
 		}{{"apply", r.apply, r.ideal.apply}, {"plan", r.plan, r.ideal.plan}, {"destroy", r.destroy, r.ideal.destroy}} {
-			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %.1fs; the bench's, serving the sandbox and state, %.1fs), ideal %.2fs (CPU %.1fs)\n", r.scenario, step.name,
-				step.m.took.Seconds(), step.m.cpu.Seconds(), step.m.sandboxCPU.Seconds(), step.ideal.Seconds(), r.idealCPU[step.name].Seconds())
+			fmt.Fprintf(w, "  %s: %s in %.2fs (CPU %s; the bench's, serving the sandbox and state, %.1fs), ideal %.2fs (CPU %s)\n", r.scenario, step.name,
+				step.m.took.Seconds(), split(step.m.cpu, step.m.providerCPU, "the provider"), step.m.sandboxCPU.Seconds(),
+				step.ideal.Seconds(), split(r.idealCPU[step.name], r.idealProviderCPU[step.name], "the ideal provider"))
 			flights := r.idealFlights[step.name]
 			start := r.idealStart[step.name]
 			for _, surface := range surfaces {

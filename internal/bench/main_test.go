@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBench runs the bench as `make bench` does, at a size that takes seconds, on both backends:
@@ -65,6 +69,12 @@ func TestBench(t *testing.T) {
 			t.Errorf("%d lines match %s, want one per run and backend (4):\n%s", n, want, report)
 		}
 	}
+	// Each command's CPU time, split between Terraform and the provider processes, which report
+	// theirs (internal/cpuprofile), for both providers.
+	cpu := `(?m)^  2 per type, 1ms, (local|http) state: (apply|plan|destroy) in \d+\.\d\ds \(CPU \d+\.\ds: Terraform \d+\.\ds, the provider \d+\.\ds; the bench's, serving the sandbox and state, \d+\.\ds\), ideal \d+\.\d\ds \(CPU \d+\.\ds: Terraform \d+\.\ds, the ideal provider \d+\.\ds\)$`
+	if n := len(regexp.MustCompile(cpu).FindAllString(report, -1)); n != 12 {
+		t.Errorf("%d lines match %s, want one per command (12):\n%s", n, cpu, report)
+	}
 	// The sum of the writes' times, for each apply and each destroy.
 	held := `(?m)^    all writes from apply_start to apply_complete: \d+\.\d\ds, the ideal's \d+\.\d\ds \(÷ \d+\.\d\d\); each includes waiting for Terraform's state lock, longer the more resources the state holds$`
 	if n := len(regexp.MustCompile(held).FindAllString(report, -1)); n != 8 {
@@ -113,5 +123,47 @@ func TestStateServer(t *testing.T) {
 		if got := fmt.Sprintf("%d %s", code, body); got != step.want {
 			t.Errorf("%s%s %s: %q, want %q", step.method, step.query, step.body, got, step.want)
 		}
+	}
+}
+
+// TestProviderCPU: the CPU times the provider processes of one command reported are summed and
+// removed, another command's are left alone, a command whose processes reported none has no split,
+// and a file that is not a time is an error, as is the command's own.
+func TestProviderCPU(t *testing.T) {
+	b := &bench{usage: t.TempDir()}
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(b.usage, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("2-1ms-local-0-apply.101", "1500000000\n")
+	write("2-1ms-local-0-apply.102", "250000000\n")
+	write("ideal-2-1ms-local-0-apply.103", "70000000\n")
+
+	got, err := b.providerCPU("2/1ms/local/0 apply", nil)
+	if err != nil || got != (processCPU{took: 1750 * time.Millisecond, known: true}) {
+		t.Fatalf("providerCPU = %+v, %v; want 1.75s, known", got, err)
+	}
+	if s := split(4*time.Second, got, "the provider"); s != "4.0s: Terraform 2.2s, the provider 1.8s" {
+		t.Errorf("split = %q", s)
+	}
+	if again, err := b.providerCPU("2/1ms/local/0 apply", nil); err != nil || again.known {
+		t.Errorf("the files read are not removed: %+v, %v", again, err)
+	}
+	if ideal, err := b.providerCPU("ideal 2/1ms/local/0 apply", nil); err != nil || ideal.took != 70*time.Millisecond {
+		t.Errorf("the ideal's file: %+v, %v", ideal, err)
+	}
+	if s := split(4*time.Second, processCPU{}, "the provider"); s != "4.0s" {
+		t.Errorf("split without the provider's CPU = %q", s)
+	}
+
+	failed := errors.New("terraform apply: exit status 1")
+	if _, err := b.providerCPU("2/1ms/local/0 apply", failed); !errors.Is(err, failed) {
+		t.Errorf("the command's error is lost: %v", err)
+	}
+	write("2-1ms-local-0-plan.104", "not a number")
+	if _, err := b.providerCPU("2/1ms/local/0 plan", nil); err == nil {
+		t.Error("a file that is not a time is no error")
 	}
 }

@@ -1,14 +1,18 @@
 //go:build benchprofile
 
-// Package cpuprofile lets `make bench -cpuprofile` profile the provider processes it runs, the real
-// provider's and the ideal provider's alike. Built with the tag benchprofile (only the bench builds
-// it so), a process that Terraform starts with WEBHOOKS_CPUPROFILE set writes a CPU profile of its
-// whole life to WEBHOOKS_CPUPROFILE.<pid>, and at its end a profile of everything it allocated to
-// WEBHOOKS_CPUPROFILE.<pid>.allocs (`go tool pprof -sample_index=alloc_space`), for what its garbage
-// collection costs: Terraform starts a provider process for each walk of a command (validate, plan,
-// apply), and each gets profiles of its own, which `go tool pprof` merges. A process that exits
-// because its Terraform is gone (lifetime.go) writes neither. Without the tag, Start does nothing:
-// released builds have no such code.
+// Package cpuprofile lets `make bench` measure the provider processes it runs, the real provider's
+// and the ideal provider's alike. Built with the tag benchprofile (only the bench builds it so), a
+// process that Terraform starts with:
+//   - WEBHOOKS_CPUUSAGE set writes, at its end, the CPU time it used (user and system) to
+//     WEBHOOKS_CPUUSAGE.<pid>, so that the bench tells the provider's CPU from Terraform's;
+//   - WEBHOOKS_CPUPROFILE set writes a CPU profile of its whole life to WEBHOOKS_CPUPROFILE.<pid>,
+//     and at its end a profile of everything it allocated to WEBHOOKS_CPUPROFILE.<pid>.allocs
+//     (`go tool pprof -sample_index=alloc_space`), for what its garbage collection costs.
+//
+// Terraform starts a provider process for each walk of a command (validate, plan, apply), and each
+// writes files of its own: the bench sums the CPU times, `go tool pprof` merges the profiles. A
+// process that exits because its Terraform is gone (lifetime.go) writes none. Without the tag,
+// Start does nothing: released builds have no such code.
 package cpuprofile
 
 import (
@@ -19,10 +23,32 @@ import (
 	"strconv"
 )
 
-// Start starts profiling when WEBHOOKS_CPUPROFILE names a file; call stop once the provider has
-// been stopped.
+// Start starts what the environment asks for; call stop once the provider has been stopped.
 func Start() (stop func()) {
-	path := os.Getenv("WEBHOOKS_CPUPROFILE")
+	stopProfile := startProfile(os.Getenv("WEBHOOKS_CPUPROFILE"))
+	usage := os.Getenv("WEBHOOKS_CPUUSAGE")
+	return func() {
+		stopProfile()
+		if usage != "" {
+			writeUsage(usage + "." + strconv.Itoa(os.Getpid()))
+		}
+	}
+}
+
+// writeUsage writes the CPU time the process has used, in nanoseconds, to path; where the system
+// cannot say (processCPU), it writes nothing, and the bench shows no split.
+func writeUsage(path string) {
+	cpu, ok := processCPU()
+	if !ok {
+		return
+	}
+	if err := os.WriteFile(path, []byte(strconv.FormatInt(cpu.Nanoseconds(), 10)+"\n"), 0o600); err != nil { //nolint:gosec // G703: the bench names the file.
+		log.Print(err)
+	}
+}
+
+// startProfile starts a CPU profile into path.<pid> when path is set.
+func startProfile(path string) (stop func()) {
 	if path == "" {
 		return func() {}
 	}
