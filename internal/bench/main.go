@@ -91,9 +91,11 @@ type measurement struct {
 	first, last map[string]time.Duration
 	// confirms is what the sandbox saw of the Inveterate writes that lists confirm, by resource type.
 	confirms map[string]*confirmLog
-	// writes is how long each write took from Terraform's apply_start to its apply_complete
-	// (writes.go); none in a plan.
+	// writes is how long each write took from Terraform's apply_start to its apply_complete, and gaps
+	// how long each type had none applying between its first and its last (writes.go); none in a
+	// plan.
 	writes writeTimes
+	gaps   slotGaps
 }
 
 // vendorCalls is the calls to one vendor: the sum of its operations.
@@ -154,8 +156,9 @@ type result struct {
 	// and idealStart when each of its commands started.
 	idealFlights map[string]map[string]benchstats.Flight
 	idealStart   map[string]time.Time
-	// idealWrites is the same, for the ideal's apply and destroy.
+	// idealWrites and idealGaps are the same, for the ideal's apply and destroy.
 	idealWrites map[string]writeTimes
+	idealGaps   map[string]slotGaps
 	// lists is what Inveterate's lists cost once the apply filled them.
 	lists           []listCost
 	luneRateLimited int
@@ -380,12 +383,12 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		if m.providerCPU, err = b.providerCPU(label(args[0]), err); err != nil {
 			return err
 		}
-		m.writes, err = uiWrites(args, out)
+		m.writes, m.gaps, err = uiWrites(args, out)
 		return err
 	}
 	r.idealFlights, r.idealCPU, r.idealStart = map[string]map[string]benchstats.Flight{}, map[string]time.Duration{}, map[string]time.Time{}
 	r.idealProviderCPU = map[string]processCPU{}
-	r.idealWrites = map[string]writeTimes{}
+	r.idealWrites, r.idealGaps = map[string]writeTimes{}, map[string]slotGaps{}
 	ideal := func(took *time.Duration, args ...string) error {
 		stats := filepath.Join(idealDir, args[0]+"-flights.json")
 		if err := os.Remove(stats); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -401,7 +404,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		if r.idealProviderCPU[args[0]], err = b.providerCPU("ideal "+label(args[0]), err); err != nil {
 			return err
 		}
-		if r.idealWrites[args[0]], err = uiWrites(args, out); err != nil {
+		if r.idealWrites[args[0]], r.idealGaps[args[0]], err = uiWrites(args, out); err != nil {
 			return err
 		}
 		flights := map[string]benchstats.Flight{}
@@ -664,6 +667,9 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 					if s := writeSpans(step.m.writes, r.idealWrites[step.name], typeName+" "+op); s != "" {
 						spans = append(spans, fmt.Sprintf("      %ss from Terraform's apply_start to its apply_complete: %s\n", op, s))
 					}
+				}
+				if s := gapSpans(step.m.gaps, r.idealGaps[step.name], typeName); s != "" {
+					spans = append(spans, "      "+s+"\n")
 				}
 				if line != "" || len(spans) > 0 {
 					fmt.Fprintf(w, "    %s: %s\n", typeName, strings.TrimPrefix(line, "; "))

@@ -69,6 +69,11 @@ func TestBench(t *testing.T) {
 			t.Errorf("%d lines match %s, want one per run and backend (4):\n%s", n, want, report)
 		}
 	}
+	// For each type, in each apply and each destroy, the time none of its writes was applying.
+	gaps := `(?m)^      time with none of them applying, between the first start and the last end: the provider's \d+\.\d\ds, the ideal's \d+\.\d\ds$`
+	if n := len(regexp.MustCompile(gaps).FindAllString(report, -1)); n != 32 {
+		t.Errorf("%d lines match %s, want one per type in each apply and destroy (32):\n%s", n, gaps, report)
+	}
 	// Each command's CPU time, split between Terraform and the provider processes, which report
 	// theirs (internal/cpuprofile), for both providers.
 	cpu := `(?m)^  2 per type, 1ms, (local|http) state: (apply|plan|destroy) in \d+\.\d\ds \(CPU \d+\.\ds: Terraform \d+\.\ds, the provider \d+\.\ds; the bench's, serving the sandbox and state, \d+\.\ds\), ideal \d+\.\d\ds \(CPU \d+\.\ds: Terraform \d+\.\ds, the ideal provider \d+\.\ds\)$`

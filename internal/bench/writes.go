@@ -25,6 +25,15 @@ import (
 // "resource_type action" ("webhooks_webhook create").
 type writeTimes map[string][]time.Duration
 
+// slotGaps is, by resource type, how long no write of the type was applying between the first of
+// them starting and the last ending: while Terraform gave its slots to the other types. For Lune,
+// whose limit spreads its writes over the whole command, that is time its pace lost to Terraform's
+// queue (README.md: Terraform's queue).
+type slotGaps map[string]time.Duration
+
+// span is when one write ran.
+type span struct{ start, end time.Time }
+
 // uiMessage is what the bench reads of a line of Terraform's machine-readable UI: a write's hook
 // here, a message and its diagnostic's detail for a failed command's output (readableUI).
 type uiMessage struct {
@@ -45,9 +54,9 @@ type uiMessage struct {
 
 // uiWrites is the writes of a command run with args, from its standard output: none unless it ran
 // with -json (a plan runs without), since only Terraform's JSON UI says when each write ran.
-func uiWrites(args []string, stdout []byte) (writeTimes, error) {
+func uiWrites(args []string, stdout []byte) (writeTimes, slotGaps, error) {
 	if !slices.Contains(args, "-json") {
-		return nil, nil
+		return nil, nil, nil
 	}
 	return parseWriteTimes(stdout)
 }
@@ -55,8 +64,9 @@ func uiWrites(args []string, stdout []byte) (writeTimes, error) {
 // parseWriteTimes reads a command's output, Terraform's UI as JSON lines; other lines are skipped. Each apply_start is paired with the next apply_complete or
 // apply_errored of the same instance and action. A write that started and never ended, or ended
 // without starting, is an error: the log is not what the bench takes it for.
-func parseWriteTimes(out []byte) (writeTimes, error) {
+func parseWriteTimes(out []byte) (writeTimes, slotGaps, error) {
 	times := writeTimes{}
+	spans := map[string][]span{}
 	started := map[string]time.Time{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
@@ -67,38 +77,59 @@ func parseWriteTimes(out []byte) (writeTimes, error) {
 		}
 		var m uiMessage
 		if err := json.Unmarshal(line, &m); err != nil {
-			return nil, fmt.Errorf("terraform's UI: %w: %.200s", err, line)
+			return nil, nil, fmt.Errorf("terraform's UI: %w: %.200s", err, line)
 		}
 		if m.Type != "apply_start" && m.Type != "apply_complete" && m.Type != "apply_errored" {
 			continue
 		}
 		at, err := time.Parse(time.RFC3339Nano, m.Timestamp)
 		if err != nil {
-			return nil, fmt.Errorf("terraform's UI: %s of %s: %w", m.Type, m.Hook.Resource.Addr, err)
+			return nil, nil, fmt.Errorf("terraform's UI: %s of %s: %w", m.Type, m.Hook.Resource.Addr, err)
 		}
 		key := m.Hook.Resource.Addr + " " + m.Hook.Action
 		if m.Type == "apply_start" {
 			if _, twice := started[key]; twice {
-				return nil, fmt.Errorf("terraform's UI: %s started twice", key)
+				return nil, nil, fmt.Errorf("terraform's UI: %s started twice", key)
 			}
 			started[key] = at
 			continue
 		}
 		start, ok := started[key]
 		if !ok {
-			return nil, fmt.Errorf("terraform's UI: %s ended (%s) without starting", key, m.Type)
+			return nil, nil, fmt.Errorf("terraform's UI: %s ended (%s) without starting", key, m.Type)
 		}
 		delete(started, key)
 		kind := m.Hook.Resource.ResourceType + " " + m.Hook.Action
 		times[kind] = append(times[kind], at.Sub(start))
+		spans[m.Hook.Resource.ResourceType] = append(spans[m.Hook.Resource.ResourceType], span{start, at})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("terraform's UI: %w", err)
+		return nil, nil, fmt.Errorf("terraform's UI: %w", err)
 	}
 	for key := range started {
-		return nil, fmt.Errorf("terraform's UI: %s started and never ended (%d such writes)", key, len(started))
+		return nil, nil, fmt.Errorf("terraform's UI: %s started and never ended (%d such writes)", key, len(started))
 	}
-	return times, nil
+	gaps := slotGaps{}
+	for typeName, ss := range spans {
+		gaps[typeName] = gapsBetween(ss)
+	}
+	return times, gaps, nil
+}
+
+// gapsBetween is how long none of spans ran between the first start and the last end.
+func gapsBetween(spans []span) time.Duration {
+	slices.SortFunc(spans, func(a, b span) int { return a.start.Compare(b.start) })
+	var gaps time.Duration
+	var end time.Time // the latest end so far
+	for i, s := range spans {
+		if i > 0 && s.start.After(end) {
+			gaps += s.start.Sub(end)
+		}
+		if i == 0 || s.end.After(end) {
+			end = s.end
+		}
+	}
+	return gaps
 }
 
 // total is the writes' times, all together.
@@ -136,16 +167,38 @@ func meanAndP90(ds []time.Duration) (mean, p90 time.Duration) {
 // writeSpans says how long the writes of kind took with the provider (real) and with the ideal
 // provider, or "" if neither made any.
 func writeSpans(real, ideal writeTimes, kind string) string {
+	return strings.Join(bothSides(real, ideal, func(w writeTimes) (string, bool) {
+		n, mean, p90, ok := w.summary(kind)
+		return fmt.Sprintf("%d, %.0f ms on average, 90%% within %.0f ms", n, milliseconds(mean), milliseconds(p90)), ok
+	}), "; ")
+}
+
+// bothSides is what say says of the provider's figures (real) and of the ideal provider's, each
+// after its name, for each side that has any (ok).
+func bothSides[T any](real, ideal T, say func(T) (s string, ok bool)) []string {
 	var parts []string
 	for _, side := range []struct {
-		name  string
-		times writeTimes
+		name    string
+		figures T
 	}{{"the provider's", real}, {"the ideal's", ideal}} {
-		if n, mean, p90, ok := side.times.summary(kind); ok {
-			parts = append(parts, fmt.Sprintf("%s %d, %.0f ms on average, 90%% within %.0f ms", side.name, n, milliseconds(mean), milliseconds(p90)))
+		if s, ok := say(side.figures); ok {
+			parts = append(parts, side.name+" "+s)
 		}
 	}
-	return strings.Join(parts, "; ")
+	return parts
 }
 
 func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// gapSpans says how long no write of typeName was applying, between its first and its last, with
+// the provider (real) and with the ideal provider, for each that wrote it, or "" if neither did.
+func gapSpans(real, ideal slotGaps, typeName string) string {
+	parts := bothSides(real, ideal, func(g slotGaps) (string, bool) {
+		d, ok := g[typeName]
+		return fmt.Sprintf("%.2fs", d.Seconds()), ok
+	})
+	if len(parts) == 0 {
+		return ""
+	}
+	return "time with none of them applying, between the first start and the last end: " + strings.Join(parts, ", ")
+}

@@ -36,9 +36,14 @@ func TestParseWriteTimes(t *testing.T) {
 		uiLine("apply_complete", "webhooks_webhook.lune[2]", "webhooks_webhook", "create", "2026-12-06T11:00:02.036000+01:00"),
 		`{"@level":"info","@message":"Apply complete!","@module":"terraform.ui","@timestamp":"2026-12-06T10:00:03.000000Z","type":"change_summary"}`,
 	}, "\n")
-	times, err := parseWriteTimes([]byte(log))
+	times, gaps, err := parseWriteTimes([]byte(log))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Lune's writes ran 1.000-1.700 (errored), 1.010-1.110, 2.000-2.005 and 2.006-2.036: none
+	// from 1.700 to 2.000, nor from 2.005 to 2.006.
+	if got, want := fmt.Sprint(gaps), fmt.Sprint(slotGaps{"webhooks_webhook": 301 * time.Millisecond, "webhooks_partner_webhook": 0}); got != want {
+		t.Errorf("gaps %s, want %s", got, want)
 	}
 	got := fmt.Sprint(times)
 	want := fmt.Sprint(writeTimes{
@@ -58,8 +63,8 @@ func TestParseWriteTimes(t *testing.T) {
 	if _, _, _, ok := times.summary("webhooks_webhook update"); ok {
 		t.Error("a summary of writes that never ran")
 	}
-	if empty, err := parseWriteTimes([]byte("No changes. Your infrastructure matches the configuration.\n")); err != nil || len(empty) != 0 {
-		t.Errorf("a plan's output: %v, %v", empty, err)
+	if empty, none, err := parseWriteTimes([]byte("No changes. Your infrastructure matches the configuration.\n")); err != nil || len(empty) != 0 || len(none) != 0 {
+		t.Errorf("a plan's output: %v, %v, %v", empty, none, err)
 	}
 }
 
@@ -78,7 +83,7 @@ func TestParseWriteTimes_notTheLogItIsTakenFor(t *testing.T) {
 		"no timestamp":      strings.Replace(start, `"@timestamp":"2026-12-06T10:00:01Z",`, "", 1) + "\n" + end,
 		"another time form": strings.Replace(start, "2026-12-06T10:00:01Z", "06 Dec 26 10:00 UTC", 1) + "\n" + end,
 	} {
-		if times, err := parseWriteTimes([]byte(log)); err == nil {
+		if times, _, err := parseWriteTimes([]byte(log)); err == nil {
 			t.Errorf("%s: no error, %v", name, times)
 		}
 	}
@@ -117,17 +122,47 @@ func TestMeanAndP90(t *testing.T) {
 	}
 }
 
-// TestWriteSpans: the line says each side's writes that there are.
-func TestWriteSpans(t *testing.T) {
+// TestGapsBetween: the time no span covers between the first start and the last end, whatever
+// the order of the spans, a span inside another or overlapping it.
+func TestGapsBetween(t *testing.T) {
+	at := func(ms int) time.Time {
+		return time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond)
+	}
+	s := func(from, to int) span { return span{at(from), at(to)} }
+	for _, c := range []struct {
+		spans []span
+		want  time.Duration
+	}{
+		{[]span{s(0, 10)}, 0},
+		{[]span{s(0, 10), s(10, 20)}, 0},
+		{[]span{s(30, 40), s(0, 10)}, 20 * time.Millisecond},
+		// The second is inside the first: the gap is from the first's end, not the second's.
+		{[]span{s(0, 100), s(10, 20), s(150, 160)}, 50 * time.Millisecond},
+		{[]span{s(0, 50), s(40, 60), s(70, 80), s(200, 300), s(250, 260)}, 130 * time.Millisecond},
+	} {
+		if got := gapsBetween(c.spans); got != c.want {
+			t.Errorf("%v: %s, want %s", c.spans, got, c.want)
+		}
+	}
+}
+
+// TestSideLines: the lines about writes and about gaps say each side's figures that there are.
+func TestSideLines(t *testing.T) {
 	real := writeTimes{"webhooks_webhook create": {10 * time.Millisecond, 30 * time.Millisecond}}
 	ideal := writeTimes{"webhooks_webhook create": {20 * time.Millisecond}, "webhooks_webhook delete": {5 * time.Millisecond}}
-	for kind, want := range map[string]string{
-		"webhooks_webhook create": "the provider's 2, 20 ms on average, 90% within 30 ms; the ideal's 1, 20 ms on average, 90% within 20 ms",
-		"webhooks_webhook delete": "the ideal's 1, 5 ms on average, 90% within 5 ms",
-		"webhooks_webhook update": "",
+	realGaps := slotGaps{"webhooks_webhook": 2310 * time.Millisecond}
+	idealGaps := slotGaps{"webhooks_webhook": 510 * time.Millisecond, "webhooks_partner_webhook": 0}
+	const gaps = "time with none of them applying, between the first start and the last end: "
+	for _, c := range []struct{ got, want string }{
+		{writeSpans(real, ideal, "webhooks_webhook create"), "the provider's 2, 20 ms on average, 90% within 30 ms; the ideal's 1, 20 ms on average, 90% within 20 ms"},
+		{writeSpans(real, ideal, "webhooks_webhook delete"), "the ideal's 1, 5 ms on average, 90% within 5 ms"},
+		{writeSpans(real, ideal, "webhooks_webhook update"), ""},
+		{gapSpans(realGaps, idealGaps, "webhooks_webhook"), gaps + "the provider's 2.31s, the ideal's 0.51s"},
+		{gapSpans(realGaps, idealGaps, "webhooks_partner_webhook"), gaps + "the ideal's 0.00s"},
+		{gapSpans(realGaps, idealGaps, "webhooks_inveterate_webhook"), ""},
 	} {
-		if got := writeSpans(real, ideal, kind); got != want {
-			t.Errorf("%s: %q, want %q", kind, got, want)
+		if c.got != c.want {
+			t.Errorf("%q, want %q", c.got, c.want)
 		}
 	}
 }
