@@ -8,9 +8,10 @@
 // calls per create and per admin webhook delete, and the 429s Lune answered. For each command and
 // resource type it also says when the provider called the vendor and when the ideal provider's writes
 // ran, and how long the provider's Inveterate creates and admin webhook deletes took to be confirmed
-// by a list, as the sandbox saw them (confirm.go). Apply and destroy run with -json, and Terraform's
-// UI says how long each write took with either provider, from its apply_start to its apply_complete,
-// which depends less than the command's time on the order Terraform ran the types in (writes.go).
+// by a list, as the sandbox saw them (confirm.go). Every command runs with -json, and Terraform's UI
+// says how long each write took with either provider, from its apply_start to its apply_complete,
+// and each refresh from its refresh_start to its refresh_complete, which depend less than the
+// command's time on the order Terraform ran the types in (writes.go).
 //
 //	go run ./internal/bench -n 100,500 -latency 20ms -backend local,http -runs 3
 //
@@ -91,9 +92,8 @@ type measurement struct {
 	first, last map[string]time.Duration
 	// confirms is what the sandbox saw of the Inveterate writes that lists confirm, by resource type.
 	confirms map[string]*confirmLog
-	// writes is how long each write took from Terraform's apply_start to its apply_complete, and gaps
-	// how long each type had none applying between its first and its last (writes.go); none in a
-	// plan.
+	// writes is how long each write and each refresh took, as Terraform's UI timed them, and gaps how
+	// long each kind of them had none running between its first and its last (writes.go).
 	writes writeTimes
 	gaps   slotGaps
 }
@@ -422,9 +422,9 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		return nil
 	}
 	par := fmt.Sprintf("-parallelism=%d", b.parallelism)
-	// -json: Terraform's UI says when each write started and ended (writes.go).
+	// -json: Terraform's UI says when each write and each refresh started and ended (writes.go).
 	apply := []string{"apply", "-auto-approve", "-input=false", "-json", par}
-	plan := []string{"plan", "-detailed-exitcode", "-input=false", par}
+	plan := []string{"plan", "-detailed-exitcode", "-input=false", "-json", par}
 	destroy := []string{"destroy", "-auto-approve", "-input=false", "-json", par}
 	for _, phase := range []struct {
 		name  string
@@ -663,13 +663,19 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 					}
 				}
 				var spans []string
-				for _, op := range []string{"create", "update", "delete"} {
-					if s := writeSpans(step.m.writes, r.idealWrites[step.name], typeName+" "+op); s != "" {
-						spans = append(spans, fmt.Sprintf("      %ss from Terraform's apply_start to its apply_complete: %s\n", op, s))
+				for _, op := range []struct{ name, what string }{
+					{refresh, "refreshes from Terraform's refresh_start to its refresh_complete"},
+					{"create", "creates from Terraform's apply_start to its apply_complete"},
+					{"update", "updates from Terraform's apply_start to its apply_complete"},
+					{"delete", "deletes from Terraform's apply_start to its apply_complete"},
+				} {
+					kind := typeName + " " + op.name
+					if s := writeSpans(step.m.writes, r.idealWrites[step.name], kind); s != "" {
+						spans = append(spans, fmt.Sprintf("      %s: %s\n", op.what, s))
 					}
-				}
-				if s := gapSpans(step.m.gaps, r.idealGaps[step.name], typeName); s != "" {
-					spans = append(spans, "      "+s+"\n")
+					if s := gapSpans(step.m.gaps, r.idealGaps[step.name], kind); s != "" {
+						spans = append(spans, "        "+s+"\n")
+					}
 				}
 				if line != "" || len(spans) > 0 {
 					fmt.Fprintf(w, "    %s: %s\n", typeName, strings.TrimPrefix(line, "; "))

@@ -13,7 +13,8 @@ import (
 // Terraform hands out its slots in the order it queued the resources, so a whole command's ratio
 // moves with that order from run to run (README.md: Terraform's queue). How long each write takes
 // moves less: Terraform's machine-readable UI (`-json`) says when it started applying each instance
-// (apply_start) and when it was done (apply_complete, or apply_errored). Between them are the
+// (apply_start) and when it was done (apply_complete, or apply_errored), and the same of each
+// refresh (refresh_start, refresh_complete) in a plan or a destroy. Between a write's are the
 // provider's ApplyResourceChange and Terraform's own work around it, measured the same way for both
 // providers. Outside them, though the write holds its slot then too: before, the apply's re-plan
 // (PlanResourceChange); after, the write's own copy of the whole state, which it makes holding
@@ -25,11 +26,15 @@ import (
 // "resource_type action" ("webhooks_webhook create").
 type writeTimes map[string][]time.Duration
 
-// slotGaps is, by resource type, how long no write of the type was applying between the first of
-// them starting and the last ending: while Terraform gave its slots to the other types. For Lune,
-// whose limit spreads its writes over the whole command, that is time its pace lost to Terraform's
-// queue (README.md: Terraform's queue).
+// slotGaps is, by kind as in writeTimes, how long none of that kind was running between the first
+// of them starting and the last ending: while Terraform gave its slots to the other types. For
+// Lune, whose limit spreads its writes over the whole command, that is time its pace lost to
+// Terraform's queue (README.md: Terraform's queue).
 type slotGaps map[string]time.Duration
+
+// refresh is the kind of a refresh ("webhooks_webhook refresh"): Terraform's UI times the reads of
+// a plan, or of a destroy's refresh, from refresh_start to refresh_complete, as it times writes.
+const refresh = "refresh"
 
 // span is when one write ran.
 type span struct{ start, end time.Time }
@@ -52,8 +57,8 @@ type uiMessage struct {
 	} `json:"hook"`
 }
 
-// uiWrites is the writes of a command run with args, from its standard output: none unless it ran
-// with -json (a plan runs without), since only Terraform's JSON UI says when each write ran.
+// uiWrites is the writes and refreshes of a command run with args, from its standard output: none
+// unless it ran with -json, since only Terraform's JSON UI says when each ran.
 func uiWrites(args []string, stdout []byte) (writeTimes, slotGaps, error) {
 	if !slices.Contains(args, "-json") {
 		return nil, nil, nil
@@ -61,9 +66,11 @@ func uiWrites(args []string, stdout []byte) (writeTimes, slotGaps, error) {
 	return parseWriteTimes(stdout)
 }
 
-// parseWriteTimes reads a command's output, Terraform's UI as JSON lines; other lines are skipped. Each apply_start is paired with the next apply_complete or
-// apply_errored of the same instance and action. A write that started and never ended, or ended
-// without starting, is an error: the log is not what the bench takes it for.
+// parseWriteTimes reads a command's output, Terraform's UI as JSON lines; other lines are skipped.
+// Each apply_start is paired with the next apply_complete or apply_errored of the same instance and
+// action, each refresh_start with the next refresh_complete of the same instance. A write or a
+// refresh that started and never ended, or ended without starting, is an error: the log is not what
+// the bench takes it for.
 func parseWriteTimes(out []byte) (writeTimes, slotGaps, error) {
 	times := writeTimes{}
 	spans := map[string][]span{}
@@ -79,15 +86,24 @@ func parseWriteTimes(out []byte) (writeTimes, slotGaps, error) {
 		if err := json.Unmarshal(line, &m); err != nil {
 			return nil, nil, fmt.Errorf("terraform's UI: %w: %.200s", err, line)
 		}
-		if m.Type != "apply_start" && m.Type != "apply_complete" && m.Type != "apply_errored" {
+		action, begins := m.Hook.Action, false
+		switch m.Type {
+		case "apply_start":
+			begins = true
+		case "apply_complete", "apply_errored":
+		case "refresh_start":
+			action, begins = refresh, true
+		case "refresh_complete":
+			action = refresh
+		default:
 			continue
 		}
 		at, err := time.Parse(time.RFC3339Nano, m.Timestamp)
 		if err != nil {
 			return nil, nil, fmt.Errorf("terraform's UI: %s of %s: %w", m.Type, m.Hook.Resource.Addr, err)
 		}
-		key := m.Hook.Resource.Addr + " " + m.Hook.Action
-		if m.Type == "apply_start" {
+		key := m.Hook.Resource.Addr + " " + action
+		if begins {
 			if _, twice := started[key]; twice {
 				return nil, nil, fmt.Errorf("terraform's UI: %s started twice", key)
 			}
@@ -99,9 +115,9 @@ func parseWriteTimes(out []byte) (writeTimes, slotGaps, error) {
 			return nil, nil, fmt.Errorf("terraform's UI: %s ended (%s) without starting", key, m.Type)
 		}
 		delete(started, key)
-		kind := m.Hook.Resource.ResourceType + " " + m.Hook.Action
+		kind := m.Hook.Resource.ResourceType + " " + action
 		times[kind] = append(times[kind], at.Sub(start))
-		spans[m.Hook.Resource.ResourceType] = append(spans[m.Hook.Resource.ResourceType], span{start, at})
+		spans[kind] = append(spans[kind], span{start, at})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, nil, fmt.Errorf("terraform's UI: %w", err)
@@ -110,8 +126,8 @@ func parseWriteTimes(out []byte) (writeTimes, slotGaps, error) {
 		return nil, nil, fmt.Errorf("terraform's UI: %s started and never ended (%d such writes)", key, len(started))
 	}
 	gaps := slotGaps{}
-	for typeName, ss := range spans {
-		gaps[typeName] = gapsBetween(ss)
+	for kind, ss := range spans {
+		gaps[kind] = gapsBetween(ss)
 	}
 	return times, gaps, nil
 }
@@ -132,10 +148,13 @@ func gapsBetween(spans []span) time.Duration {
 	return gaps
 }
 
-// total is the writes' times, all together.
+// total is the writes' times, all together (refreshes are not writes).
 func (w writeTimes) total() time.Duration {
 	var sum time.Duration
-	for _, ds := range w {
+	for kind, ds := range w {
+		if strings.HasSuffix(kind, " "+refresh) {
+			continue
+		}
 		for _, d := range ds {
 			sum += d
 		}
@@ -190,15 +209,15 @@ func bothSides[T any](real, ideal T, say func(T) (s string, ok bool)) []string {
 
 func milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// gapSpans says how long no write of typeName was applying, between its first and its last, with
-// the provider (real) and with the ideal provider, for each that wrote it, or "" if neither did.
-func gapSpans(real, ideal slotGaps, typeName string) string {
+// gapSpans says how long none of kind was running, between the first and the last, with the
+// provider (real) and with the ideal provider, for each that ran any, or "" if neither did.
+func gapSpans(real, ideal slotGaps, kind string) string {
 	parts := bothSides(real, ideal, func(g slotGaps) (string, bool) {
-		d, ok := g[typeName]
+		d, ok := g[kind]
 		return fmt.Sprintf("%.2fs", d.Seconds()), ok
 	})
 	if len(parts) == 0 {
 		return ""
 	}
-	return "time with none of them applying, between the first start and the last end: " + strings.Join(parts, ", ")
+	return "time with none of them running, between the first start and the last end: " + strings.Join(parts, ", ")
 }
