@@ -8,7 +8,7 @@
 // calls per create and per admin webhook delete, and the 429s Lune answered. For each command and
 // resource type it also says when the provider called the vendor and when the ideal provider's writes
 // ran, and how long the provider's Inveterate creates and admin webhook deletes took to be confirmed
-// by a list, as the sandbox saw them (confirm.go). Every command runs with -json, and Terraform's UI
+// by a list, as the sandbox saw them (confirm.go). Apply, plan and destroy run with -json, and Terraform's UI
 // says how long each write took with either provider, from its apply_start to its apply_complete,
 // and each refresh from its refresh_start to its refresh_complete, which depend less than the
 // command's time on the order Terraform ran the types in (writes.go).
@@ -466,9 +466,10 @@ func (b *bench) initBackend(dir string, env []string) error {
 }
 
 // measured is env, with where the provider processes of the command named label write their CPU
-// times, and their profiles when the bench profiles (see internal/cpuprofile): the real provider's
-// as "500/20ms/http/0 apply", the ideal's as "ideal 500/20ms/http/0 apply", each into a file of
-// that name under -cpuprofile.
+// times, and their profiles when the bench profiles (see internal/cpuprofile), under names made of
+// the label (fileName): the real provider's "500/20ms/http/0 apply", the ideal's "ideal
+// 500/20ms/http/0 apply". The CPU times go into the bench's work directory, the profiles into
+// -cpuprofile's.
 func (b *bench) measured(env []string, label string) []string {
 	name := fileName(label)
 	env = append(slices.Clip(env), "WEBHOOKS_CPUUSAGE="+filepath.Join(b.usage, name))
@@ -478,6 +479,7 @@ func (b *bench) measured(env []string, label string) []string {
 	return append(env, "WEBHOOKS_CPUPROFILE="+filepath.Join(b.profiles, name+".pprof"))
 }
 
+// fileName is label as a file name: "500-20ms-http-0-apply".
 func fileName(label string) string { return strings.NewReplacer("/", "-", " ", "-").Replace(label) }
 
 // processCPU is the CPU time some processes reported; known is unset when none did.
@@ -487,16 +489,23 @@ type processCPU struct {
 }
 
 // providerCPU sums, and removes, the CPU times that the provider processes of the command named
-// label reported (see measured); runErr is the command's error, returned as is. Terraform starts
-// a provider process for each walk of a command; each writes its own file when it stops. None is
-// written where the system cannot say (internal/cpuprofile): the CPU is then not split.
+// label reported (see measured), each in a file named after the label and the process's id;
+// runErr is the command's error, returned as is. Terraform starts a provider process for each walk
+// of a command; each writes its own file when it stops. None is written where the system cannot
+// say (internal/cpuprofile): the CPU is then not split. A process that does not stop on its own
+// (Terraform kills it) writes none either: its CPU then counts as Terraform's.
 func (b *bench) providerCPU(label string, runErr error) (processCPU, error) {
-	files, err := filepath.Glob(filepath.Join(b.usage, fileName(label)+".*"))
+	entries, err := os.ReadDir(b.usage)
 	if err != nil {
 		return processCPU{}, errors.Join(runErr, err)
 	}
 	var sum processCPU
-	for _, f := range files {
+	for _, e := range entries {
+		pid, ok := strings.CutPrefix(e.Name(), fileName(label)+".")
+		if !ok || pid == "" || strings.Trim(pid, "0123456789") != "" {
+			continue // another command's, or not a process's
+		}
+		f := filepath.Join(b.usage, e.Name())
 		data, err := os.ReadFile(f) //nolint:gosec // G304: the bench's own file.
 		if err != nil {
 			return processCPU{}, errors.Join(runErr, err)

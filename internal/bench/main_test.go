@@ -138,7 +138,7 @@ func TestStateServer(t *testing.T) {
 }
 
 // TestProviderCPU: the CPU times the provider processes of one command reported are summed and
-// removed, another command's are left alone, a command whose processes reported none has no split,
+// removed, another command's and other files are left alone, a command whose processes reported none has no split,
 // and a file that is not a time is an error, as is the command's own.
 func TestProviderCPU(t *testing.T) {
 	b := &bench{usage: t.TempDir()}
@@ -151,6 +151,8 @@ func TestProviderCPU(t *testing.T) {
 	write("2-1ms-local-0-apply.101", "1500000000\n")
 	write("2-1ms-local-0-apply.102", "250000000\n")
 	write("ideal-2-1ms-local-0-apply.103", "70000000\n")
+	write("2-1ms-local-0-apply.pprof.104", "a profile, not a time") // not a process's CPU time
+	write("2-1ms-local-10-apply.105", "1\n")                        // another run's
 
 	got, err := b.providerCPU("2/1ms/local/0 apply", nil)
 	if err != nil || got != (processCPU{took: 1750 * time.Millisecond, known: true}) {

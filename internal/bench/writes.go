@@ -22,8 +22,9 @@ import (
 // that lock to record the write's result while other writes make their copies: the more resources
 // the state holds, and the more writes contend, the longer.
 
-// writeTimes are the writes of one command, each from its apply_start to its apply_complete, by
-// "resource_type action" ("webhooks_webhook create").
+// writeTimes are the writes of one command, each from its apply_start to its apply_complete, and
+// its refreshes, each from its refresh_start to its refresh_complete, by kind: "resource_type
+// action" ("webhooks_webhook create", "webhooks_webhook refresh").
 type writeTimes map[string][]time.Duration
 
 // slotGaps is, by kind as in writeTimes, how long none of that kind was running between the first
@@ -36,11 +37,11 @@ type slotGaps map[string]time.Duration
 // a plan, or of a destroy's refresh, from refresh_start to refresh_complete, as it times writes.
 const refresh = "refresh"
 
-// span is when one write ran.
+// span is when one write or refresh ran.
 type span struct{ start, end time.Time }
 
-// uiMessage is what the bench reads of a line of Terraform's machine-readable UI: a write's hook
-// here, a message and its diagnostic's detail for a failed command's output (readableUI).
+// uiMessage is what the bench reads of a line of Terraform's machine-readable UI: a write's or a
+// refresh's hook here, a message and its diagnostic's detail for a failed command's output (readableUI).
 type uiMessage struct {
 	Type       string `json:"type"`
 	Timestamp  string `json:"@timestamp"`
@@ -123,7 +124,7 @@ func parseWriteTimes(out []byte) (writeTimes, slotGaps, error) {
 		return nil, nil, fmt.Errorf("terraform's UI: %w", err)
 	}
 	for key := range started {
-		return nil, nil, fmt.Errorf("terraform's UI: %s started and never ended (%d such writes)", key, len(started))
+		return nil, nil, fmt.Errorf("terraform's UI: %s started and never ended (%d such writes and refreshes)", key, len(started))
 	}
 	gaps := slotGaps{}
 	for kind, ss := range spans {

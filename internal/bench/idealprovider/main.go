@@ -36,7 +36,7 @@ func main() {
 		log.Fatalf("WEBHOOKS_IDEAL_LATENCY: %v", err)
 	}
 	var served *ideal
-	stopProfile := cpuprofile.Start() // a no-op unless `make bench -cpuprofile` built this
+	stopProfile := cpuprofile.Start() // a no-op unless `make bench` built this (tag benchprofile) and asks for it
 	newProvider := newIdeal(latency, time.Now)
 	err = providerserver.Serve(context.Background(), func() provider.Provider {
 		p := newProvider()
