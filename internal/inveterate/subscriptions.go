@@ -127,18 +127,15 @@ func (c *Client) FindSubscription(ctx context.Context, id string) (*Subscription
 }
 
 // CreateSubscription creates a subscription. Inveterate accepts it with 201: it shows in the list
-// only a little later (see WaitForSubscription, which its caller is expected to call next: until it
-// does, for a few milliseconds at most, the other waits' lists hold back for it).
+// only a little later (see WaitForSubscription, which its caller is expected to call next).
 //
 // When the answer is lost, the list is searched (for up to the visibility wait) for the one
 // matching unclaimed subscription created around the request, which is adopted; the create is
 // sent again only when none appears, and nothing is adopted when several match or one has no
 // creation time (httpclient.ClaimOnly).
-func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionInput) (_ *Subscription, err error) {
-	answered := c.subscriptions.writing()
+func (c *Client) CreateSubscription(ctx context.Context, in CreateSubscriptionInput) (*Subscription, error) {
 	var out Subscription
-	defer func() { answered(out.ID, err) }()
-	err = c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: subscriptionsPath, Body: in}, &out,
+	err := c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: subscriptionsPath, Body: in}, &out,
 		func(ctx context.Context, lk *httpclient.Lookup) (bool, error) {
 			return c.poll(ctx, c.visibilityWait, func(ctx context.Context) (bool, error) {
 				all, err := c.ListSubscriptions(ctx)

@@ -20,8 +20,7 @@ import (
 // # A wait
 //
 //	state         event                         by      next       effect
-//	-             its caller calls await        begin   first      counted; its write's handoff is
-//	                                                               taken
+//	-             its caller calls await        begin   first      counted
 //	first|looked  a list answers:               onList
 //	                it shows the record, for a          shown      the caller gets the record
 //	                wait that it shows
@@ -38,14 +37,14 @@ import (
 //	first|looked  its caller gives up           leave   left       uncounted; the last to leave
 //	                                                               cancels the list in flight
 //
-// A wait needs its next list (waiter.due): first, once the surface is quiet (no write that a wait
-// will follow is out, and every such write answered has handed off to its wait, or was answered
-// settle ago), or gather after it began, whichever comes first, so that the creates Terraform runs
-// side by side share one look; looked, an interval after the latest list was sent; and in any case
-// at its deadline, so that a wait never gives up on a list older than its deadline. The first looks
-// also share gather as a budget (surface.due): the list goes once their waits add up to it, quiet
-// or not. A wait holds one of Terraform's parallel slots, so ten waits for a write still out wait a
-// tenth of gather each, not all of it.
+// A wait needs its next list (waiter.due): first, at once; looked, an interval after the latest
+// list was sent; and in any case at its deadline, so that a wait never gives up on a list older
+// than its deadline. One list is in flight at a time, so the writes Terraform runs side by side
+// share their looks without waiting for each other: a wait that begins while a list is out is
+// ended by it if it shows the record (see onList), and otherwise takes the next list, sent as soon
+// as that one answers. A wait holds one of Terraform's parallel slots, so holding a first look back
+// for other writes to join it would cost every write that time, for a list saved now and then
+// (internal/bench/README.md: No gather).
 //
 // # The loop
 //
@@ -54,7 +53,7 @@ import (
 //	sleeping  nobody waits               decide, stop  idle      the goroutine ends
 //	sleeping  the earliest due has come  decide, send  listing   a list is sent
 //	sleeping  it has not                 decide        sleeping  until it comes, or a wait begins
-//	                                                             or leaves, or a write is answered
+//	                                                             or leaves
 //	listing   the list answers           listed        sleeping  every wait counted takes its
 //	                                                             transition (onList)
 //	listing   the last wait leaves       leave         listing   the list is cancelled
@@ -69,20 +68,6 @@ type watch[T any] struct {
 	s  surface[T]
 }
 
-// settleAfterAnswer is the longest an answered write holds the first look back for the wait that
-// follows it: its caller's own steps in between (saving the record) take far less, and a caller
-// that does not wait (it failed) costs the others no more than this.
-const settleAfterAnswer = 10 * time.Millisecond
-
-// pacing is when a watch sends its lists.
-type pacing struct {
-	// gather is the longest a first look waits for the surface to be quiet, and the budget of
-	// waiting the first looks share (surface.due); settle is the longest an answered write keeps
-	// the surface from being quiet while its wait has not begun; interval is the pause between two
-	// looks of a wait.
-	gather, settle, interval time.Duration
-}
-
 // loopState is where the loop that sends the lists is (see watch).
 type loopState int
 
@@ -95,14 +80,10 @@ const (
 // surface is the state of one list's waits and of the loop that serves them, guarded by watch.mu.
 // Its methods are the transitions of the tables of watch.
 type surface[T any] struct {
-	pacing
-	loop  loopState
-	waits map[*waiter[T]]struct{}
-	// writes is how many writes that a wait will follow are out.
-	writes int
-	// handoffs are the writes answered whose wait has not begun yet, by the id of the record it will
-	// wait for, each with the time until which it keeps the surface from being quiet.
-	handoffs map[string]time.Time
+	// interval is the pause between two looks of a wait.
+	interval time.Duration
+	loop     loopState
+	waits    map[*waiter[T]]struct{}
 	// sent is when the list in flight, or else the latest list, was sent; cancel stops the one in
 	// flight.
 	sent   time.Time
@@ -154,15 +135,7 @@ type waitResult[T any] struct {
 func newWatch[T any](base context.Context, list func(ctx context.Context) ([]T, error), id func(*T) string, interval time.Duration) *watch[T] {
 	return &watch[T]{
 		list: list, id: id, base: context.WithoutCancel(base), wake: make(chan struct{}, 1),
-		s: surface[T]{
-			// gather is long enough for creates that Terraform runs side by side to join one look,
-			// short next to the time Inveterate takes to list a record. settle only bounds the
-			// provider's own steps between a write's answer and its wait (saving the record): a
-			// write still out holds the look back anyway.
-			pacing:   pacing{gather: interval / 10, settle: min(interval/30, settleAfterAnswer), interval: interval},
-			waits:    map[*waiter[T]]struct{}{},
-			handoffs: map[string]time.Time{},
-		},
+		s: surface[T]{interval: interval, waits: map[*waiter[T]]struct{}{}},
 	}
 }
 
@@ -203,26 +176,6 @@ func (w *watch[T]) await(ctx context.Context, id string, gone bool, since time.T
 		return r.record, r.ok, r.err
 	}
 	return nil, false, ctx.Err()
-}
-
-// writing notes a write whose answer a wait will follow (a create, a delete): the first look waits
-// for it. Call the returned func once the write has been answered, whatever the answer, with the id
-// of the record whose wait follows (the create's, the delete's) and the write's error: while no
-// wait for that id has begun, and for at most settle, the first look waits for it too. With an
-// error, or an empty id, no wait follows.
-func (w *watch[T]) writing() (answered func(id string, err error)) {
-	w.mu.Lock()
-	w.s.writeSent()
-	w.mu.Unlock()
-	return func(id string, err error) {
-		if err != nil {
-			id = ""
-		}
-		w.mu.Lock()
-		w.s.writeAnswered(time.Now(), id)
-		w.mu.Unlock()
-		w.poke()
-	}
 }
 
 // poke wakes the sleeping loop to decide again.
@@ -279,35 +232,15 @@ func (w *watch[T]) look(ctx context.Context) {
 	w.mu.Unlock()
 }
 
-// begin is the transition of a wait that begins (- → first): it is counted, and the write it
-// follows, if any, no longer holds the first look back. It reports whether the loop was idle
-// (idle → sleeping): the caller starts it.
+// begin is the transition of a wait that begins (- → first): it is counted. It reports whether
+// the loop was idle (idle → sleeping): the caller starts it.
 func (s *surface[T]) begin(wt *waiter[T]) (start bool) {
 	s.waits[wt] = struct{}{}
-	delete(s.handoffs, wt.id)
 	if s.loop != loopIdle {
 		return false
 	}
 	s.loop = loopSleeping
 	return true
-}
-
-// writeSent notes a write that a wait will follow: until it is answered, the surface is not quiet.
-func (s *surface[T]) writeSent() { s.writes++ }
-
-// writeAnswered notes that such a write was answered at now. When a wait for the record id will
-// follow (id is not empty), the surface is not quiet until it begins, or until settle has passed.
-// Handoffs whose time is up are dropped: their callers did not wait.
-func (s *surface[T]) writeAnswered(now time.Time, id string) {
-	s.writes--
-	for other, until := range s.handoffs {
-		if until.Before(now) {
-			delete(s.handoffs, other)
-		}
-	}
-	if id != "" {
-		s.handoffs[id] = now.Add(s.settle)
-	}
 }
 
 // leave is the transition of a wait whose caller gave up (first | looked → left). The list in
@@ -358,64 +291,24 @@ func (s *surface[T]) listed(records map[string]*T, err error) {
 	}
 }
 
-// due is when the next list is due: the earliest that a wait needs one, or that the first looks
-// have spent their shared budget, gather: the time T where the sum over the first looks of
-// T - began is gather, that is ref + (gather + the sum of began - ref) / their number, for any ref.
-// The zero time is at once.
+// due is when the next list is due: the earliest that a wait needs one. The zero time is at once.
 func (s *surface[T]) due() time.Time {
-	quiet, isQuiet := s.quiet()
 	var due time.Time
 	set := false
-	earliest := func(at time.Time) {
-		if !set || at.Before(due) {
+	for wt := range s.waits {
+		if at := wt.due(s.interval, s.sent); !set || at.Before(due) {
 			due, set = at, true
 		}
-	}
-	var firsts int
-	var ref time.Time
-	var sinceRef time.Duration
-	for wt := range s.waits {
-		earliest(wt.due(s.pacing, quiet, isQuiet, s.sent))
-		if wt.state == waitFirst {
-			if firsts == 0 {
-				ref = wt.began
-			}
-			firsts++
-			sinceRef += wt.began.Sub(ref)
-		}
-	}
-	if firsts > 0 {
-		earliest(ref.Add((s.gather + sinceRef) / time.Duration(firsts)))
 	}
 	return due
 }
 
-// quiet is when the surface is quiet. While an answered write's wait has not begun, that is when the
-// last such write's handoff runs out (a time already past is at once); otherwise it is at once, the
-// zero time. Nothing else is worth waiting for: a write still out is counted, and a wait that
-// begins asks for its list itself. isQuiet is false while a write that a wait will follow is out:
-// its wait is worth waiting for.
-func (s *surface[T]) quiet() (at time.Time, isQuiet bool) {
-	if s.writes > 0 {
-		return time.Time{}, false
-	}
-	for _, until := range s.handoffs {
-		if until.After(at) {
-			at = until
-		}
-	}
-	return at, true
-}
-
-// due is when the wait needs its next list (see watch), given when the surface is quiet (if it
-// will be; the zero time is at once) and when the latest list was sent.
-func (wt *waiter[T]) due(p pacing, quiet time.Time, isQuiet bool, sent time.Time) time.Time {
-	at := wt.began.Add(p.gather)
-	switch {
-	case wt.state == waitLooked:
-		at = sent.Add(p.interval)
-	case isQuiet && quiet.Before(at):
-		at = quiet
+// due is when the wait needs its next list (see watch), given the pause between two looks and
+// when the latest list was sent: for a first look, when it began (at once).
+func (wt *waiter[T]) due(interval time.Duration, sent time.Time) time.Time {
+	at := wt.began
+	if wt.state == waitLooked {
+		at = sent.Add(interval)
 	}
 	if wt.deadline.Before(at) {
 		at = wt.deadline

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,10 +33,11 @@ var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
 func at(d time.Duration) time.Time { return t0.Add(d) }
 
-var testPacing = pacing{gather: 100 * time.Millisecond, settle: 30 * time.Millisecond, interval: time.Second}
+// testInterval is the pause between two looks of a wait in the hand-driven tests.
+const testInterval = time.Second
 
 func newSurface() *surface[rec] {
-	return &surface[rec]{pacing: testPacing, waits: map[*waiter[rec]]struct{}{}, handoffs: map[string]time.Time{}}
+	return &surface[rec]{interval: testInterval, waits: map[*waiter[rec]]struct{}{}}
 }
 
 // addLooked counts on s a wait for id that began at 0 and has looked at the latest list, sent at
@@ -282,142 +281,52 @@ func TestWatch_leaveAfterTheWaitEnded(t *testing.T) {
 
 // When a wait needs its next list: the rule of waiter.due, case by case.
 func TestWatch_waitDue(t *testing.T) {
-	const gather, settle, interval = 100 * time.Millisecond, 30 * time.Millisecond, time.Second
 	for _, tc := range []struct {
 		name     string
 		state    waitState
+		began    time.Duration
 		wait     time.Duration
-		quiet    time.Duration // when the surface is quiet; -1: a write is out
 		sent     time.Duration // when the latest list was sent
 		want     time.Duration
 		describe string
 	}{
-		{"first, write out", waitFirst, time.Minute, -1, 0, gather, "gather after it began: the write's wait is worth sharing a look with"},
-		{"first, quiet soon", waitFirst, time.Minute, settle, 0, settle, "as soon as the surface is quiet"},
-		{"first, quiet late", waitFirst, time.Minute, gather + settle, 0, gather, "gather at the latest"},
-		{"first, deadline first", waitFirst, 10 * time.Millisecond, settle, 0, 10 * time.Millisecond, "its deadline: the last look"},
-		{"first, no time", waitFirst, 0, -1, 0, 0, "at once"},
-		{"looked", waitLooked, time.Minute, 0, 2 * time.Second, 2*time.Second + interval, "an interval after the latest list"},
-		{"looked, quiet ignored", waitLooked, time.Minute, settle, 2 * time.Second, 2*time.Second + interval, "quiet is for first looks"},
-		{"looked, deadline first", waitLooked, 2500 * time.Millisecond, 0, 2 * time.Second, 2500 * time.Millisecond, "its deadline: the last look"},
+		{"first", waitFirst, 5 * time.Millisecond, time.Minute, 0, 5 * time.Millisecond, "at once: when it began"},
+		{"first, a list sent before it began", waitFirst, 5 * time.Millisecond, time.Minute, 2 * time.Millisecond, 5 * time.Millisecond, "at once still: the loop sends it when that list answers"},
+		{"first, no time", waitFirst, 0, 0, 0, 0, "at once"},
+		{"looked", waitLooked, 0, time.Minute, 2 * time.Second, 2*time.Second + testInterval, "an interval after the latest list"},
+		{"looked, deadline first", waitLooked, 0, 2500 * time.Millisecond, 2 * time.Second, 2500 * time.Millisecond, "its deadline: the last look"},
 	} {
-		wt := newWaiter[rec]("a", false, at(0), time.Time{}, tc.wait)
+		wt := newWaiter[rec]("a", false, at(tc.began), time.Time{}, tc.wait)
 		wt.state = tc.state
-		got := wt.due(testPacing, at(tc.quiet), tc.quiet >= 0, at(tc.sent))
-		if !got.Equal(at(tc.want)) {
+		if got := wt.due(testInterval, at(tc.sent)); !got.Equal(at(tc.want)) {
 			t.Errorf("%s: due at %v, want %v (%s)", tc.name, got.Sub(t0), tc.want, tc.describe)
 		}
 	}
-	// The zero time is a surface quiet at once: a first look is due then, a look that followed
-	// still an interval after the latest list.
-	wt := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
-	if got := wt.due(testPacing, time.Time{}, true, at(0)); !got.IsZero() {
-		t.Errorf("first, quiet at once: due at %v, want at once", got.Sub(t0))
-	}
-	wt.state = waitLooked
-	if got := wt.due(testPacing, time.Time{}, true, at(0)); !got.Equal(at(interval)) {
-		t.Errorf("looked, quiet at once: due at %v, want an interval after the latest list", got.Sub(t0))
-	}
 }
 
-// The surface's due: the earliest of its waits', never while a write is out, and otherwise as soon
-// as the surface is quiet: at once (the zero time), or, while an answered write's wait has not
-// begun, when that write's handoff runs out (settle after its answer).
+// The surface's due: the earliest of its waits', whatever else is going on. A first look beside
+// a wait that looked is due when it began, before the other's interval is up; with only waits that
+// looked, the earliest interval or deadline.
 func TestWatch_surfaceDue(t *testing.T) {
 	s := newSurface()
-	s.writeSent()
-	a := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
-	s.begin(a)
-	if got := s.due(); !got.Equal(at(100 * time.Millisecond)) {
-		t.Fatalf("a write out: due at %v, want gather", got.Sub(t0))
+	addLooked(s, "a", at(0))
+	if got := s.due(); !got.Equal(at(testInterval)) {
+		t.Fatalf("a wait that looked at a list sent at 0: due at %v, want an interval after it", got.Sub(t0))
 	}
-	// The create of b answered at 20ms: its wait will follow, so the look waits for it, for settle
-	// at most.
-	s.writeAnswered(at(20*time.Millisecond), "b")
-	if got := s.due(); !got.Equal(at(50 * time.Millisecond)) {
-		t.Fatalf("b's create answered at 20ms: due at %v, want settle after it (b's wait has not begun)", got.Sub(t0))
-	}
-	// b's wait begins at 25ms: nothing more is coming, the look goes at once.
-	b := newWaiter[rec]("b", false, at(25*time.Millisecond), time.Time{}, time.Minute)
-	s.begin(b)
-	if got := s.due(); !got.IsZero() {
-		t.Fatalf("b's wait began at 25ms: due at %v, want at once", got.Sub(t0))
-	}
-	// A write out again: the two waits share gather ((100+0+25)/2ms).
-	s.writeSent()
-	if got := s.due(); !got.Equal(at(62500 * time.Microsecond)) {
-		t.Fatalf("a write out: due at %v, want 62.5ms (the first looks' shared budget)", got.Sub(t0))
-	}
-	// It failed at 40ms (no wait follows it): quiet at once.
-	s.writeAnswered(at(40*time.Millisecond), "")
-	if got := s.due(); !got.IsZero() {
-		t.Fatalf("a write answered at 40ms that no wait follows: due at %v, want at once", got.Sub(t0))
-	}
-	// A wait whose deadline comes before the handoff of d's write runs out.
-	s.writeSent()
-	s.writeAnswered(at(45*time.Millisecond), "d")
-	c := newWaiter[rec]("c", false, at(45*time.Millisecond), time.Time{}, 5*time.Millisecond)
-	s.begin(c)
-	if got := s.due(); !got.Equal(at(50 * time.Millisecond)) {
-		t.Fatalf("a wait whose deadline is at 50ms, d's handoff until 75ms: due at %v, want its deadline", got.Sub(t0))
-	}
-	// A first look on a quiet surface is due at once beside a wait that looked, which is due an
-	// interval after the latest list: at once is the earliest.
-	s = newSurface()
-	addLooked(s, "e", at(0))
-	s.begin(newWaiter[rec]("f", false, at(10*time.Millisecond), time.Time{}, time.Minute))
-	if got := s.due(); !got.IsZero() {
-		t.Fatalf("a first look on a quiet surface beside a wait that looked: due at %v, want at once", got.Sub(t0))
-	}
-}
-
-// A handoff that no wait takes up (its caller failed, or gave up) holds the looks back for settle,
-// no longer, and is dropped by the next write answered after it ran out; one that a wait takes up
-// is gone with it.
-func TestWatch_handoffRunsOut(t *testing.T) {
-	s := newSurface()
-	s.begin(newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute))
-	s.writeSent()
-	s.writeAnswered(at(10*time.Millisecond), "never")
-	if got := s.due(); !got.Equal(at(40 * time.Millisecond)) {
-		t.Fatalf("a handoff nobody takes up: due at %v, want 40ms (settle after the answer)", got.Sub(t0))
-	}
-	s.writeSent()
-	s.writeAnswered(at(60*time.Millisecond), "b")
-	if _, kept := s.handoffs["never"]; kept || len(s.handoffs) != 1 {
-		t.Fatalf("handoffs %v after a write answered once the first ran out: want b's alone", s.handoffs)
-	}
-	s.begin(newWaiter[rec]("b", false, at(61*time.Millisecond), time.Time{}, time.Minute))
-	if len(s.handoffs) != 0 {
-		t.Fatalf("handoffs %v once b's wait began: want none", s.handoffs)
-	}
-	if got := s.due(); !got.IsZero() {
-		t.Fatalf("every handoff taken up: due at %v, want at once", got.Sub(t0))
-	}
-}
-
-// While a write is out, the first looks share gather: ten waits for one write still out wait a
-// tenth of it each, and a wait that joins late moves the list by its share.
-func TestWatch_sharedBudget(t *testing.T) {
-	s := newSurface()
-	s.writeSent()
-	for i := range 10 {
-		s.begin(newWaiter[rec](fmt.Sprint(i), false, at(0), time.Time{}, time.Minute))
-	}
+	late := newWaiter[rec]("b", false, at(10*time.Millisecond), time.Time{}, time.Minute)
+	s.begin(late)
 	if got := s.due(); !got.Equal(at(10 * time.Millisecond)) {
-		t.Fatalf("ten waits, a write out: due at %v, want 10ms (a tenth of gather each)", got.Sub(t0))
+		t.Fatalf("a first look beside it, begun at 10ms: due at %v, want 10ms (at once)", got.Sub(t0))
 	}
-	s = newSurface()
-	s.writeSent()
-	s.begin(newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute))
-	s.begin(newWaiter[rec]("b", false, at(40*time.Millisecond), time.Time{}, time.Minute))
-	if got := s.due(); !got.Equal(at(70 * time.Millisecond)) {
-		t.Fatalf("waits from 0 and 40ms, a write out: due at %v, want 70ms (100ms of waiting between them)", got.Sub(t0))
+	s.leave(late)
+	c := newWaiter[rec]("c", false, at(0), time.Time{}, 500*time.Millisecond)
+	s.begin(c)
+	c.state = waitLooked
+	if got := s.due(); !got.Equal(at(500 * time.Millisecond)) {
+		t.Fatalf("two waits that looked, one with its deadline at 500ms: due at %v, want the deadline", got.Sub(t0))
 	}
-	// A wait that looked already spends none of the budget.
-	addLooked(s, "c", at(0))
-	if got := s.due(); !got.Equal(at(70 * time.Millisecond)) {
-		t.Fatalf("with a wait that looked: due at %v, want 70ms still", got.Sub(t0))
+	if got := newSurface().due(); !got.IsZero() {
+		t.Fatalf("nobody waits: due at %v, want the zero time", got.Sub(t0))
 	}
 }
 
@@ -428,13 +337,12 @@ func TestWatch_loopDecides(t *testing.T) {
 	if next, _ := s.decide(at(0)); next != loopIdle {
 		t.Fatalf("nobody waits: %v, want idle", next)
 	}
+	// A wait that looked at a list sent at -970ms needs the next at 30ms.
 	wt := newWaiter[rec]("a", false, at(0), time.Time{}, time.Minute)
 	s.begin(wt)
-	// Another create was answered at 0, and its wait has not begun: quiet at settle.
-	s.writeSent()
-	s.writeAnswered(at(0), "other")
+	wt.state, s.sent = waitLooked, at(-970*time.Millisecond)
 	if next, until := s.decide(at(10 * time.Millisecond)); next != loopSleeping || !until.Equal(at(30*time.Millisecond)) {
-		t.Fatalf("before the due: %v until %v, want sleeping until 30ms (quiet)", next, until.Sub(t0))
+		t.Fatalf("before the due: %v until %v, want sleeping until 30ms (an interval after the latest list)", next, until.Sub(t0))
 	}
 	if next, _ := s.decide(at(30 * time.Millisecond)); next != loopListing {
 		t.Fatalf("at the due: %v, want listing", next)
@@ -611,14 +519,11 @@ func TestWatch_listCancelledWhenNobodyWaits(t *testing.T) {
 	eventually(t, "the loop goes idle", func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.s.loop == loopIdle })
 }
 
-// A write out holds the first look back until gather; a wait is given its last look when its
-// deadline passes, not an interval later. The clock is checked for lower bounds, and one generous
-// upper bound.
+// A wait's first look goes at once, and its last when its deadline passes, not an interval later.
+// The clock is checked for a lower bound, and generous upper bounds.
 func TestWatch_firstAndLastLooks(t *testing.T) {
 	f := &fakeList{shown: map[string]bool{}}
-	w := newFakeWatch(f, 5*time.Second) // gather 500ms, settle 10ms
-	answered := w.writing()
-	defer answered("", nil)
+	w := newFakeWatch(f, 5*time.Second)
 	began := time.Now()
 	_, ok, err := w.await(context.Background(), "a", false, time.Time{}, 700*time.Millisecond)
 	took := time.Since(began)
@@ -628,8 +533,8 @@ func TestWatch_firstAndLastLooks(t *testing.T) {
 	f.mu.Lock()
 	sent := f.sent
 	f.mu.Unlock()
-	if len(sent) == 0 || sent[0].Sub(began) < 500*time.Millisecond {
-		t.Fatalf("lists sent %v; the first must wait gather (500ms) for the write out", sent)
+	if len(sent) != 2 || sent[0].Sub(began) > 500*time.Millisecond {
+		t.Fatalf("lists sent %v after the wait began; want two, the first at once", sent)
 	}
 	if last := sent[len(sent)-1]; last.Sub(began) < 700*time.Millisecond {
 		t.Fatalf("the last list was sent %v after the wait began, before its deadline (700ms)", last.Sub(began))
@@ -909,78 +814,6 @@ func TestWaitTakesItsRecordBesideAnIncompleteOne(t *testing.T) {
 		!strings.Contains(err.Error(), "GET "+subscriptionsPath) {
 		t.Fatalf("the record without a topic: %+v, %v; want an error naming it and its list", got, err)
 	}
-}
-
-// TestWritesHandOffToTheirWaits: a create or a delete that succeeds hands off to the wait that follows
-// it, by the record's id, until that wait begins; a write that fails does not, nor does the delete of
-// a webhook whose token a lost create answer took with it, which nobody waits for.
-func TestWritesHandOffToTheirWaits(t *testing.T) {
-	srv := sandbox.NewServer(t, sandbox.Config{})
-	c := sandboxClient(t, srv)
-	// No handoff runs out during the test: every one left behind shows.
-	for _, w := range []*watch[listedRecord]{c.subscriptions, c.webhooks} {
-		w.mu.Lock()
-		w.s.settle = time.Hour
-		w.mu.Unlock()
-	}
-	ctx := context.Background()
-	handoffs := func(w *watch[listedRecord]) []string {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		return slices.Sorted(maps.Keys(w.s.handoffs))
-	}
-	expect := func(what string, w *watch[listedRecord], ids ...string) {
-		t.Helper()
-		if got := handoffs(w); !slices.Equal(got, ids) {
-			t.Fatalf("%s: handoffs %v, want %v", what, got, ids)
-		}
-	}
-
-	sub, err := c.CreateSubscription(ctx, CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/a", Name: "a"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	expect("after a create", c.subscriptions, sub.ID)
-	if _, err := c.WaitForSubscription(ctx, sub.ID, time.Second); err != nil {
-		t.Fatal(err)
-	}
-	expect("once its wait began", c.subscriptions)
-	if _, err := c.CreateSubscription(ctx, CreateSubscriptionInput{Topic: "customer.unheard_of", CallbackURL: "https://hooks.example.com/b", Name: "b"}); err == nil {
-		t.Fatal("a create of a topic the sandbox refuses succeeded")
-	}
-	expect("after a create that failed", c.subscriptions)
-
-	wh, err := c.CreateWebhook(ctx, CreateWebhookInput{CallbackURL: "https://hooks.example.com/c"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	expect("after an admin webhook create", c.webhooks, wh.ID)
-	if _, err := c.WaitForWebhook(ctx, wh.ID, time.Second); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.DeleteWebhook(ctx, wh.ID); err != nil {
-		t.Fatal(err)
-	}
-	expect("after a delete", c.webhooks, wh.ID)
-	if gone, err := c.WaitForWebhookGone(ctx, wh.ID, time.Time{}, time.Second); err != nil || !gone {
-		t.Fatalf("the deleted webhook: gone %v, %v", gone, err)
-	}
-	expect("once the delete's wait began", c.webhooks)
-	if err := c.DeleteWebhook(ctx, wh.ID); !httpclient.IsNotFound(err) {
-		t.Fatalf("deleting it again: %v, want not found", err)
-	}
-	expect("after a delete of a webhook that is gone", c.webhooks)
-
-	// The create's answer is lost: the webhook it made is found, deleted, and made again.
-	srv.FailNext(sandbox.Inveterate, "inveterate.webhooks.create", sandbox.FailLostResponse, 1)
-	again, err := c.CreateWebhook(ctx, CreateWebhookInput{CallbackURL: "https://hooks.example.com/d"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := srv.Count("inveterate.webhooks.delete"); n != 3 {
-		t.Fatalf("%d deletes at the sandbox, want 3 (two above, and the lost create's webhook)", n)
-	}
-	expect("after a create whose first answer was lost", c.webhooks, again.ID)
 }
 
 // BenchmarkCreateConfirmed measures a create and its wait for a list to show it, against the sandbox

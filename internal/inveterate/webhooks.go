@@ -103,11 +103,9 @@ func (c *Client) FindWebhook(ctx context.Context, id string) (*Webhook, error) {
 // When the answer is lost, a webhook the create may have made is useless: its token can never be
 // read. So it is looked for (for up to the visibility wait), deleted if it is the only match, and
 // the create is sent again. When several match, none is deleted and the create fails.
-func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (_ *Webhook, err error) {
-	answered := c.webhooks.writing()
+func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Webhook, error) {
 	var out Webhook
-	defer func() { answered(out.ID, err) }()
-	err = c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
+	err := c.createOrAdopt(ctx, httpclient.Request{Method: http.MethodPost, Path: webhooksPath, Body: in}, &out,
 		func(ctx context.Context, lk *httpclient.Lookup) (bool, error) {
 			_, err := c.poll(ctx, c.visibilityWait, func(ctx context.Context) (bool, error) {
 				all, err := c.ListWebhooks(ctx)
@@ -122,7 +120,7 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (_ *W
 				if found == nil {
 					return false, err
 				}
-				if err := c.deleteWebhook(ctx, found.ID); err != nil && !httpclient.IsNotFound(err) {
+				if err := c.DeleteWebhook(ctx, found.ID); err != nil && !httpclient.IsNotFound(err) {
 					return false, fmt.Errorf("deleting admin webhook %s, which the create made and whose token was lost: %w", found.ID, err)
 				}
 				return true, nil
@@ -142,15 +140,7 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (_ *W
 // DeleteWebhook deletes an admin webhook. The API drops it from the list only a little later
 // (see WaitForWebhookGone, which its caller is expected to call next). One that does not exist
 // gives ErrNotFound.
-func (c *Client) DeleteWebhook(ctx context.Context, id string) (err error) {
-	answered := c.webhooks.writing()
-	defer func() { answered(id, err) }()
-	return c.deleteWebhook(ctx, id)
-}
-
-// deleteWebhook sends the delete of an admin webhook, for a caller that does not wait for it to
-// leave the list.
-func (c *Client) deleteWebhook(ctx context.Context, id string) error {
+func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
 	return c.write(ctx, httpclient.Request{Method: http.MethodDelete, Path: webhooksPath, Body: webhookKey{ID: id}}, nil)
 }
 
