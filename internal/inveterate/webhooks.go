@@ -120,6 +120,8 @@ func (c *Client) CreateWebhook(ctx context.Context, in CreateWebhookInput) (*Web
 				if found == nil {
 					return false, err
 				}
+				// No wait follows this delete: the claim keeps the other searches off the webhook while it
+				// leaves the list.
 				if err := c.DeleteWebhook(ctx, found.ID); err != nil && !httpclient.IsNotFound(err) {
 					return false, fmt.Errorf("deleting admin webhook %s, which the create made and whose token was lost: %w", found.ID, err)
 				}
