@@ -47,6 +47,7 @@ import (
 	"time"
 
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/bench/benchstats"
+	"github.com/webhookinfra/terraform-provider-webhooks/internal/cpuprofile"
 	"github.com/webhookinfra/terraform-provider-webhooks/internal/sandbox"
 )
 
@@ -482,6 +483,13 @@ func (b *bench) measured(env []string, label string) []string {
 // fileName is label as a file name: "500-20ms-http-0-apply".
 func fileName(label string) string { return strings.NewReplacer("/", "-", " ", "-").Replace(label) }
 
+// selfCPU is the CPU time the bench's own process has used so far (zero where the system cannot
+// say: the report then shows the sandbox's CPU as 0).
+func selfCPU() time.Duration {
+	cpu, _ := cpuprofile.ProcessCPU()
+	return cpu
+}
+
 // processCPU is the CPU time some processes reported; known is unset when none did.
 type processCPU struct {
 	took  time.Duration
@@ -499,9 +507,10 @@ func (b *bench) providerCPU(label string, runErr error) (processCPU, error) {
 	if err != nil {
 		return processCPU{}, errors.Join(runErr, err)
 	}
+	prefix := fileName(label) + "."
 	var sum processCPU
 	for _, e := range entries {
-		pid, ok := strings.CutPrefix(e.Name(), fileName(label)+".")
+		pid, ok := strings.CutPrefix(e.Name(), prefix)
 		if !ok || pid == "" || strings.Trim(pid, "0123456789") != "" {
 			continue // another command's, or not a process's
 		}

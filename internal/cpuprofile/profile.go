@@ -36,9 +36,9 @@ func Start() (stop func()) {
 }
 
 // writeUsage writes the CPU time the process has used, in nanoseconds, to path; where the system
-// cannot say (processCPU), it writes nothing, and the bench shows no split.
+// cannot say (ProcessCPU), it writes nothing, and the bench shows no split.
 func writeUsage(path string) {
-	cpu, ok := processCPU()
+	cpu, ok := ProcessCPU()
 	if !ok {
 		return
 	}

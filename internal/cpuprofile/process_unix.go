@@ -1,4 +1,4 @@
-//go:build benchprofile && unix
+//go:build unix
 
 package cpuprofile
 
@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// processCPU is the CPU time, user and system, that the process has used so far.
-func processCPU() (time.Duration, bool) {
+// ProcessCPU is the CPU time, user and system, that the calling process has used so far; ok is
+// false when the system cannot say.
+func ProcessCPU() (cpu time.Duration, ok bool) {
 	var u syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
 		return 0, false
