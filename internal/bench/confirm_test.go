@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,22 +64,30 @@ func TestConfirm(t *testing.T) {
 	}
 }
 
+// sender returns a function that sends a request through tl's wrap of a sandbox that answers it with
+// refused when its query says answer=refused, with no answer at all for answer=none, and otherwise
+// after pause with 200 and an empty JSON object.
+func sender(tl *timeline, refused int, pause time.Duration) func(method, target string) {
+	h := tl.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("answer") {
+		case "refused":
+			w.WriteHeader(refused)
+		case "none":
+		default:
+			time.Sleep(pause)
+			_, _ = w.Write([]byte("{}"))
+		}
+	}))
+	return func(method, target string) {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, target, nil))
+	}
+}
+
 // The timeline notes an answered write or list of a confirmed type in the command it came in during,
 // and nothing that the sandbox refused or left unanswered, nor anything once the command has ended.
 func TestTimelineConfirms(t *testing.T) {
 	tl := &timeline{}
-	h := tl.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Query().Get("answer") {
-		case "refused":
-			w.WriteHeader(http.StatusBadRequest)
-		case "none":
-		default:
-			_, _ = w.Write([]byte("{}"))
-		}
-	}))
-	send := func(method, target string) {
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, target, nil))
-	}
+	send := sender(tl, http.StatusBadRequest, 0)
 	send(http.MethodPost, "/v2.0/admin/webhooks") // no command yet
 	tl.reset("apply")
 	send(http.MethodPost, "/v2.0/admin/webhooks")
@@ -94,5 +104,42 @@ func TestTimelineConfirms(t *testing.T) {
 	}
 	if c, ok := l.confirm("delete"); !ok || c.writes != 0 || c.unconfirmed != 1 || c.String() != "none confirmed (1 with no list after them)" {
 		t.Errorf("the delete, sent after the list: %+v %v %q", c, ok, c.String())
+	}
+}
+
+// The trace has a line for every request of a command once it is answered: when it came in, what it
+// was, the answer's status (0: none) and when it was answered; nothing outside a command.
+func TestTimelineTrace(t *testing.T) {
+	var trace strings.Builder
+	tl := &timeline{trace: &trace}
+	send := sender(tl, http.StatusServiceUnavailable, 5*time.Millisecond)
+	send(http.MethodGet, "/v1/webhooks") // no command yet
+	tl.reset("100/20ms/local/0 apply")
+	send(http.MethodGet, "/v2.0/admin/webhook-subscriptions")
+	send(http.MethodGet, "/v2.0/admin/webhooks?answer=refused")
+	send(http.MethodPost, "/api/v1/partner/webHooks?answer=none")
+	tl.spans()
+	send(http.MethodGet, "/v1/webhooks") // the command has ended
+
+	lines := strings.Split(strings.TrimSuffix(trace.String(), "\n"), "\n")
+	want := []struct{ vendor, method, path, status string }{
+		{"inveterate", "GET", "/v2.0/admin/webhook-subscriptions", "200"},
+		{"inveterate", "GET", "/v2.0/admin/webhooks", "503"},
+		{"blaze", "POST", "/api/v1/partner/webHooks", "0"},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("trace:\n%s\nwant %d lines", trace.String(), len(want))
+	}
+	for i, w := range want {
+		f := strings.Fields(lines[i])
+		if len(f) != 8 || f[0] != "100/20ms/local/0" || f[1] != "apply" || f[3] != w.vendor || f[4] != w.method || f[5] != w.path || f[6] != w.status {
+			t.Errorf("line %d = %q, want the command, when it came in, %s %s %s, status %s and when it was answered", i, lines[i], w.vendor, w.method, w.path, w.status)
+			continue
+		}
+		in, errIn := strconv.ParseFloat(f[2], 64)
+		out, errOut := strconv.ParseFloat(f[7], 64)
+		if errIn != nil || errOut != nil || out < in || i == 0 && out-in < 0.003 {
+			t.Errorf("line %d = %q: came in at %s, answered at %s (the first took 5 ms)", i, lines[i], f[2], f[7])
+		}
 	}
 }

@@ -17,8 +17,9 @@
 //
 // -backend http keeps the state in Terraform's http backend, served in memory on loopback as
 // remote state is by S3 or HCP Terraform: Terraform then no longer rewrites a local file after
-// every resource. -trace FILE writes every API request with its time; -cpuprofile DIR writes a CPU
-// profile per provider process. Both providers are built with the tag benchprofile
+// every resource. -trace FILE writes every API request with when it came in, its answer's status
+// and when it was answered; -cpuprofile DIR writes a CPU profile per provider process. Both
+// providers are built with the tag benchprofile
 // (internal/cpuprofile), so that each provider process reports the CPU time it used and the bench
 // tells it from Terraform's.
 //
@@ -58,7 +59,7 @@ func main() {
 	flag.StringVar(&o.backends, "backend", "local,http", "comma-separated state backends: local (terraform.tfstate) and http (remote-style, served in memory)")
 	flag.IntVar(&o.runs, "runs", 1, "runs of each scenario; with more than one, the median of each ratio is printed too")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
-	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each: scenario, command, seconds since the command started, vendor, method, path")
+	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each once it is answered: scenario, command, seconds since the command started when it came in, vendor, method, path, the answer's status (0: none, its client gave up) and seconds since the command started when it was answered")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile and an allocation profile (.allocs) of each provider process into this directory, the ideal's named ideal-* (profiling slows them: the ratios are then only indicative)")
 	flag.Parse()
 	o.out, o.progress = os.Stdout, os.Stderr
@@ -775,25 +776,28 @@ func (t *timeline) wrap(next http.Handler) http.Handler {
 		}
 		t.mu.Lock()
 		var at time.Duration
-		gen, start := t.gen, t.start
+		gen, start, label := t.gen, t.start, t.label
+		traced := t.trace != nil && t.first != nil
 		if t.first != nil {
 			at = time.Since(t.start)
 			if _, seen := t.first[typeName]; !seen {
 				t.first[typeName] = at
 			}
 			t.last[typeName] = at
-			if t.trace != nil {
-				fmt.Fprintf(t.trace, "%s %.3f %s %s %s\n", t.label, at.Seconds(), vendor, r.Method, r.URL.Path)
-			}
 		}
 		t.mu.Unlock()
-		confirmedType, op, ok := confirmOp(r.Method, r.URL.Path)
-		if !ok {
-			next.ServeHTTP(w, r)
-			return
-		}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		if traced {
+			out := time.Since(start)
+			t.mu.Lock()
+			fmt.Fprintf(t.trace, "%s %.3f %s %s %s %d %.3f\n", label, at.Seconds(), vendor, r.Method, r.URL.Path, sw.status, out.Seconds())
+			t.mu.Unlock()
+		}
+		confirmedType, op, ok := confirmOp(r.Method, r.URL.Path)
+		if !ok {
+			return
+		}
 		if sw.status < 200 || sw.status > 299 {
 			return // a request the sandbox refused, or left unanswered (its client gave up), confirms nothing
 		}
