@@ -118,6 +118,7 @@ func TestTimelineTrace(t *testing.T) {
 	send(http.MethodGet, "/v2.0/admin/webhook-subscriptions")
 	send(http.MethodGet, "/v2.0/admin/webhooks?answer=refused")
 	send(http.MethodPost, "/api/v1/partner/webHooks?answer=none")
+	send(http.MethodDelete, "/v1/webhooks/abc?answer=refused") // a path no list confirms
 	tl.spans()
 	send(http.MethodGet, "/v1/webhooks") // the command has ended
 
@@ -126,6 +127,7 @@ func TestTimelineTrace(t *testing.T) {
 		{"inveterate", "GET", "/v2.0/admin/webhook-subscriptions", "200"},
 		{"inveterate", "GET", "/v2.0/admin/webhooks", "503"},
 		{"blaze", "POST", "/api/v1/partner/webHooks", "0"},
+		{"lune", "DELETE", "/v1/webhooks/abc", "503"},
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("trace:\n%s\nwant %d lines", trace.String(), len(want))

@@ -764,7 +764,8 @@ func (t *timeline) spans() (first, last map[string]time.Duration, confirms map[s
 // wrap notes each request's vendor and resource type, told by its path, before the sandbox serves it,
 // and, once it is answered, each Inveterate write that a list confirms and each such list (see
 // confirm.go): when it came in, before the sandbox's latency, and when it was answered; the figures
-// are the sandbox's side of the exchange, to a few milliseconds.
+// are the sandbox's side of the exchange, to a few milliseconds. Once the sandbox is done with a
+// request of a command, even by panicking, it writes the request's line to the trace.
 func (t *timeline) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		vendor, typeName := "lune", "webhooks_webhook" // any other path is Lune's, as it was
@@ -787,13 +788,15 @@ func (t *timeline) wrap(next http.Handler) http.Handler {
 		}
 		t.mu.Unlock()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
 		if traced {
-			out := time.Since(start)
-			t.mu.Lock()
-			fmt.Fprintf(t.trace, "%s %.3f %s %s %s %d %.3f\n", label, at.Seconds(), vendor, r.Method, r.URL.Path, sw.status, out.Seconds())
-			t.mu.Unlock()
+			defer func() {
+				out := time.Since(start)
+				t.mu.Lock()
+				defer t.mu.Unlock()
+				fmt.Fprintf(t.trace, "%s %.3f %s %s %s %d %.3f\n", label, at.Seconds(), vendor, r.Method, r.URL.Path, sw.status, out.Seconds())
+			}()
 		}
+		next.ServeHTTP(sw, r)
 		confirmedType, op, ok := confirmOp(r.Method, r.URL.Path)
 		if !ok {
 			return
