@@ -42,9 +42,9 @@ import (
 // than its deadline. One list is in flight at a time, so the writes Terraform runs side by side
 // share their looks without waiting for each other: a wait that begins while a list is out is
 // ended by it if it shows the record (or, after a delete, lacks it and was sent since the delete;
-// see onList), and otherwise takes the next list, sent as soon as that one answers. A wait holds one of Terraform's parallel slots, so holding a first look back
-// for other writes to join it would cost every write that time, for a list saved now and then
-// (internal/bench/README.md: No gather).
+// see onList), and otherwise takes the next list, sent as soon as that one answers. A wait holds
+// one of Terraform's parallel slots, so holding a first look back for other writes to join it would
+// cost every write that time, for a list saved now and then (internal/bench/README.md: No gather).
 //
 // # The loop
 //
