@@ -58,6 +58,7 @@ func main() {
 	flag.StringVar(&o.latencies, "latency", "20ms", "comma-separated API latencies to measure")
 	flag.StringVar(&o.backends, "backend", "local,http", "comma-separated state backends: local (terraform.tfstate) and http (remote-style, served in memory)")
 	flag.IntVar(&o.runs, "runs", 1, "runs of each scenario; with more than one, the median of each ratio is printed too")
+	flag.IntVar(&o.plans, "plans", 5, "no-change plans of each provider in a run, in pairs on the same state whose order alternates; plan ÷ no-op is the median of the pairs' ratios")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
 	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each once it is answered: scenario, command, seconds since the command started when it came in, vendor, method, path, the answer's status (0: none, its client gave up) and seconds since the command started when it was answered")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile and an allocation profile (.allocs) of each provider process into this directory, the ideal's named ideal-* (profiling slows them: the ratios are then only indicative)")
@@ -72,7 +73,7 @@ func main() {
 // options are the command line.
 type options struct {
 	sizes, latencies, backends string
-	runs, parallelism          int
+	runs, plans, parallelism   int
 	trace, cpuprofile          string
 	// out gets the report, progress a line per command.
 	out, progress io.Writer
@@ -162,13 +163,65 @@ type result struct {
 	idealWrites map[string]writeTimes
 	idealGaps   map[string]slotGaps
 	// lists is what Inveterate's lists cost once the apply filled them.
-	lists           []listCost
+	lists []listCost
+	// plans are the no-change plans, in pairs; the first is plan and ideal.plan.
+	plans           []planPair
 	luneRateLimited int
 }
 
-func (r result) applyRatio() float64   { return ratio(r.apply.took, r.ideal.apply) }
-func (r result) planRatio() float64    { return ratio(r.plan.took, r.ideal.plan) }
+// planPair is a no-change plan with each provider, one right after the other on the same state.
+// A plan of thousands of resources keeps both cores busy for half a minute, so a slow moment of
+// the machine can fall on one plan of a pair: the median of several pairs' ratios is the figure,
+// with the provider first in every other pair (providerFirst).
+type planPair struct {
+	provider, noop time.Duration
+	providerFirst  bool
+	// providerCPU and noopCPU are Terraform's and the providers' CPU time together, and
+	// providerSplit and noopSplit the provider processes' part of it.
+	providerCPU, noopCPU     time.Duration
+	providerSplit, noopSplit processCPU
+}
+
+func (p planPair) ratio() float64 { return ratio(p.provider, p.noop) }
+
+// providerFirst says whether the provider plans first in the pair at index i: in the first pair
+// and every other one after it.
+func providerFirst(i int) bool { return i%2 == 0 }
+
+func (r result) applyRatio() float64 { return ratio(r.apply.took, r.ideal.apply) }
+
+// planRatio is the median of the plan pairs' ratios.
+func (r result) planRatio() float64 {
+	if len(r.plans) == 0 {
+		return ratio(r.plan.took, r.ideal.plan)
+	}
+	ratios := make([]float64, len(r.plans))
+	for i, p := range r.plans {
+		ratios[i] = p.ratio()
+	}
+	return median(ratios)
+}
+
+// planTimes are the medians of the provider's plans and of the no-op's.
+func (r result) planTimes() (provider, noop time.Duration) {
+	if len(r.plans) == 0 {
+		return r.plan.took, r.ideal.plan
+	}
+	var ps, ns []float64
+	for _, p := range r.plans {
+		ps, ns = append(ps, p.provider.Seconds()), append(ns, p.noop.Seconds())
+	}
+	return time.Duration(median(ps) * float64(time.Second)), time.Duration(median(ns) * float64(time.Second))
+}
+
 func (r result) destroyRatio() float64 { return ratio(r.destroy.took, r.ideal.destroy) }
+
+// median is the middle value of vals, the upper of the two middle ones when there is an even
+// number of them; vals is sorted in place.
+func median(vals []float64) float64 {
+	slices.Sort(vals)
+	return vals[len(vals)/2]
+}
 
 func ratio(a, b time.Duration) float64 {
 	if b <= 0 {
@@ -179,11 +232,11 @@ func ratio(a, b time.Duration) float64 {
 
 // bench is what every scenario shares: Terraform, the two providers' CLI configurations, the trace.
 type bench struct {
-	terraform, work string
-	realRC, idealRC string
-	parallelism     int
-	trace           io.Writer
-	profiles        string
+	terraform, work    string
+	realRC, idealRC    string
+	plans, parallelism int
+	trace              io.Writer
+	profiles           string
 	// usage is the directory the provider processes write their CPU times into (see providerCPU).
 	usage    string
 	progress io.Writer
@@ -221,6 +274,9 @@ func run(o options) error {
 	if o.runs < 1 {
 		return errors.New("-runs: at least 1")
 	}
+	if o.plans < 1 {
+		return errors.New("-plans: at least 1")
+	}
 	for _, n := range sizes {
 		for _, backend := range backends {
 			for _, latency := range latencies {
@@ -234,7 +290,7 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	b := &bench{terraform: terraform, work: work, parallelism: o.parallelism, progress: o.progress, usage: filepath.Join(work, "cpu")}
+	b := &bench{terraform: terraform, work: work, plans: o.plans, parallelism: o.parallelism, progress: o.progress, usage: filepath.Join(work, "cpu")}
 	if err := os.Mkdir(b.usage, 0o700); err != nil {
 		return err
 	}
@@ -428,6 +484,53 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 	apply := []string{"apply", "-auto-approve", "-input=false", "-json", par}
 	plan := []string{"plan", "-detailed-exitcode", "-input=false", "-json", par}
 	destroy := []string{"destroy", "-auto-approve", "-input=false", "-json", par}
+	// morePlans runs the plan pairs after the first (see planPair) and keeps them all in r.plans:
+	// only their times, on the state the first pair planned on.
+	morePlans := func() error {
+		r.plans = []planPair{{
+			provider: r.plan.took, noop: r.ideal.plan, providerFirst: providerFirst(0),
+			providerCPU: r.plan.cpu, noopCPU: r.idealCPU["plan"],
+			providerSplit: r.plan.providerCPU, noopSplit: r.idealProviderCPU["plan"],
+		}}
+		for i := 1; i < b.plans; i++ {
+			fmt.Fprintf(b.progress, "%s, run %d: no-change plans of %d resources, pair %d of %d...\n", s, runIndex+1, 4*s.n, i+1, b.plans)
+			command := fmt.Sprintf("plan %d", i+1)
+			p := planPair{providerFirst: providerFirst(i)}
+			withProvider := func() error {
+				sb.ResetCounts()
+				timeline.reset(label(command))
+				var err error
+				p.provider, p.providerCPU, _, err = b.terraformRun(realDir, b.measured(realEnv, label(command)), plan...)
+				p.providerSplit, err = b.providerCPU(label(command), err)
+				r.luneRateLimited += sb.Count("lune.rate_limited")
+				if err != nil {
+					return fmt.Errorf("provider: %w", err)
+				}
+				return nil
+			}
+			withNoop := func() error {
+				var err error
+				p.noop, p.noopCPU, _, err = b.terraformRun(idealDir, b.measured(idealEnv, "ideal "+label(command)), plan...)
+				p.noopSplit, err = b.providerCPU("ideal "+label(command), err)
+				if err != nil {
+					return fmt.Errorf("ideal provider: %w", err)
+				}
+				return nil
+			}
+			first, second := withNoop, withProvider
+			if p.providerFirst {
+				first, second = withProvider, withNoop
+			}
+			if err := first(); err != nil {
+				return err
+			}
+			if err := second(); err != nil {
+				return err
+			}
+			r.plans = append(r.plans, p)
+		}
+		return nil
+	}
 	for _, phase := range []struct {
 		name  string
 		args  []string
@@ -444,6 +547,11 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		}
 		if err := ideal(phase.ideal, phase.args...); err != nil {
 			return r, fmt.Errorf("ideal provider: %w", err)
+		}
+		if phase.real == &r.plan {
+			if err := morePlans(); err != nil {
+				return r, err
+			}
 		}
 		if phase.real == &r.apply {
 			var err error
@@ -607,16 +715,18 @@ resource "webhooks_partner_webhook" "partner" {
 // when each vendor was busy during each command.
 func report(w io.Writer, parallelism, runs int, results []result) {
 	fmt.Fprintf(w, "\nterraform -parallelism=%d; ideal = the ideal provider (the contracts' waits, Lune paced perfectly at %d per second); "+
-		"no-op = its plan (reads wait for nothing); Inveterate calls per create count every Inveterate call of the apply, per admin delete every admin webhook call of the destroy\n\n",
+		"no-op = its plan (reads wait for nothing); plan and no-op are the medians of each one's no-change plans, plan's ÷ the median of the pairs' ratios (see below); "+
+		"Inveterate calls per create count every Inveterate call of the apply, per admin delete every admin webhook call of the destroy\n\n",
 		parallelism, luneLimit)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "per type\tresources\tstate\tlatency\tapply\tideal\t÷\tplan\tno-op\t÷\tdestroy\tideal\t÷\t"+
 		"plan calls\tinv per create\tinv per admin delete\tLune 429s\t")
 	for _, r := range results {
+		planned, noop := r.planTimes()
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%.2fs\t%.2fs\t%.2f\t%.2fs\t%.2fs\t%.2f\t%.2fs\t%.2fs\t%.2f\t%d\t%.2f\t%.2f\t%d\t\n",
 			r.n, 4*r.n, r.backend, r.latency,
 			r.apply.took.Seconds(), r.ideal.apply.Seconds(), r.applyRatio(),
-			r.plan.took.Seconds(), r.ideal.plan.Seconds(), r.planRatio(),
+			planned.Seconds(), noop.Seconds(), r.planRatio(),
 			r.destroy.took.Seconds(), r.ideal.destroy.Seconds(), r.destroyRatio(),
 			r.plan.calls(), r.apply.inveteratePerCreate(), r.destroy.inveteratePerAdminDelete(), r.luneRateLimited)
 	}
@@ -633,8 +743,7 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 				for j, r := range group {
 					vals[j] = f(r)
 				}
-				slices.Sort(vals)
-				return vals[len(vals)/2]
+				return median(vals)
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", group[0].n, group[0].backend, group[0].latency,
 				med(result.applyRatio), med(result.planRatio), med(result.destroyRatio),
@@ -642,6 +751,19 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 				med(func(r result) float64 { return r.destroy.inveteratePerAdminDelete() }))
 		}
 		_ = tw.Flush()
+	}
+
+	fmt.Fprintf(w, "\nthe no-change plans, in pairs on the same state, the provider's first in pairs marked *: wall time (CPU), and the ratio:\n")
+	for _, r := range results {
+		for i, p := range r.plans {
+			first := ""
+			if p.providerFirst {
+				first = "*"
+			}
+			fmt.Fprintf(w, "  %s: pair %d%s: the provider %.2fs (CPU %s), the no-op %.2fs (CPU %s), ÷ %.2f\n", r.scenario, i+1, first,
+				p.provider.Seconds(), split(p.providerCPU, p.providerSplit, "the provider"),
+				p.noop.Seconds(), split(p.noopCPU, p.noopSplit, "the ideal provider"), p.ratio())
+		}
 	}
 
 	fmt.Fprintf(w, "\neach command's wall and CPU time (Terraform's and the provider's), and for each resource type when its vendor was called and when the ideal provider's writes ran, seconds since the command started (first-last), and for Inveterate's confirmed writes how long the provider's took from their arrival at the sandbox to the earliest answer of a list that came in after them:\n")

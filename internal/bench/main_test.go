@@ -24,7 +24,7 @@ func TestBench(t *testing.T) {
 		t.Skip("terraform is not on PATH")
 	}
 	var out, progress bytes.Buffer
-	err := run(options{sizes: "2", latencies: "1ms", backends: "local,http", runs: 2, parallelism: 4, out: &out, progress: &progress})
+	err := run(options{sizes: "2", latencies: "1ms", backends: "local,http", runs: 2, plans: 3, parallelism: 4, out: &out, progress: &progress})
 	if err != nil {
 		t.Fatalf("bench: %v\nprogress:\n%s", err, progress.String())
 	}
@@ -85,6 +85,16 @@ func TestBench(t *testing.T) {
 	cpu := `(?m)^  2 per type, 1ms, (local|http) state: (apply|plan|destroy) in \d+\.\d\ds \(CPU \d+\.\ds: Terraform \d+\.\ds, the provider \d+\.\ds; the bench's, serving the sandbox and state, \d+\.\ds\), ideal \d+\.\d\ds \(CPU \d+\.\ds: Terraform \d+\.\ds, the ideal provider \d+\.\ds\)$`
 	if n := len(regexp.MustCompile(cpu).FindAllString(report, -1)); n != 12 {
 		t.Errorf("%d lines match %s, want one per command (12):\n%s", n, cpu, report)
+	}
+	// Each run's no-change plans: three pairs, the provider first in the first and the third.
+	pairs := regexp.MustCompile(`(?m)^  2 per type, 1ms, (?:local|http) state: pair (\d)(\*?): the provider \d+\.\d\ds \(CPU \d+\.\ds: Terraform \d+\.\ds, the provider \d+\.\ds\), the no-op \d+\.\d\ds \(CPU \d+\.\ds: Terraform \d+\.\ds, the ideal provider \d+\.\ds\), ÷ \d+\.\d\d$`).FindAllStringSubmatch(report, -1)
+	if len(pairs) != 12 {
+		t.Errorf("%d plan pairs in the report, want 3 per run and backend (12):\n%s", len(pairs), report)
+	}
+	for i, p := range pairs {
+		if want := strconv.Itoa(i%3 + 1); p[1] != want || (p[2] == "*") != (i%3 != 1) {
+			t.Errorf("plan pair line %d is pair %s%s, want pair %s, the provider first in pairs 1 and 3", i, p[1], p[2], want)
+		}
 	}
 	// The sum of the writes' times, for each apply and each destroy.
 	held := `(?m)^    all writes from apply_start to apply_complete: \d+\.\d\ds, the ideal's \d+\.\d\ds \(÷ \d+\.\d\d\); each includes waiting for Terraform's state lock, longer the more resources the state holds$`
@@ -178,5 +188,36 @@ func TestProviderCPU(t *testing.T) {
 	write("2-1ms-local-0-plan.104", "not a number")
 	if _, err := b.providerCPU("2/1ms/local/0 plan", nil); err == nil {
 		t.Error("a file that is not a time is no error")
+	}
+}
+
+// TestPlanPairs: plan ÷ no-op is the median of the pairs' ratios, not the ratio of the median
+// times, and a pair in which a slow moment fell on one plan moves it no more than any other pair.
+func TestPlanPairs(t *testing.T) {
+	sec := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+	r := result{plans: []planPair{
+		{provider: sec(30), noop: sec(29)}, // 1.034
+		{provider: sec(38), noop: sec(37)}, // 1.027, both slow
+		{provider: sec(36), noop: sec(29)}, // 1.241, a slow moment on the provider's
+		{provider: sec(31), noop: sec(32)}, // 0.969
+		{provider: sec(33), noop: sec(30)}, // 1.100
+	}}
+	// The medians of the times, 33 s and 30 s, would make 1.10.
+	if got := r.planRatio(); got < 1.033 || got > 1.035 {
+		t.Errorf("planRatio = %.3f, want the median ratio 1.034", got)
+	}
+	if provider, noop := r.planTimes(); provider != sec(33) || noop != sec(30) {
+		t.Errorf("planTimes = %v, %v; want the medians 33s, 30s", provider, noop)
+	}
+	// With no pairs (a run that ended before its plans), the first plan's times.
+	one := result{}
+	one.plan.took, one.ideal.plan = sec(33), sec(30)
+	if got := one.planRatio(); got < 1.099 || got > 1.101 {
+		t.Errorf("planRatio without pairs = %.3f, want 1.10", got)
+	}
+	for i, want := range []bool{true, false, true, false} {
+		if providerFirst(i) != want {
+			t.Errorf("providerFirst(%d) = %v, want %v", i, !want, want)
+		}
 	}
 }
