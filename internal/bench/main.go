@@ -58,7 +58,7 @@ func main() {
 	flag.StringVar(&o.latencies, "latency", "20ms", "comma-separated API latencies to measure")
 	flag.StringVar(&o.backends, "backend", "local,http", "comma-separated state backends: local (terraform.tfstate) and http (remote-style, served in memory)")
 	flag.IntVar(&o.runs, "runs", 1, "runs of each scenario; with more than one, the median of each ratio is printed too")
-	flag.IntVar(&o.plans, "plans", 5, "no-change plans of each provider in a run, in pairs on the same state whose order alternates; plan ÷ no-op is the median of the pairs' ratios")
+	flag.IntVar(&o.plans, "plans", 5, "no-change plans of each provider in a run, in pairs, the provider first in every other pair, each provider on the state its apply left; plan ÷ no-op is the median of the pairs' ratios (an odd number gives a middle pair)")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism")
 	flag.StringVar(&o.trace, "trace", "", "also write every API request to this file, a line each once it is answered: scenario, command, seconds since the command started when it came in, vendor, method, path, the answer's status (0: none, its client gave up) and seconds since the command started when it was answered")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile and an allocation profile (.allocs) of each provider process into this directory, the ideal's named ideal-* (profiling slows them: the ratios are then only indicative)")
@@ -169,15 +169,16 @@ type result struct {
 	luneRateLimited int
 }
 
-// planPair is a no-change plan with each provider, one right after the other on the same state.
-// A plan of thousands of resources keeps both cores busy for half a minute, so a slow moment of
-// the machine can fall on one plan of a pair: the median of several pairs' ratios is the figure,
-// with the provider first in every other pair (providerFirst).
+// planPair is a no-change plan with each provider, one right after the other, each on the state
+// its apply left. A plan of thousands of resources keeps both cores busy for half a minute, and a
+// slow spell of the machine (the same plan then takes more wall and more CPU time) can fall on one
+// plan of a pair: the median of several pairs' ratios is the figure, with the provider first in
+// every other pair (providerFirst).
 type planPair struct {
 	provider, noop time.Duration
 	providerFirst  bool
-	// providerCPU and noopCPU are Terraform's and the providers' CPU time together, and
-	// providerSplit and noopSplit the provider processes' part of it.
+	// providerCPU and noopCPU are the CPU time of Terraform and its provider processes together,
+	// and providerSplit and noopSplit the provider processes' part of it.
 	providerCPU, noopCPU     time.Duration
 	providerSplit, noopSplit processCPU
 }
@@ -485,7 +486,8 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 	plan := []string{"plan", "-detailed-exitcode", "-input=false", "-json", par}
 	destroy := []string{"destroy", "-auto-approve", "-input=false", "-json", par}
 	// morePlans runs the plan pairs after the first (see planPair) and keeps them all in r.plans:
-	// only their times, on the state the first pair planned on.
+	// their wall and CPU times, not their calls or Terraform's UI, which the report takes from the
+	// first pair.
 	morePlans := func() error {
 		r.plans = []planPair{{
 			provider: r.plan.took, noop: r.ideal.plan, providerFirst: providerFirst(0),
@@ -494,7 +496,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 		}}
 		for i := 1; i < b.plans; i++ {
 			fmt.Fprintf(b.progress, "%s, run %d: no-change plans of %d resources, pair %d of %d...\n", s, runIndex+1, 4*s.n, i+1, b.plans)
-			command := fmt.Sprintf("plan %d", i+1)
+			command := fmt.Sprintf("plan%d", i+1) // one word, as every command is in the trace's lines
 			p := planPair{providerFirst: providerFirst(i)}
 			withProvider := func() error {
 				sb.ResetCounts()
@@ -502,6 +504,7 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 				var err error
 				p.provider, p.providerCPU, _, err = b.terraformRun(realDir, b.measured(realEnv, label(command)), plan...)
 				p.providerSplit, err = b.providerCPU(label(command), err)
+				timeline.spans() // ends the plan's timeline, as measureReal does
 				r.luneRateLimited += sb.Count("lune.rate_limited")
 				if err != nil {
 					return fmt.Errorf("provider: %w", err)
@@ -522,10 +525,10 @@ func (b *bench) measure(s scenario, runIndex int) (result, error) {
 				first, second = withProvider, withNoop
 			}
 			if err := first(); err != nil {
-				return err
+				return fmt.Errorf("no-change plan pair %d of %d: %w", i+1, b.plans, err)
 			}
 			if err := second(); err != nil {
-				return err
+				return fmt.Errorf("no-change plan pair %d of %d: %w", i+1, b.plans, err)
 			}
 			r.plans = append(r.plans, p)
 		}
@@ -715,7 +718,8 @@ resource "webhooks_partner_webhook" "partner" {
 // when each vendor was busy during each command.
 func report(w io.Writer, parallelism, runs int, results []result) {
 	fmt.Fprintf(w, "\nterraform -parallelism=%d; ideal = the ideal provider (the contracts' waits, Lune paced perfectly at %d per second); "+
-		"no-op = its plan (reads wait for nothing); plan and no-op are the medians of each one's no-change plans, plan's ÷ the median of the pairs' ratios (see below); "+
+		"no-op = its plan (reads wait for nothing); plan and no-op: the median times of each provider's no-change plans, and their ÷ the median of the pairs' ratios (listed below), not the quotient of those times; "+
+		"plan calls, like each plan's CPU, refreshes and calls below, are the first pair's; "+
 		"Inveterate calls per create count every Inveterate call of the apply, per admin delete every admin webhook call of the destroy\n\n",
 		parallelism, luneLimit)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

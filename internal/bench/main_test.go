@@ -209,7 +209,7 @@ func TestPlanPairs(t *testing.T) {
 	if provider, noop := r.planTimes(); provider != sec(33) || noop != sec(30) {
 		t.Errorf("planTimes = %v, %v; want the medians 33s, 30s", provider, noop)
 	}
-	// With no pairs (a run that ended before its plans), the first plan's times.
+	// Without pairs, the ratio of the first plans' times.
 	one := result{}
 	one.plan.took, one.ideal.plan = sec(33), sec(30)
 	if got := one.planRatio(); got < 1.099 || got > 1.101 {
