@@ -757,7 +757,7 @@ func report(w io.Writer, parallelism, runs int, results []result) {
 		_ = tw.Flush()
 	}
 
-	fmt.Fprintf(w, "\nthe no-change plans, in pairs on the same state, the provider's first in pairs marked *: wall time (CPU), and the ratio:\n")
+	fmt.Fprintf(w, "\nthe no-change plans, in pairs, each provider on the state its apply left, the provider's first in pairs marked *: wall time (CPU), and the ratio:\n")
 	for _, r := range results {
 		for i, p := range r.plans {
 			first := ""
