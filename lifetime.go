@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/hashicorp/go-plugin"
 )
 
 // The provider process's lifetime against Terraform's. Terraform starts each provider process and
@@ -64,4 +66,13 @@ func finishWrites(busy func() bool, limit time.Duration) {
 	for busy() && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// pluginSocketDir is the directory in which go-plugin puts the socket that serves Terraform: the one
+// its environment names, or else the temporary directory (TMPDIR, /tmp by default).
+func pluginSocketDir() string {
+	if dir := os.Getenv(plugin.EnvUnixSocketDir); dir != "" {
+		return dir
+	}
+	return os.TempDir()
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -174,7 +175,9 @@ type terraformRun struct {
 	t        *testing.T
 	cmd      *exec.Cmd
 	output   *syncBuffer
-	provider int // the provider process's pid, once whenReady has found it
+	provider int      // the provider process's pid, once whenReady has found it
+	tmp      string   // Terraform's temporary directory, and its providers', where go-plugin puts their sockets
+	sockets  []string // the sockets in tmp once whenReady has found the provider: the provider's
 }
 
 // syncBuffer is a bytes.Buffer that the test may read while Terraform writes to it.
@@ -210,12 +213,21 @@ func startApply(t *testing.T, srv *sandbox.Sandbox, front http.Handler, env []st
 	}
 	api := httptest.NewServer(front)
 	t.Cleanup(api.Close)
+	// A directory of the test's own, with a short name: a socket's path is at most 107 bytes.
+	tmp, err := os.MkdirTemp("", "tfsock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(tmp) })
+	if len(tmp+"/plugin4294967295") > 107 {
+		t.Fatalf("the temporary directory %s is too long a path for the provider's socket: set a shorter TMPDIR", tmp)
+	}
 	cmd := exec.Command(terraform, "apply", "-auto-approve", "-input=false", "-no-color") //nolint:gosec // the tests' own CLI.
 	cmd.Dir = work
 	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
-		"TF_LOG=", "TF_LOG_PROVIDER=", "TF_LOG_PATH=",
+		"TF_LOG=", "TF_LOG_PROVIDER=", "TF_LOG_PATH=", "TMPDIR="+tmp, "PLUGIN_UNIX_SOCKET_DIR=",
 		"INVETERATE_BASE_URL="+api.URL, "INVETERATE_API_KEY="+srv.Config().Inveterate.Keys[0]), env...)
-	run := &terraformRun{t: t, cmd: cmd, output: &syncBuffer{}}
+	run := &terraformRun{t: t, cmd: cmd, output: &syncBuffer{}, tmp: tmp}
 	cmd.Stdout, cmd.Stderr = run.output, run.output
 	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -257,6 +269,26 @@ func (r *terraformRun) whenReady(ready func() bool) {
 		r.t.Fatalf("provider processes under Terraform (pid %d): %v, want one", r.cmd.Process.Pid, running)
 	}
 	r.provider = running[0]
+	r.sockets = socketsIn(r.t, r.tmp)
+	if len(r.sockets) == 0 {
+		r.t.Fatalf("no socket in %s, where the provider (pid %d) should serve Terraform", r.tmp, r.provider)
+	}
+}
+
+// socketsIn are the names of the sockets in dir.
+func socketsIn(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sockets []string
+	for _, e := range entries {
+		if e.Type()&os.ModeSocket != 0 {
+			sockets = append(sockets, e.Name())
+		}
+	}
+	return sockets
 }
 
 // kill kills Terraform with SIGKILL, which gives it no chance to stop its provider.
@@ -292,6 +324,13 @@ func (r *terraformRun) providerEnds() {
 	}
 	if processRuns(r.provider) {
 		r.t.Fatalf("the provider (pid %d) still ran a minute after Terraform", r.provider)
+	}
+	// Its socket went with it (sockets_unix.go): else each provider process of a killed Terraform
+	// would leave one in the temporary directory for good.
+	for _, left := range socketsIn(r.t, r.tmp) {
+		if slices.Contains(r.sockets, left) {
+			r.t.Errorf("the provider (pid %d) left its socket %s behind", r.provider, left)
+		}
 	}
 }
 

@@ -29,7 +29,11 @@ func main() {
 	if !debug {
 		pluginlog.QuietUnread(os.Getenv, os.Setenv)
 		survivePipes()
-		exitWithParent(parentAtStart, os.Getppid, time.Second, busy, func() { os.Exit(1) })
+		socketDir := pluginSocketDir() // read as go-plugin reads it, before it serves
+		exitWithParent(parentAtStart, os.Getppid, time.Second, busy, func() {
+			removeOwnSockets(socketDir)
+			os.Exit(1)
+		})
 	}
 	stopProfile := cpuprofile.Start() // a no-op unless `make bench` built this (tag benchprofile) and asks for it
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
