@@ -325,7 +325,8 @@ func (r *terraformRun) providerEnds() {
 	if processRuns(r.provider) {
 		r.t.Fatalf("the provider (pid %d) still ran a minute after Terraform", r.provider)
 	}
-	// Its socket went with it (sockets_unix.go): else each provider process of a killed Terraform
+	// Its socket's file went with it: go-plugin removes it when Terraform stops the provider, and
+	// sockets_unix.go when Terraform was killed, else each provider process of a killed Terraform
 	// would leave one in the temporary directory for good.
 	for _, left := range socketsIn(r.t, r.tmp) {
 		if slices.Contains(r.sockets, left) {

@@ -20,7 +20,8 @@ import (
 // provider process of a killed Terraform. Only this process's own listening sockets are taken: the
 // descriptors it holds, each asked for the path it was bound to. A relative directory (a relative
 // TMPDIR) is left alone, as are sockets bound elsewhere, and on FreeBSD without fdescfs, whose
-// /dev/fd lists only the first three descriptors, nothing is found.
+// /dev/fd lists only the first three descriptors, nothing is found. Only Linux's way is run by the
+// tests here; macOS's and FreeBSD's are built.
 func removeOwnSockets(dir string) {
 	for _, path := range listeningSockets(descriptorDir()) {
 		if !isPluginSocket(path, dir) {
@@ -41,16 +42,20 @@ func descriptorDir() string {
 	return "/dev/fd"
 }
 
-// listeningSockets returns the absolute paths that the listening Unix sockets among the descriptors
-// listed in fdDir are bound to.
+// listeningSockets returns the absolute paths that the stream Unix sockets among the descriptors
+// listed in fdDir are bound to: go-plugin's listener, and the connections it accepted, which carry
+// its name. The names are read without asking each entry's kind, which macOS's /dev/fd cannot
+// tell for every descriptor (a kqueue's), and what was read before an error is kept.
 func listeningSockets(fdDir string) []string {
-	entries, err := os.ReadDir(fdDir)
+	dir, err := os.Open(fdDir) //nolint:gosec // the process's own descriptor directory (descriptorDir).
 	if err != nil {
 		return nil
 	}
+	names, _ := dir.Readdirnames(-1)
+	_ = dir.Close()
 	var paths []string
-	for _, e := range entries {
-		fd, err := strconv.Atoi(e.Name())
+	for _, name := range names {
+		fd, err := strconv.Atoi(name)
 		if err != nil {
 			continue
 		}
@@ -63,7 +68,8 @@ func listeningSockets(fdDir string) []string {
 		if !ok || !filepath.IsAbs(unix.Name) {
 			continue // another family, bound to no name, or an abstract name (Linux's "@...")
 		}
-		if listening, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN); err != nil || listening == 0 {
+		// SO_TYPE, not SO_ACCEPTCONN, which macOS does not answer.
+		if kind, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TYPE); err != nil || kind != syscall.SOCK_STREAM {
 			continue
 		}
 		paths = append(paths, unix.Name)

@@ -12,7 +12,7 @@ import (
 
 // TestRemoveOwnSockets removes the file of a socket this process listens on under go-plugin's name,
 // and leaves every other file: a socket that no process holds any more, one this process listens on
-// under another name, one it holds under go-plugin's name without listening, and a plain file named
+// under another name, a datagram socket it holds under go-plugin's name, and a plain file named
 // like a socket.
 func TestRemoveOwnSockets(t *testing.T) {
 	if runtime.GOOS == "freebsd" {
@@ -24,6 +24,9 @@ func TestRemoveOwnSockets(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if dir, err = filepath.Abs(dir); err != nil { // a relative TMPDIR's sockets are left alone
+		t.Fatal(err)
+	}
 	listen := func(name string) *net.UnixListener {
 		// Bound through an unclean path: the socket's name is what removeOwnSockets compares.
 		l, err := net.ListenUnix("unix", &net.UnixAddr{Name: dir + "//" + name, Net: "unix"})
