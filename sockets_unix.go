@@ -11,19 +11,19 @@ import (
 	"syscall"
 )
 
-// removeOwnSockets removes the files of the Unix sockets that this process listens on in dir and
-// that go-plugin named ("plugin" and digits), before the process exits without closing them.
+// removeOwnSockets removes the files of the Unix stream sockets that this process holds bound in dir
+// and that go-plugin named ("plugin" and digits), before the process exits without closing them.
 //
 // go-plugin serves Terraform on such a socket and removes its file when the server stops. A provider
 // whose Terraform is gone never has its server stopped: it exits once its writes are done
 // (exitWithParent), and would leave its socket's file in the directory for good, one for each
-// provider process of a killed Terraform. Only this process's own listening sockets are taken: the
+// provider process of a killed Terraform. Only this process's own sockets are taken: the
 // descriptors it holds, each asked for the path it was bound to. A relative directory (a relative
 // TMPDIR) is left alone, as are sockets bound elsewhere, and on FreeBSD without fdescfs, whose
 // /dev/fd lists only the first three descriptors, nothing is found. Only Linux's way is run by the
 // tests here; macOS's and FreeBSD's are built.
 func removeOwnSockets(dir string) {
-	for _, path := range listeningSockets(descriptorDir()) {
+	for _, path := range streamSockets(descriptorDir()) {
 		if !isPluginSocket(path, dir) {
 			continue
 		}
@@ -42,11 +42,11 @@ func descriptorDir() string {
 	return "/dev/fd"
 }
 
-// listeningSockets returns the absolute paths that the stream Unix sockets among the descriptors
+// streamSockets returns the absolute paths that the stream Unix sockets among the descriptors
 // listed in fdDir are bound to: go-plugin's listener, and the connections it accepted, which carry
 // its name. The names are read without asking each entry's kind, which macOS's /dev/fd cannot
 // tell for every descriptor (a kqueue's), and what was read before an error is kept.
-func listeningSockets(fdDir string) []string {
+func streamSockets(fdDir string) []string {
 	dir, err := os.Open(fdDir) //nolint:gosec // the process's own descriptor directory (descriptorDir).
 	if err != nil {
 		return nil
