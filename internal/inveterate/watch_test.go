@@ -858,3 +858,54 @@ func BenchmarkCreateConfirmed(b *testing.B) {
 		})
 	}
 }
+
+// TestWaitDoesNotWaitForAWriteInFlight: a wait's first look goes at once, whatever writes are out.
+// The server holds a create's request until a list comes, and lets it go after 20 s at most: a
+// wait whose first list waited for that create's answer would find the create released by the
+// timeout, not by its list.
+func TestWaitDoesNotWaitForAWriteInFlight(t *testing.T) {
+	sb := sandbox.New(sandbox.Config{})
+	listed := sb.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/listed", Name: "listed"})
+	posted, listCame := make(chan struct{}), make(chan struct{})
+	var listOnce sync.Once
+	var heldUntilList atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == subscriptionsPath {
+			switch r.Method {
+			case http.MethodGet:
+				listOnce.Do(func() { close(listCame) })
+			case http.MethodPost:
+				close(posted)
+				select {
+				case <-listCame:
+					heldUntilList.Store(true)
+				case <-time.After(20 * time.Second):
+				}
+			}
+		}
+		sb.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	c := clientAt(t, ts.URL, func(cfg *Config) { cfg.MaxRetries = 0; cfg.RequestTimeout = time.Minute })
+	ctx := context.Background()
+
+	created := make(chan error, 1)
+	go func() {
+		_, err := c.CreateSubscription(ctx, CreateSubscriptionInput{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/new", Name: "new"})
+		created <- err
+	}()
+	<-posted
+	found, err := c.WaitForSubscription(ctx, listed.ID, time.Minute)
+	if err != nil {
+		t.Fatalf("the wait for a listed subscription, beside a create in flight: %v", err)
+	}
+	if found.ID != listed.ID {
+		t.Fatalf("waited for %s, got %s", listed.ID, found.ID)
+	}
+	if err := <-created; err != nil {
+		t.Fatalf("the create: %v", err)
+	}
+	if !heldUntilList.Load() {
+		t.Fatal("the wait's first list went only after the create in flight was answered")
+	}
+}
