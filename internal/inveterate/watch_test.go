@@ -867,7 +867,7 @@ func TestWaitDoesNotWaitForAWriteInFlight(t *testing.T) {
 	sb := sandbox.New(sandbox.Config{})
 	listed := sb.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/listed", Name: "listed"})
 	posted, listCame := make(chan struct{}), make(chan struct{})
-	var listOnce sync.Once
+	var listOnce, postOnce sync.Once
 	var heldUntilList atomic.Bool
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == subscriptionsPath {
@@ -875,7 +875,7 @@ func TestWaitDoesNotWaitForAWriteInFlight(t *testing.T) {
 			case http.MethodGet:
 				listOnce.Do(func() { close(listCame) })
 			case http.MethodPost:
-				close(posted)
+				postOnce.Do(func() { close(posted) })
 				select {
 				case <-listCame:
 					heldUntilList.Store(true)
