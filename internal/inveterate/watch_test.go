@@ -859,28 +859,23 @@ func BenchmarkCreateConfirmed(b *testing.B) {
 	}
 }
 
-// TestWaitDoesNotWaitForAWriteInFlight: a wait's first look goes at once, whatever writes are out.
-// The server holds a create's request until a list comes, and lets it go after 20 s at most: a
-// wait whose first list waited for that create's answer would find the create released by the
-// timeout, not by its list.
+// TestWaitDoesNotWaitForAWriteInFlight: a wait ends without waiting for the answer of a write that
+// is out. The server holds a create's request until the wait for another, listed, subscription has
+// returned, and lets it go after 20 s at most: a wait whose list, or whose answer, waited for that
+// create's would find the create released by the timeout, not by the wait's end.
 func TestWaitDoesNotWaitForAWriteInFlight(t *testing.T) {
 	sb := sandbox.New(sandbox.Config{})
-	listed := sb.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/listed", Name: "listed"})
-	posted, listCame := make(chan struct{}), make(chan struct{})
-	var listOnce, postOnce sync.Once
-	var heldUntilList atomic.Bool
+	seeded := sb.AddInveterateSubscription(sandbox.InveterateSubscription{Topic: "customer.updated", CallbackURL: "https://hooks.example.com/seeded", Name: "seeded"})
+	posted, waitEnded := make(chan struct{}), make(chan struct{})
+	var postOnce sync.Once
+	var heldUntilWaitEnded atomic.Bool
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == subscriptionsPath {
-			switch r.Method {
-			case http.MethodGet:
-				listOnce.Do(func() { close(listCame) })
-			case http.MethodPost:
-				postOnce.Do(func() { close(posted) })
-				select {
-				case <-listCame:
-					heldUntilList.Store(true)
-				case <-time.After(20 * time.Second):
-				}
+		if r.URL.Path == subscriptionsPath && r.Method == http.MethodPost {
+			postOnce.Do(func() { close(posted) })
+			select {
+			case <-waitEnded:
+				heldUntilWaitEnded.Store(true)
+			case <-time.After(20 * time.Second):
 			}
 		}
 		sb.ServeHTTP(w, r)
@@ -895,17 +890,18 @@ func TestWaitDoesNotWaitForAWriteInFlight(t *testing.T) {
 		created <- err
 	}()
 	<-posted
-	found, err := c.WaitForSubscription(ctx, listed.ID, time.Minute)
+	found, err := c.WaitForSubscription(ctx, seeded.ID, time.Minute)
+	close(waitEnded)
 	if err != nil {
 		t.Fatalf("the wait for a listed subscription, beside a create in flight: %v", err)
 	}
-	if found.ID != listed.ID {
-		t.Fatalf("waited for %s, got %s", listed.ID, found.ID)
+	if found.ID != seeded.ID {
+		t.Fatalf("waited for %s, got %s", seeded.ID, found.ID)
 	}
 	if err := <-created; err != nil {
 		t.Fatalf("the create: %v", err)
 	}
-	if !heldUntilList.Load() {
-		t.Fatal("the wait's first list went only after the create in flight was answered")
+	if !heldUntilWaitEnded.Load() {
+		t.Fatal("the wait ended only after the create in flight was answered")
 	}
 }
