@@ -213,15 +213,7 @@ func startApply(t *testing.T, srv *sandbox.Sandbox, front http.Handler, env []st
 	}
 	api := httptest.NewServer(front)
 	t.Cleanup(api.Close)
-	// A directory of the test's own, with a short name: a socket's path is at most 107 bytes.
-	tmp, err := os.MkdirTemp("", "tfsock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(tmp) })
-	if len(tmp+"/plugin4294967295") > 107 {
-		t.Fatalf("the temporary directory %s is too long a path for the provider's socket: set a shorter TMPDIR", tmp)
-	}
+	tmp := socketDir(t, "tfsock")
 	cmd := exec.Command(terraform, "apply", "-auto-approve", "-input=false", "-no-color") //nolint:gosec // the tests' own CLI.
 	cmd.Dir = work
 	cmd.Env = append(append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
@@ -273,6 +265,25 @@ func (r *terraformRun) whenReady(ready func() bool) {
 	if len(r.sockets) == 0 {
 		r.t.Fatalf("no socket in %s, where the provider (pid %d) should serve Terraform", r.tmp, r.provider)
 	}
+}
+
+// socketDir is a directory of the test's own for Unix sockets, removed when the test ends. It is
+// absolute, since removeOwnSockets leaves a relative directory's sockets alone, and short: a
+// socket's path is at most 107 bytes, go-plugin's name for it included.
+func socketDir(t *testing.T, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if dir, err = filepath.Abs(dir); err != nil {
+		t.Fatal(err)
+	}
+	if len(dir+"/plugin4294967295") > 107 {
+		t.Fatalf("the temporary directory %s is too long a path for a socket: set a shorter TMPDIR", dir)
+	}
+	return dir
 }
 
 // socketsIn are the names of the sockets in dir.

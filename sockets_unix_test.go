@@ -18,15 +18,7 @@ func TestRemoveOwnSockets(t *testing.T) {
 	if runtime.GOOS == "freebsd" {
 		t.Skip("FreeBSD's /dev/fd lists only three descriptors without fdescfs")
 	}
-	// A short path of its own: a socket's path is limited to 104 bytes or so.
-	dir, err := os.MkdirTemp("", "sock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	if dir, err = filepath.Abs(dir); err != nil { // a relative TMPDIR's sockets are left alone
-		t.Fatal(err)
-	}
+	dir := socketDir(t, "sock")
 	listen := func(name string) *net.UnixListener {
 		// Bound through an unclean path: the socket's name is what removeOwnSockets compares.
 		l, err := net.ListenUnix("unix", &net.UnixAddr{Name: dir + "//" + name, Net: "unix"})
